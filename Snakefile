@@ -1,0 +1,90 @@
+from pathlib import Path
+
+from snakemake.utils import min_version
+
+from actstudy.config import load_schema, validate
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+validate(config, load_schema(Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"))
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/training.smk"
+include: "workflow/rules/figures.smk"
+
+
+rule all:
+    input:
+        all_figures(),
+    default_target: True
+
+
+rule fig1_1:
+    input:
+        figure_files("fig1_1"),
+
+
+rule fig1_2:
+    input:
+        figure_files("fig1_2"),
+
+
+rule fig1_3:
+    input:
+        figure_files("fig1_3"),
+
+
+rule fig3_1:
+    input:
+        figure_files("fig3_1"),
+
+
+rule fig3_2:
+    input:
+        figure_files("fig3_2"),
+
+
+rule fig3_3:
+    input:
+        figure_files("fig3_3"),
+
+
+rule fig3_4:
+    input:
+        figure_files("fig3_4"),
+
+
+rule fig3_5:
+    input:
+        figure_files("fig3_5"),
+
+
+rule fig3_6:
+    input:
+        figure_files("fig3_6"),
+
+
+rule fig3_7:
+    input:
+        figure_files("fig3_7"),
+
+
+rule fig3_8:
+    input:
+        figure_files("fig3_8"),
+
+
+rule fig3_9:
+    input:
+        figure_files("fig3_9"),
+
+
+rule fig3_10:
+    input:
+        figure_files("fig3_10"),

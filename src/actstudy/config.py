@@ -1,0 +1,171 @@
+"""The study's configuration: validation, and what it asks to train and draw.
+
+Everything here is plain Python (no torch import), because the Snakefile calls it
+while it plans the DAG: planning the study's full grid must take seconds.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import jsonschema
+import yaml
+
+ACTIVATIONS = ("relu", "sigmoid")
+ARCH_PATTERN = r"d(\d+)_w(\d+)_bn([01])_(relu|sigmoid)"
+
+
+class ConfigError(ValueError):
+    """The configuration is invalid; the message names the key."""
+
+
+@dataclass(frozen=True, order=True)
+class Architecture:
+    """One network shape trained on one dataset: what a training job trains."""
+
+    dataset: str
+    depth: int
+    width: int
+    batch_norm: bool
+    activation: str
+
+    @property
+    def name(self) -> str:
+        """Folder name of the architecture, e.g. ``d4_w200_bn0_relu``."""
+        return f"d{self.depth}_w{self.width}_bn{int(self.batch_norm)}_{self.activation}"
+
+    @property
+    def label(self) -> str:
+        """Human-readable label, e.g. ``4x200 ReLU, BN``."""
+        act = "ReLU" if self.activation == "relu" else "sigmoid"
+        return f"{self.depth}x{self.width} {act}" + (", BN" if self.batch_norm else "")
+
+    @classmethod
+    def parse(cls, dataset: str, name: str) -> "Architecture":
+        match = re.fullmatch(ARCH_PATTERN, name)
+        if match is None:
+            raise ValueError(f"not an architecture name: {name!r} (expected like d4_w200_bn0_relu)")
+        depth, width, bn, act = match.groups()
+        return cls(dataset, int(depth), int(width), bn == "1", act)
+
+
+@dataclass(frozen=True)
+class RunGrid:
+    """The (learning rate, seed) pairs one architecture is trained with."""
+
+    learning_rates: tuple[float, ...]
+    seeds: tuple[int, ...]
+
+    @property
+    def runs(self) -> list[tuple[float, int]]:
+        return [(lr, seed) for lr in self.learning_rates for seed in self.seeds]
+
+
+def run_id(lr: float, seed: int) -> str:
+    """Stable name of one run, e.g. ``lr0.001_s0``."""
+    return f"lr{lr:g}_s{seed}"
+
+
+def _as_list(value: Any) -> list:
+    return list(value) if isinstance(value, list) else [value]
+
+
+def expand_selection(selection: dict) -> list[Architecture]:
+    """All architectures of a selection (the product of its listed values)."""
+    combos = itertools.product(
+        _as_list(selection["dataset"]),
+        _as_list(selection["depth"]),
+        _as_list(selection["width"]),
+        _as_list(selection["batch_norm"]),
+        _as_list(selection["activation"]),
+    )
+    return [Architecture(d, dep, w, bool(bn), act) for d, dep, w, bn, act in combos]
+
+
+def run_grids(config: dict) -> dict[Architecture, RunGrid]:
+    """Every trained architecture with its run grid; later blocks win where they overlap."""
+    training = config["training"]
+    grids: dict[Architecture, RunGrid] = {}
+    for block in config["architectures"]:
+        grid = RunGrid(
+            tuple(float(lr) for lr in block.get("learning_rates", training["learning_rates"])),
+            tuple(int(s) for s in block.get("seeds", training["seeds"])),
+        )
+        for arch in expand_selection(block):
+            grids[arch] = grid
+    return grids
+
+
+def figure_architectures(config: dict, figure: str) -> list[Architecture]:
+    """The architectures one figure draws, in the order the config lists them."""
+    return expand_selection(config["figures"][figure])
+
+
+def load_schema(path: str | Path) -> dict:
+    with open(path) as handle:
+        return yaml.safe_load(handle)
+
+
+def _key_path(error: jsonschema.ValidationError) -> str:
+    parts = [str(p) for p in error.absolute_path]
+    return ".".join(parts) if parts else "(top level)"
+
+
+def _allowed_keys(schema: dict, root: dict) -> list[str]:
+    """Property names a (sub)schema allows, following its local $ref."""
+    keys = set(schema.get("properties", {}))
+    ref = schema.get("$ref", "")
+    if ref.startswith("#/"):
+        target = root
+        for part in ref[2:].split("/"):
+            target = target[part]
+        keys |= set(_allowed_keys(target, root))
+    return sorted(keys)
+
+
+def _describe(error: jsonschema.ValidationError, root: dict) -> str:
+    """One readable line for a schema error, naming the key and what is allowed."""
+    # For oneOf/anyOf, the most specific sub-error says more than "is not valid under any".
+    best = jsonschema.exceptions.best_match([error])
+    where = _key_path(best)
+    if best.validator in ("additionalProperties", "unevaluatedProperties"):
+        return f"{where}: {best.message}; allowed keys: {', '.join(_allowed_keys(best.schema, root))}"
+    if best.validator == "enum":
+        return f"{where}: {best.instance!r} is not allowed; choose one of {best.validator_value}"
+    return f"{where}: {best.message}"
+
+
+def validate(config: dict, schema: dict) -> None:
+    """Check the config against the schema and the rules a schema cannot express.
+
+    Raises ConfigError listing every problem, each naming its key.
+    """
+    validator = jsonschema.Draft202012Validator(schema)
+    problems = [_describe(e, schema) for e in sorted(validator.iter_errors(config), key=str)]
+    if problems:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
+    problems = list(_semantic_problems(config))
+    if problems:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
+
+
+def _semantic_problems(config: dict) -> Iterable[str]:
+    epochs = config["training"]["epochs"]
+    for epoch in config["training"]["snapshot_epochs"]:
+        if epoch > epochs:
+            yield (
+                f"training.snapshot_epochs: epoch {epoch} is beyond the last epoch "
+                f"(training.epochs = {epochs}); allowed: 1..{epochs}"
+            )
+    trained = run_grids(config)
+    for figure, selection in config["figures"].items():
+        for arch in expand_selection(selection):
+            if arch not in trained:
+                yield (
+                    f"figures.{figure}: {arch.dataset} {arch.name} is not a trained "
+                    f"architecture; add it to 'architectures' or change the figure"
+                )

@@ -1,0 +1,40 @@
+"""Shared look of every figure: colours, sizes, and the figure-level legend."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+ACTIVATION_NAMES = {"relu": "ReLU", "sigmoid": "sigmoid"}
+ACTIVATION_COLOURS = {"relu": "tab:blue", "sigmoid": "tab:red"}
+# The study's convention for learning curves: ReLU train blue, sigmoid train red,
+# ReLU validation green, sigmoid validation orange.
+CURVE_COLOURS = {
+    ("relu", "train"): "tab:blue",
+    ("sigmoid", "train"): "tab:red",
+    ("relu", "val"): "tab:green",
+    ("sigmoid", "val"): "tab:orange",
+    "train": "tab:blue",
+    "val": "tab:green",
+}
+
+plt.rcParams.update({"figure.dpi": 110, "savefig.dpi": 150, "axes.spines.top": False, "axes.spines.right": False})
+
+
+def new_figure(rows: int, cols: int, width: float, height: float, **kwargs):
+    """A figure with constrained layout and a 2-D array of axes (always indexable [r][c])."""
+    fig, axes = plt.subplots(rows, cols, figsize=(width, height), squeeze=False, layout="constrained", **kwargs)
+    return fig, axes
+
+
+def figure_legend(fig, axes, ncol: int) -> None:
+    """One legend below all panels, each label once."""
+    handles: dict = {}
+    for row in axes:
+        for ax in row:
+            for handle, label in zip(*ax.get_legend_handles_labels()):
+                handles.setdefault(label, handle)
+    if handles:
+        fig.legend(list(handles.values()), list(handles.keys()), loc="outside lower center", ncol=ncol)

@@ -1,0 +1,170 @@
+"""The study's MLP, alone (``reference_mlp``) and K at once (``BatchedMLP``).
+
+Without batch norm a hidden layer is Linear -> activation, and only the first hidden
+layer has a bias. With batch norm every hidden layer is Linear (no bias) ->
+BatchNorm1d (affine) -> activation. The output layer is a bias-free Linear to 10
+logits (SPEC §2: no biases besides the first hidden layer's). He (Kaiming) normal
+init for ReLU, Xavier (Glorot) normal for sigmoid, for every Linear layer.
+
+``BatchedMLP`` holds K such networks with their parameters stacked on a leading model
+axis, so one matmul per layer trains all of them. Its slot k is exactly the network
+``reference_mlp`` builds, and converts to and from that network's ``state_dict``.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from actstudy.config import Architecture
+
+N_CLASSES = 10
+BN_EPS = 1e-5
+BN_MOMENTUM = 0.1
+
+
+def _activation_module(name: str) -> nn.Module:
+    return {"relu": nn.ReLU, "sigmoid": nn.Sigmoid}[name]()
+
+
+def _activation_fn(name: str):
+    return {"relu": torch.relu, "sigmoid": torch.sigmoid}[name]
+
+
+def reference_mlp(arch: Architecture, n_in: int, generator: torch.Generator | None = None) -> nn.Sequential:
+    """One network of the architecture, initialised from ``generator``."""
+    layers: list[nn.Module] = []
+    fan_in = n_in
+    for layer in range(arch.depth):
+        layers.append(nn.Linear(fan_in, arch.width, bias=(layer == 0 and not arch.batch_norm)))
+        if arch.batch_norm:
+            layers.append(nn.BatchNorm1d(arch.width, eps=BN_EPS, momentum=BN_MOMENTUM))
+        layers.append(_activation_module(arch.activation))
+        fan_in = arch.width
+    layers.append(nn.Linear(fan_in, N_CLASSES, bias=False))
+    model = nn.Sequential(*layers)
+    with torch.no_grad():
+        for module in model:
+            if isinstance(module, nn.Linear):
+                if arch.activation == "relu":
+                    nn.init.kaiming_normal_(module.weight, nonlinearity="relu", generator=generator)
+                else:
+                    nn.init.xavier_normal_(module.weight, generator=generator)
+                if module.bias is not None:
+                    nn.init.zeros_(module.bias)
+    return model
+
+
+def _layer_keys(arch: Architecture) -> list[dict[str, str]]:
+    """state_dict key prefixes of each layer of ``reference_mlp``'s Sequential."""
+    keys, index = [], 0
+    per_layer = 3 if arch.batch_norm else 2
+    for layer in range(arch.depth):
+        keys.append({"linear": str(index), "bn": str(index + 1) if arch.batch_norm else ""})
+        index += per_layer
+    keys.append({"linear": str(index), "bn": ""})
+    return keys
+
+
+class BatchedMLP(nn.Module):
+    """K networks of one architecture, parameters stacked on axis 0."""
+
+    def __init__(self, arch: Architecture, n_in: int, n_models: int):
+        super().__init__()
+        self.arch, self.n_in, self.n_models = arch, n_in, n_models
+        sizes = [n_in] + [arch.width] * arch.depth + [N_CLASSES]
+        self.weights = nn.ParameterList(
+            nn.Parameter(torch.empty(n_models, fan_out, fan_in)) for fan_in, fan_out in zip(sizes[:-1], sizes[1:])
+        )
+        self.bias = None if arch.batch_norm else nn.Parameter(torch.zeros(n_models, arch.width))
+        self.bn_weight = nn.ParameterList()
+        self.bn_bias = nn.ParameterList()
+        if arch.batch_norm:
+            for layer in range(arch.depth):
+                self.bn_weight.append(nn.Parameter(torch.ones(n_models, arch.width)))
+                self.bn_bias.append(nn.Parameter(torch.zeros(n_models, arch.width)))
+                self.register_buffer(f"running_mean{layer}", torch.zeros(n_models, arch.width))
+                self.register_buffer(f"running_var{layer}", torch.ones(n_models, arch.width))
+                self.register_buffer(f"num_batches_tracked{layer}", torch.zeros((), dtype=torch.long))
+
+    # ----------------------------------------------------------------- conversion
+
+    @classmethod
+    def from_references(cls, arch: Architecture, n_in: int, models: list[nn.Sequential]) -> "BatchedMLP":
+        batched = cls(arch, n_in, len(models))
+        for k, model in enumerate(models):
+            batched.load_model_state(k, model.state_dict())
+        return batched
+
+    @torch.no_grad()
+    def load_model_state(self, k: int, state: dict[str, torch.Tensor]) -> None:
+        """Copy one reference network's state_dict into slot k."""
+        keys = _layer_keys(self.arch)
+        for layer, key in enumerate(keys):
+            self.weights[layer][k].copy_(state[f"{key['linear']}.weight"])
+            if key["bn"]:
+                self.bn_weight[layer][k].copy_(state[f"{key['bn']}.weight"])
+                self.bn_bias[layer][k].copy_(state[f"{key['bn']}.bias"])
+                getattr(self, f"running_mean{layer}")[k].copy_(state[f"{key['bn']}.running_mean"])
+                getattr(self, f"running_var{layer}")[k].copy_(state[f"{key['bn']}.running_var"])
+        if self.bias is not None:
+            self.bias[k].copy_(state["0.bias"])
+
+    @torch.no_grad()
+    def model_state(self, k: int) -> dict[str, torch.Tensor]:
+        """Slot k as a state_dict of ``reference_mlp`` (CPU tensors, cloned)."""
+        state: dict[str, torch.Tensor] = {}
+        for layer, key in enumerate(_layer_keys(self.arch)):
+            state[f"{key['linear']}.weight"] = self.weights[layer][k]
+            if layer == 0 and self.bias is not None:
+                state["0.bias"] = self.bias[k]
+            if key["bn"]:
+                state[f"{key['bn']}.weight"] = self.bn_weight[layer][k]
+                state[f"{key['bn']}.bias"] = self.bn_bias[layer][k]
+                state[f"{key['bn']}.running_mean"] = getattr(self, f"running_mean{layer}")[k]
+                state[f"{key['bn']}.running_var"] = getattr(self, f"running_var{layer}")[k]
+                state[f"{key['bn']}.num_batches_tracked"] = getattr(self, f"num_batches_tracked{layer}")
+        return {name: t.detach().to("cpu", copy=True) for name, t in state.items()}
+
+    # ----------------------------------------------------------------- forward
+
+    def _batch_norm(self, h: torch.Tensor, layer: int) -> torch.Tensor:
+        # [K, B, C] -> [B, K*C]: each (model, node) is one BatchNorm channel, so
+        # torch's own batch_norm computes per-model statistics and running averages.
+        k, b, c = h.shape
+        flat = h.transpose(0, 1).reshape(b, k * c)
+        if self.training:
+            getattr(self, f"num_batches_tracked{layer}").add_(1)
+        out = F.batch_norm(
+            flat,
+            getattr(self, f"running_mean{layer}").view(-1),
+            getattr(self, f"running_var{layer}").view(-1),
+            self.bn_weight[layer].view(-1),
+            self.bn_bias[layer].view(-1),
+            training=self.training,
+            momentum=BN_MOMENTUM,
+            eps=BN_EPS,
+        )
+        return out.view(b, k, c).transpose(0, 1)
+
+    def forward(self, x: torch.Tensor, pre_activations: bool = False):
+        """Logits [K, B, 10] for inputs [K, B, n_in] (one batch per model) or [B, n_in] (shared).
+
+        With ``pre_activations`` also returns each hidden layer's z (after batch norm
+        where there is batch norm): a list of [K, B, width] tensors.
+        """
+        act = _activation_fn(self.arch.activation)
+        h = x
+        zs = []
+        for layer in range(self.arch.depth):
+            h = torch.matmul(h, self.weights[layer].transpose(1, 2))
+            if layer == 0 and self.bias is not None:
+                h = h + self.bias.unsqueeze(1)
+            if self.arch.batch_norm:
+                h = self._batch_norm(h, layer)
+            if pre_activations:
+                zs.append(h)
+            h = act(h)
+        logits = torch.matmul(h, self.weights[-1].transpose(1, 2))
+        return (logits, zs) if pre_activations else logits

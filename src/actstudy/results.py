@@ -1,0 +1,33 @@
+"""Reading one trained architecture back: history, summary and the selected runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from actstudy.config import Architecture
+from actstudy.io import read_json
+
+
+@dataclass
+class ArchResults:
+    arch: Architecture
+    history: pd.DataFrame  # every run, every epoch
+    summary: pd.DataFrame  # every run at its best epoch
+    selection: dict  # output of selection.select_learning_rate
+
+    @property
+    def selected_runs(self) -> list[str]:
+        return list(self.selection["runs"])
+
+    def selected_history(self) -> pd.DataFrame:
+        return self.history[self.history["run"].isin(self.selected_runs)]
+
+    def selected_summary(self) -> pd.DataFrame:
+        return self.summary[self.summary["run"].isin(self.selected_runs)]
+
+
+def load_arch_results(arch: Architecture, history: str | Path, summary: str | Path, selection: str | Path) -> ArchResults:
+    return ArchResults(arch, pd.read_csv(history), pd.read_csv(summary), read_json(selection))

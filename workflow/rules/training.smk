@@ -1,0 +1,33 @@
+# One job per architecture trains all its (learning rate, seed) runs at once;
+# a selection step then picks the learning rate later stages read.
+
+
+rule train:
+    input:
+        "results/data/{dataset}.npz",
+    output:
+        history="results/train/{dataset}/{arch}/history.csv",
+        summary="results/train/{dataset}/{arch}/summary.csv",
+        init="results/train/{dataset}/{arch}/init.pt",
+        best="results/train/{dataset}/{arch}/best.pt",
+        snapshots=snapshot_outputs(),
+    params:
+        training=training_params,
+    threads: 2
+    resources:
+        mem_mb=8000,
+    log:
+        "results/logs/train/{dataset}/{arch}.log",
+    script:
+        "../scripts/train.py"
+
+
+rule select:
+    input:
+        "results/train/{dataset}/{arch}/summary.csv",
+    output:
+        "results/train/{dataset}/{arch}/selected.json",
+    log:
+        "results/logs/select/{dataset}/{arch}.log",
+    script:
+        "../scripts/select.py"

@@ -1,0 +1,18 @@
+"""Fetch one dataset's official files (or copy them from the mirror), checksums verified."""
+
+from pathlib import Path
+
+from actstudy.data import download
+from actstudy.io import write_json
+from actstudy.logs import job_logging
+
+with job_logging(snakemake.log[0]) as log:
+    manifest_path = Path(snakemake.output[0])
+    manifest = download(
+        snakemake.wildcards.dataset,
+        manifest_path.parent,
+        mirror=snakemake.params.mirror,
+        allow_partial=snakemake.params.allow_partial,
+    )
+    log.info("%s: %d files from %s", manifest["dataset"], len(manifest["files"]), manifest["source"])
+    write_json(manifest, manifest_path)
