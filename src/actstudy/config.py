@@ -131,6 +131,10 @@ def _describe(error: jsonschema.ValidationError, root: dict) -> str:
     """One readable line for a schema error, naming the key and what is allowed."""
     # For oneOf/anyOf, the most specific sub-error says more than "is not valid under any".
     best = jsonschema.exceptions.best_match([error])
+    if best.validator in ("oneOf", "anyOf"):
+        # "a value or a list of values": report the sub-error that is not about the type.
+        specific = [e for e in best.context if e.validator != "type"]
+        best = jsonschema.exceptions.best_match(specific) if specific else best
     where = _key_path(best)
     if best.validator in ("additionalProperties", "unevaluatedProperties"):
         return f"{where}: {best.message}; allowed keys: {', '.join(_allowed_keys(best.schema, root))}"

@@ -87,8 +87,11 @@ def _fetch(urls: list[str], folder: Path, filename: str, md5: str | None) -> Non
     errors = []
     for url in urls:
         try:
-            download_url(url, str(folder), filename, md5)
-        except Exception as error:  # URLError, HTTPError, RuntimeError from torchvision
+            if url.startswith("file://"):  # torchvision's downloader needs an HTTP response
+                shutil.copyfile(urlparse(url).path, folder / filename)
+            else:
+                download_url(url, str(folder), filename, md5)
+        except Exception as error:  # OSError, URLError, HTTPError, RuntimeError from torchvision
             errors.append(f"{url}: {error}")
             (folder / filename).unlink(missing_ok=True)
             continue

@@ -184,7 +184,7 @@ def test_accuracy(results: list[ArchResults]) -> Figure:
     variants = sorted({(r.arch.activation, r.arch.batch_norm) for r in results})
     fig, axes = new_figure(1, len(widths), width=max(4.5, 1.2 * len(depths) * len(variants) / 2) * len(widths),
                            height=4.2, sharey=True)  # fmt: skip
-    offsets = np.linspace(-0.3, 0.3, len(variants)) if len(variants) > 1 else [0.0]
+    offsets = np.linspace(-0.2, 0.2, len(variants)) if len(variants) > 1 else [0.0]
     values = []
     for result in results:
         arch = result.arch
@@ -202,6 +202,7 @@ def test_accuracy(results: list[ArchResults]) -> Figure:
         values.append(acc.mean() - se)
     for ax, width in zip(axes[0], widths):
         ax.set_xticks(range(len(depths)), [f"{d} layers" for d in depths])
+        ax.set_xlim(-0.5, len(depths) - 0.5)
         ax.set_title(f"width {width}")
         ax.grid(axis="y", alpha=0.3)
     if values:

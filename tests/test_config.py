@@ -1,0 +1,121 @@
+"""The config is checked before anything runs; every error names its key."""
+
+import copy
+
+import pytest
+import yaml
+
+from actstudy.config import Architecture, ConfigError, figure_architectures, load_schema, run_grids, validate
+
+from conftest import REPO
+
+SCHEMA = load_schema(REPO / "workflow/schemas/config.schema.yaml")
+
+
+def default_config():
+    return yaml.safe_load((REPO / "config.yaml").read_text())
+
+
+def paper_config():
+    return yaml.safe_load((REPO / "config/paper.yaml").read_text())
+
+
+def keys(tree, prefix=""):
+    if isinstance(tree, dict):
+        return {k for key, value in tree.items() for k in keys(value, f"{prefix}.{key}") | {f"{prefix}.{key}"}}
+    return set()
+
+
+def test_shipped_configs_are_valid():
+    validate(default_config(), SCHEMA)
+    validate(paper_config(), SCHEMA)
+
+
+def test_paper_config_sets_every_key_of_the_default():
+    # --configfile merges onto config.yaml: a key only the default sets would leak into the study.
+    default, paper = default_config(), paper_config()
+    assert keys(default["data"]) <= keys(paper["data"])
+    assert keys(default["training"]) <= keys(paper["training"])
+    assert set(default["figures"]) == set(paper["figures"])
+
+
+def test_paper_config_is_the_study():
+    config = paper_config()
+    grids = run_grids(config)
+    main = [a for a in grids if a.width in (200, 800) and a.depth in (2, 4, 6, 8)]
+    assert len(main) == 3 * 4 * 2 * 2 * 2
+    assert config["training"] | {"snapshot_epochs": None} == {
+        "epochs": 300, "batch_size": 64, "lr_decay": 0.99, "learning_rates": [0.01, 0.001, 0.0001],
+        "seeds": [0, 1, 2], "snapshot_epochs": None,
+    }  # fmt: skip
+    assert len(grids[Architecture("mnist", 4, 200, False, "relu")].seeds) == 10  # Figure 1.3
+
+
+def test_later_block_wins_and_figures_expand_in_order():
+    config = default_config()
+    grids = run_grids(config)
+    assert grids[Architecture("digits", 2, 32, False, "relu")].learning_rates == (0.01, 0.001, 0.0001)
+    assert grids[Architecture("digits", 4, 32, False, "relu")].seeds == (0, 1)
+    archs = figure_architectures(config, "fig3_2")
+    assert archs[0] == Architecture("digits", 2, 32, False, "relu")
+    assert len(archs) == 8
+
+
+def mutate(path, value):
+    config = default_config()
+    node = config
+    *parents, last = path
+    for key in parents:
+        node = node[key]
+    if value is DELETE:
+        del node[last]
+    else:
+        node[last] = value
+    return config
+
+
+DELETE = object()
+BAD = [
+    (("trainig",), {}, "trainig"),
+    (("training", "epoch"), 3, "epoch"),
+    (("training", "epochs"), "ten", "training.epochs"),
+    (("training", "epochs"), 0, "training.epochs"),
+    (("training", "batch_size"), -1, "training.batch_size"),
+    (("training", "seeds"), [], "training.seeds"),
+    (("training", "learning_rates"), [0.0], "training.learning_rates.0"),
+    (("training", "learning_rates"), [-0.1], "training.learning_rates.0"),
+    (("training", "lr_decay"), 1.5, "training.lr_decay"),
+    (("training", "snapshot_epochs"), [31], "training.snapshot_epochs"),
+    (("data", "split_seed"), DELETE, "split_seed"),
+    (("data", "mirror"), 3, "data.mirror"),
+    (("architectures", 0, "depth"), 0, "architectures.0.depth"),
+    (("architectures", 0, "width"), -1, "architectures.0.width"),
+    (("architectures", 0, "activation"), "tanh", "architectures.0.activation"),
+    (("architectures", 0, "dataset"), "imagenet", "architectures.0.dataset"),
+    (("architectures", 0, "colour"), "red", "colour"),
+    (("figures", "fig3_2", "width"), 999, "figures.fig3_2"),
+    (("figures", "fig9_9"), {}, "fig9_9"),
+    (("figures", "fig3_4"), DELETE, "fig3_4"),
+]
+
+
+@pytest.mark.parametrize("path,value,named", BAD, ids=[".".join(map(str, b[0])) + f"={b[1]!r}"[:30] for b in BAD])
+def test_bad_config_is_rejected_naming_the_key(path, value, named):
+    with pytest.raises(ConfigError) as error:
+        validate(mutate(path, value), SCHEMA)
+    assert named in str(error.value)
+
+
+def test_error_lists_allowed_values():
+    with pytest.raises(ConfigError, match="relu.*sigmoid"):
+        validate(mutate(("architectures", 0, "activation"), "tanh"), SCHEMA)
+    with pytest.raises(ConfigError, match="allowed keys: .*epochs"):
+        validate(mutate(("training", "epoch"), 3), SCHEMA)
+
+
+def test_architecture_names_round_trip():
+    arch = Architecture("mnist", 8, 800, True, "sigmoid")
+    assert arch.name == "d8_w800_bn1_sigmoid"
+    assert Architecture.parse("mnist", arch.name) == arch
+    with pytest.raises(ValueError):
+        Architecture.parse("mnist", "d8_w800_sigmoid")

@@ -1,0 +1,118 @@
+"""Data: checksummed download from a mirror, clear errors for damaged files, fixed splits."""
+
+import gzip
+import shutil
+
+import numpy as np
+import pytest
+
+from actstudy.data import DataError, download, load_splits, prepare, read_idx, save_splits
+
+from conftest import SHARED
+
+MIRROR = SHARED / "datasets"
+needs_mirror = pytest.mark.skipif(not (MIRROR / "mnist").is_dir(), reason="shared dataset mirror not present")
+
+
+def write_idx(path, array, magic=None):
+    header = bytes([0, 0, 8, array.ndim]) if magic is None else magic
+    header += b"".join(int(n).to_bytes(4, "big") for n in array.shape)
+    with gzip.open(path, "wb") as handle:
+        handle.write(header + array.astype(np.uint8).tobytes())
+
+
+def fake_mnist(folder, n_train=120, n_test=30, labels=None):
+    rng = np.random.default_rng(0)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_idx(folder / "train-images-idx3-ubyte.gz", rng.integers(0, 255, (n_train, 28, 28)))
+    write_idx(folder / "train-labels-idx1-ubyte.gz", labels if labels is not None else np.arange(n_train) % 10)
+    write_idx(folder / "t10k-images-idx3-ubyte.gz", rng.integers(0, 255, (n_test, 28, 28)))
+    write_idx(folder / "t10k-labels-idx1-ubyte.gz", np.arange(n_test) % 10)
+    return folder
+
+
+def test_read_idx_reads_what_was_written(tmp_path):
+    array = np.arange(24).reshape(2, 3, 4)
+    write_idx(tmp_path / "a.gz", array)
+    np.testing.assert_array_equal(read_idx(tmp_path / "a.gz", 3), array)
+
+
+def test_read_idx_names_a_truncated_file(tmp_path):
+    write_idx(tmp_path / "a.gz", np.zeros((10, 28, 28)))
+    data = gzip.open(tmp_path / "a.gz").read()
+    with gzip.open(tmp_path / "b.gz", "wb") as handle:
+        handle.write(data[:-100])
+    with pytest.raises(DataError, match=r"b\.gz.*truncated"):
+        read_idx(tmp_path / "b.gz", 3)
+    (tmp_path / "c.gz").write_bytes((tmp_path / "a.gz").read_bytes()[:50])  # cut gzip stream
+    with pytest.raises(DataError, match=r"c\.gz.*(damaged|truncated)"):
+        read_idx(tmp_path / "c.gz", 3)
+
+
+def test_read_idx_names_a_wrong_magic_number(tmp_path):
+    write_idx(tmp_path / "a.gz", np.zeros((4, 2, 2)), magic=bytes([0, 0, 9, 3]))
+    with pytest.raises(DataError, match=r"a\.gz: wrong magic number 00000903"):
+        read_idx(tmp_path / "a.gz", 3)
+    with pytest.raises(DataError, match="missing"):
+        read_idx(tmp_path / "none.gz", 3)
+
+
+def test_labels_out_of_range_are_refused(tmp_path):
+    raw = fake_mnist(tmp_path / "raw", labels=np.full(120, 11))
+    with pytest.raises(DataError, match="labels outside 0..9"):
+        prepare("mnist", raw, 0)
+
+
+def test_digits_split_is_fixed_stratified_and_recorded(tmp_path):
+    splits = prepare("digits", None, split_seed=7)
+    assert (len(splits.y_train), len(splits.y_val), len(splits.y_test)) == (1257, 180, 360)
+    assert splits.x_train.dtype == np.uint8 and splits.x_train.shape[1] == 64 and splits.scale == 16
+    assert np.bincount(splits.y_val).min() >= 17  # stratified: every class in validation
+    save_splits(splits, tmp_path / "digits.npz")
+    again = load_splits(tmp_path / "digits.npz")
+    assert again.split_seed == 7
+    np.testing.assert_array_equal(again.x_val, splits.x_val)
+    other = prepare("digits", None, split_seed=8)
+    np.testing.assert_array_equal(other.x_test, splits.x_test)  # test set never moves
+    assert not np.array_equal(other.y_val, splits.y_val)
+
+
+@needs_mirror
+@pytest.mark.parametrize("as_url", [False, True])
+def test_mnist_from_mirror_is_verified_and_split_as_the_study(tmp_path, as_url):
+    mirror = MIRROR.as_uri() if as_url else str(MIRROR)
+    manifest = download("mnist", tmp_path / "raw", mirror=mirror)
+    assert manifest["files"]["train-images-idx3-ubyte.gz"] == "f68b3c2dcbeaaa9fbdd348bbdeb94873"
+    assert not manifest["partial"]
+    splits = prepare("mnist", tmp_path / "raw", split_seed=0)
+    assert (len(splits.y_train), len(splits.y_val), len(splits.y_test)) == (55000, 5000, 10000)
+    assert splits.x_train.shape[1] == 784 and splits.x_train.max() == 255
+
+
+@needs_mirror
+def test_checksum_failure_names_the_file(tmp_path):
+    bad = tmp_path / "mirror" / "fashion-mnist"
+    shutil.copytree(MIRROR / "fashion-mnist", bad)
+    target = bad / "train-labels-idx1-ubyte.gz"
+    target.write_bytes(target.read_bytes()[:-10])
+    with pytest.raises(DataError, match="train-labels-idx1-ubyte.gz with md5 25c81989df183df01b3e8a0aad5dffbe"):
+        download("fmnist", tmp_path / "raw", mirror=str(tmp_path / "mirror"))
+    assert not (tmp_path / "raw" / "train-labels-idx1-ubyte.gz").exists()
+
+
+def test_mirror_without_the_dataset_is_an_error(tmp_path):
+    with pytest.raises(DataError, match="none of the folders"):
+        download("mnist", tmp_path / "raw", mirror=str(tmp_path))
+    with pytest.raises(DataError, match="not a folder"):
+        download("mnist", tmp_path / "raw", mirror=str(tmp_path / "nowhere"))
+
+
+@needs_mirror
+def test_partial_cifar10_needs_consent_and_keeps_the_validation_fraction(tmp_path):
+    with pytest.raises(DataError, match="data_batch_2: missing"):
+        download("cifar10", tmp_path / "raw", mirror=str(MIRROR))
+    manifest = download("cifar10", tmp_path / "raw", mirror=str(MIRROR), allow_partial=True)
+    assert manifest["partial"]
+    splits = prepare("cifar10", tmp_path / "raw", split_seed=0)
+    assert (len(splits.y_train), len(splits.y_val), len(splits.y_test)) == (3600, 400, 1000)
+    assert splits.x_train.shape[1] == 3072

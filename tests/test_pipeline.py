@@ -1,0 +1,97 @@
+"""The real Snakefile, end to end on the embedded default, in a scratch directory."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import torch
+import yaml
+
+from actstudy.config import Architecture
+from actstudy.models import reference_mlp
+
+from conftest import REPO
+
+pytestmark = pytest.mark.pipeline
+SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile")]
+TARGETS = ["fig1_1", "fig1_2", "fig1_3"] + [f"fig3_{i}" for i in range(1, 11)]
+
+
+def snakemake(workdir, *args):
+    done = subprocess.run(
+        [*SNAKEMAKE, "--directory", str(workdir), "--configfile", str(workdir / "config.yaml"), *args],
+        capture_output=True, text=True, timeout=1200,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done.stdout + done.stderr
+
+
+def planned_jobs(output):
+    """Job counts of a dry run's stats table ('rule  count')."""
+    table = output.split("Job stats:")[-1] if "Job stats:" in output else ""
+    return {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.M) if m[1] != "total"}
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("pipeline")
+    (workdir / "config.yaml").write_text((REPO / "config.yaml").read_text())
+    snakemake(workdir, "--cores", "2")
+    return workdir
+
+
+def test_every_target_is_built_as_png_and_pdf(workdir):
+    for target in TARGETS:
+        for ext in ("png", "pdf"):
+            path = workdir / "results/figures" / f"{target}.{ext}"
+            assert path.stat().st_size > 5000, path
+    assert (workdir / "results/figures/fig3_4.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_relu_and_sigmoid_both_learn_digits(workdir):
+    config = yaml.safe_load((workdir / "config.yaml").read_text())
+    for activation in ("relu", "sigmoid"):
+        arch = Architecture("digits", 2, 32, True, activation)
+        run_dir = workdir / "results/train/digits" / arch.name
+        summary = pd.read_csv(run_dir / "summary.csv")
+        selection = json.loads((run_dir / "selected.json").read_text())
+        chosen = summary[summary["run"].isin(selection["runs"])]
+        assert len(chosen) == len(config["training"]["seeds"])
+        assert (chosen["test_acc"] > 0.85).all(), chosen  # chance is 0.10
+        history = pd.read_csv(run_dir / "history.csv")
+        assert history["epoch"].max() == config["training"]["epochs"]
+        # kept parameters load safely into the reference network and reproduce test accuracy
+        for state in ["init", "best"] + [f"epoch{e}" for e in config["training"]["snapshot_epochs"]]:
+            states = torch.load(run_dir / f"{state}.pt", weights_only=True)
+            assert set(states) == set(summary["run"])
+        model = reference_mlp(arch, 64)
+        model.load_state_dict(torch.load(run_dir / "best.pt", weights_only=True)[selection["runs"][0]])
+
+
+def test_second_run_does_nothing(workdir):
+    output = snakemake(workdir, "-n", "--cores", "2")
+    assert "Nothing to be done" in output
+
+
+def test_changing_one_architecture_reruns_only_its_jobs(workdir):
+    config = yaml.safe_load((workdir / "config.yaml").read_text())
+    config["architectures"].append(
+        {"dataset": "digits", "depth": 4, "width": 64, "batch_norm": True, "activation": "relu", "seeds": [0, 1, 2]}
+    )
+    changed = workdir / "changed.yaml"
+    changed.write_text(yaml.safe_dump(config))
+    output = snakemake(workdir, "-n", "--cores", "2", "--configfile", str(changed))
+    jobs = planned_jobs(output)
+    # d4_w64_bn1_relu is drawn by fig3_3/3_4/3_6/3_7/3_9/3_10 (width 64 or all widths)
+    assert jobs == {"train": 1, "select": 1, "training_figure": 6, "all": 1}, output[-2000:]
+    assert "results/train/digits/d4_w64_bn1_relu/history.csv" in output
+
+
+def test_one_figure_rebuilds_alone(workdir):
+    (workdir / "results/figures/fig3_1.png").unlink()
+    output = snakemake(workdir, "-n", "fig3_1")
+    assert planned_jobs(output) == {"training_figure": 1, "fig3_1": 1}

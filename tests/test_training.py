@@ -1,0 +1,151 @@
+"""The batched trainer equals training each network alone, the plain PyTorch way."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from actstudy.config import Architecture, RunGrid, run_id
+from actstudy.models import BatchedMLP, reference_mlp
+from actstudy.optim import StackedAdam
+from actstudy.training import TrainSettings, batch_starts, tensors_on, train
+
+CPU = torch.device("cpu")
+
+
+def train_alone(arch, lr, seed, splits, settings):
+    """The conventional loop: one nn.Sequential, torch.optim.Adam, ExponentialLR."""
+    data = tensors_on(splits, CPU)
+    x, y = data["train"]
+    generator = torch.Generator().manual_seed(seed)
+    model = reference_mlp(arch, x.shape[1], generator)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, foreach=False)
+    schedule = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=settings.lr_decay)
+    losses = []
+    for _ in range(settings.epochs):
+        model.train()
+        order = torch.randperm(len(x), generator=generator)
+        total, seen = 0.0, 0
+        for start in batch_starts(len(x), settings.batch_size, arch.batch_norm):
+            idx = order[start : start + settings.batch_size]
+            loss = F.cross_entropy(model(x[idx]), y[idx])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(idx)
+            seen += len(idx)
+        losses.append(total / seen)
+        schedule.step()
+    return losses, model.state_dict()
+
+
+@pytest.mark.parametrize("batch_norm", [False, True])
+@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
+def test_batched_training_equals_training_each_model_alone(tiny_splits, batch_norm, activation):
+    arch = Architecture("tiny", 3, 16, batch_norm, activation)
+    grid = RunGrid((0.01, 0.001), (0, 1))
+    settings = TrainSettings(epochs=4, batch_size=64, lr_decay=0.99)
+    # the final parameters are compared, so keep every epoch's parameters as "best" too
+    result = train(arch, grid, tiny_splits, TrainSettings(4, 64, 0.99, (4,)), CPU)
+    for lr, seed in grid.runs:
+        losses, state = train_alone(arch, lr, seed, tiny_splits, settings)
+        rows = result.history[result.history["run"] == run_id(lr, seed)]
+        np.testing.assert_allclose(rows["train_loss"], losses, rtol=1e-5, atol=1e-6)
+        final = result.states["epoch4"][run_id(lr, seed)]
+        assert final.keys() == state.keys()
+        for name, tensor in state.items():
+            torch.testing.assert_close(final[name].to(tensor.dtype), tensor, rtol=1e-4, atol=1e-5, msg=name)
+
+
+def test_init_state_is_the_reference_network_of_the_seed(tiny_splits):
+    arch = Architecture("tiny", 2, 8, False, "relu")
+    result = train(arch, RunGrid((0.01,), (3,)), tiny_splits, TrainSettings(1, 64, 0.99), CPU)
+    expected = reference_mlp(arch, 20, torch.Generator().manual_seed(3)).state_dict()
+    saved = result.states["init"]["lr0.01_s3"]
+    assert saved.keys() == expected.keys()
+    for name in expected:
+        torch.testing.assert_close(saved[name], expected[name], rtol=0, atol=0)
+
+
+def test_architecture_follows_the_study():
+    plain = reference_mlp(Architecture("mnist", 3, 10, False, "sigmoid"), 784)
+    biases = [name for name, _ in plain.named_parameters() if name.endswith("bias")]
+    assert biases == ["0.bias"]  # only the first hidden layer has a bias
+    bn = reference_mlp(Architecture("mnist", 2, 10, True, "relu"), 784)
+    kinds = [type(m).__name__ for m in bn]
+    assert kinds == ["Linear", "BatchNorm1d", "ReLU", "Linear", "BatchNorm1d", "ReLU", "Linear"]
+    assert all(m.bias is None for m in bn if isinstance(m, torch.nn.Linear))
+    # He init for ReLU: weight variance 2 / fan_in; Xavier for sigmoid: 2 / (fan_in + fan_out)
+    he = reference_mlp(Architecture("x", 1, 2000, False, "relu"), 500, torch.Generator().manual_seed(0))
+    assert math.isclose(he[0].weight.var().item(), 2 / 500, rel_tol=0.02)
+    xavier = reference_mlp(Architecture("x", 1, 2000, False, "sigmoid"), 500, torch.Generator().manual_seed(0))
+    assert math.isclose(xavier[0].weight.var().item(), 2 / 2500, rel_tol=0.02)
+
+
+def test_stacked_adam_matches_torch_adam_per_model():
+    torch.manual_seed(0)
+    stacked = torch.randn(3, 4, 5, requires_grad=True)
+    singles = [stacked[k].detach().clone().requires_grad_(True) for k in range(3)]
+    lrs = torch.tensor([0.1, 0.01, 0.001])
+    ours = StackedAdam([stacked], lrs)
+    theirs = [torch.optim.Adam([p], lr=float(lr), foreach=False) for p, lr in zip(singles, lrs)]
+    for step in range(5):
+        target = torch.randn(3, 4, 5)
+        ours.zero_grad()
+        ((stacked - target) ** 2).sum().backward()
+        ours.step()
+        for k, (p, opt) in enumerate(zip(singles, theirs)):
+            opt.zero_grad()
+            ((p - target[k]) ** 2).sum().backward()
+            opt.step()
+    for k in range(3):
+        torch.testing.assert_close(stacked[k].detach(), singles[k].detach(), rtol=1e-6, atol=1e-7)
+
+
+def test_batched_model_round_trips_reference_state():
+    arch = Architecture("x", 2, 6, True, "sigmoid")
+    refs = [reference_mlp(arch, 5, torch.Generator().manual_seed(s)) for s in range(3)]
+    for ref in refs:  # give the BN buffers non-default values
+        ref.train()
+        ref(torch.randn(16, 5))
+    batched = BatchedMLP.from_references(arch, 5, refs)
+    batched.eval()
+    x = torch.randn(7, 5)
+    logits = batched(x)
+    for k, ref in enumerate(refs):
+        ref.eval()
+        torch.testing.assert_close(logits[k], ref(x), rtol=1e-5, atol=1e-6)
+        for name, tensor in ref.state_dict().items():
+            if not name.endswith("num_batches_tracked"):
+                torch.testing.assert_close(batched.model_state(k)[name], tensor)
+
+
+def test_diverging_run_is_marked_and_does_not_disturb_the_others(tiny_splits):
+    arch = Architecture("tiny", 2, 16, False, "relu")
+    grid = RunGrid((1e30, 0.01), (0,))
+    result = train(arch, grid, tiny_splits, TrainSettings(5, 64, 0.99), CPU)
+    summary = result.summary.set_index("run")
+    assert summary.loc["lr1e+30_s0", "diverged"]
+    assert not summary.loc["lr0.01_s0", "diverged"]
+    assert summary.loc["lr0.01_s0", "val_acc"] > 0.5
+    # the healthy run is exactly what it would be alone
+    alone = train(arch, RunGrid((0.01,), (0,)), tiny_splits, TrainSettings(5, 64, 0.99), CPU)
+    np.testing.assert_allclose(
+        result.history.query("run == 'lr0.01_s0'")["train_loss"], alone.history["train_loss"], rtol=1e-5
+    )
+    bad = result.history.query("run == 'lr1e+30_s0'")
+    assert bad["diverged"].iloc[-1] and bad["val_acc"].isna().iloc[-1]
+
+
+def test_best_epoch_is_the_highest_validation_accuracy(tiny_splits):
+    arch = Architecture("tiny", 2, 16, False, "sigmoid")
+    result = train(arch, RunGrid((0.01, 0.05), (0, 1)), tiny_splits, TrainSettings(6, 64, 0.99), CPU)
+    for run, rows in result.history.groupby("run"):
+        best = result.summary.set_index("run").loc[run]
+        first_max = rows.loc[rows["val_acc"].idxmax(), "epoch"]
+        assert best["best_epoch"] == first_max
+        # the kept parameters reproduce that epoch's validation accuracy
+        assert best["val_acc"] == pytest.approx(rows["val_acc"].max(), abs=1e-6)
+        assert best["generalisation_gap"] == pytest.approx(best["train_acc"] - best["test_acc"])
