@@ -1,8 +1,11 @@
+import sys
 from pathlib import Path
 
 from snakemake.utils import min_version
 
-from actstudy.config import load_schema, validate
+sys.path.insert(0, str(Path(workflow.basedir) / "src"))  # the package, installed or not
+from actstudy import put_on_job_path
+from actstudy.config import ARCH_PATTERN, load_schema, validate
 
 min_version("9.0")
 
@@ -10,7 +13,17 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
-validate(config, load_schema(Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"))
+validate(
+    config, load_schema(Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
+)
+
+
+put_on_job_path(Path(workflow.basedir) / "src")
+
+
+wildcard_constraints:
+    dataset="digits|mnist|fmnist|cifar10",
+    arch=ARCH_PATTERN,
 
 
 include: "workflow/rules/common.smk"
@@ -20,9 +33,9 @@ include: "workflow/rules/figures.smk"
 
 
 rule all:
+    default_target: True
     input:
         all_figures(),
-    default_target: True
 
 
 rule fig1_1:

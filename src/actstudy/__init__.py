@@ -1,3 +1,13 @@
 """actstudy: why ReLU networks generalise better than sigmoid networks, reproduced."""
 
 __version__ = "0.1.0"
+
+
+def put_on_job_path(src) -> None:
+    """Let the workflow's job processes import this package from ``src`` whatever
+    environment they run in (the project's virtualenv, or a conda env made from
+    envs/ that holds only the dependencies): prepend it to their PYTHONPATH."""
+    import os
+
+    current = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), current]))

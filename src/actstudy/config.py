@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-import jsonschema
 import yaml
 
 ACTIVATIONS = ("relu", "sigmoid")
@@ -110,7 +109,7 @@ def load_schema(path: str | Path) -> dict:
         return yaml.safe_load(handle)
 
 
-def _key_path(error: jsonschema.ValidationError) -> str:
+def _key_path(error) -> str:
     parts = [str(p) for p in error.absolute_path]
     return ".".join(parts) if parts else "(top level)"
 
@@ -127,8 +126,10 @@ def _allowed_keys(schema: dict, root: dict) -> list[str]:
     return sorted(keys)
 
 
-def _describe(error: jsonschema.ValidationError, root: dict) -> str:
-    """One readable line for a schema error, naming the key and what is allowed."""
+def _describe(error, root: dict) -> str:
+    """One readable line for a jsonschema ValidationError, naming the key and what is allowed."""
+    import jsonschema
+
     # For oneOf/anyOf, the most specific sub-error says more than "is not valid under any".
     best = jsonschema.exceptions.best_match([error])
     if best.validator in ("oneOf", "anyOf"):
@@ -148,6 +149,8 @@ def validate(config: dict, schema: dict) -> None:
 
     Raises ConfigError listing every problem, each naming its key.
     """
+    import jsonschema  # here, not at the top: training jobs import this module too
+
     validator = jsonschema.Draft202012Validator(schema)
     problems = [_describe(e, schema) for e in sorted(validator.iter_errors(config), key=str)]
     if problems:

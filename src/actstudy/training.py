@@ -71,8 +71,8 @@ def tensors_on(splits: Splits, device: torch.device) -> dict[str, tuple[torch.Te
     out = {}
     for name in ("train", "val", "test"):
         x, y = splits.split(name)
-        xt = torch.as_tensor(x).to(device).float().div_(splits.scale)
-        out[name] = (xt, torch.as_tensor(y, dtype=torch.long).to(device))
+        xt = torch.tensor(x, device=device).float().div_(splits.scale)
+        out[name] = (xt, torch.tensor(y, dtype=torch.long, device=device))
     return out
 
 

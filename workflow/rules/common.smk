@@ -1,15 +1,10 @@
-# Helpers shared by the rule modules: paths, and what the config asks for.
+# Helpers shared by the workflow modules (paths, and what the config asks for).
 from actstudy.config import ARCH_PATTERN, Architecture, figure_architectures, run_grids
 
 GRIDS = run_grids(config)
 TRAINING_FIGURES = list(config["figures"])
 STATIC_FIGURES = ["fig1_1"]
 FIGURE_FORMATS = ["png", "pdf"]
-
-
-wildcard_constraints:
-    dataset="digits|mnist|fmnist|cifar10",
-    arch=ARCH_PATTERN,
 
 
 def figure_files(name):
@@ -35,7 +30,9 @@ def training_params(wildcards):
     """Everything that defines one training job; a change here reruns that job only."""
     arch = Architecture.parse(wildcards.dataset, wildcards.arch)
     if arch not in GRIDS:
-        raise ValueError(f"{arch.dataset} {arch.name} is not in the config's architectures")
+        raise ValueError(
+            f"{arch.dataset} {arch.name} is not in the config's architectures"
+        )
     grid = GRIDS[arch]
     return {
         "learning_rates": list(grid.learning_rates),
@@ -65,6 +62,4 @@ def figure_inputs(wildcards):
 
 
 def figure_architecture_names(wildcards):
-    return [
-        [a.dataset, a.name] for a in figure_architectures(config, wildcards.figure)
-    ]
+    return [[a.dataset, a.name] for a in figure_architectures(config, wildcards.figure)]

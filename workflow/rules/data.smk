@@ -9,13 +9,15 @@ rule download:
     # A local rule: on a cluster it runs on the login node, where the internet is.
     output:
         "results/data/raw/{dataset}/manifest.json",
+    log:
+        "results/logs/download/{dataset}.log",
+    wildcard_constraints:
+        dataset="mnist|fmnist|cifar10",
+    conda:
+        "../../envs/cpu.yaml"
     params:
         mirror=config["data"]["mirror"],
         allow_partial=config["data"]["allow_partial"],
-    wildcard_constraints:
-        dataset="mnist|fmnist|cifar10",
-    log:
-        "results/logs/download/{dataset}.log",
     script:
         "../scripts/download.py"
 
@@ -25,11 +27,13 @@ rule prepare:
         raw_manifest,
     output:
         "results/data/{dataset}.npz",
-    params:
-        split_seed=config["data"]["split_seed"],
-    resources:
-        mem_mb=4000,
     log:
         "results/logs/prepare/{dataset}.log",
+    conda:
+        "../../envs/cpu.yaml"
+    resources:
+        mem_mb=4000,
+    params:
+        split_seed=config["data"]["split_seed"],
     script:
         "../scripts/prepare.py"

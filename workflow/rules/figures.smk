@@ -11,12 +11,14 @@ rule training_figure:
             labels={"figure": "{figure}"},
         ),
         pdf="results/figures/{figure}.pdf",
-    params:
-        architectures=figure_architecture_names,
-    wildcard_constraints:
-        figure="|".join(TRAINING_FIGURES),
     log:
         "results/logs/figures/{figure}.log",
+    wildcard_constraints:
+        figure="|".join(TRAINING_FIGURES),
+    conda:
+        "../../envs/cpu.yaml"
+    params:
+        architectures=figure_architecture_names,
     script:
         "../scripts/plot_training_figure.py"
 
@@ -29,9 +31,11 @@ rule static_figure:
             labels={"figure": "{figure}"},
         ),
         pdf="results/figures/{figure}.pdf",
-    wildcard_constraints:
-        figure="|".join(STATIC_FIGURES),
     log:
         "results/logs/figures/{figure}.log",
+    wildcard_constraints:
+        figure="|".join(STATIC_FIGURES),
+    conda:
+        "../../envs/cpu.yaml"
     script:
         "../scripts/plot_static_figure.py"

@@ -11,13 +11,15 @@ rule train:
         init="results/train/{dataset}/{arch}/init.pt",
         best="results/train/{dataset}/{arch}/best.pt",
         snapshots=snapshot_outputs(),
-    params:
-        training=training_params,
+    log:
+        "results/logs/train/{dataset}/{arch}.log",
+    conda:
+        "../../envs/cuda.yaml"
     threads: 2
     resources:
         mem_mb=8000,
-    log:
-        "results/logs/train/{dataset}/{arch}.log",
+    params:
+        training=training_params,
     script:
         "../scripts/train.py"
 
@@ -29,5 +31,7 @@ rule select:
         "results/train/{dataset}/{arch}/selected.json",
     log:
         "results/logs/select/{dataset}/{arch}.log",
+    conda:
+        "../../envs/cpu.yaml"
     script:
         "../scripts/select.py"

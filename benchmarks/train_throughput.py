@@ -1,0 +1,117 @@
+"""Training throughput per model: the batched trainer vs the conventional DataLoader loop.
+
+Both train MNIST-shaped data (55 000 samples, 784 features, 10 classes; random pixels,
+since speed does not depend on them) with batch 64 and Adam. The conventional loop is
+what a per-run script does: a TensorDataset in host memory, a shuffling DataLoader, one
+nn.Sequential, each batch copied to the device, loss.item() every step. The batched
+trainer is ``actstudy.training.train`` as the pipeline runs it (its per-epoch validation
+pass included), with K runs per job.
+
+    python benchmarks/train_throughput.py --device cpu --archs 4x200 --models 1 6 12
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from actstudy.config import Architecture, RunGrid
+from actstudy.data import Splits
+from actstudy.models import reference_mlp
+from actstudy.training import TrainSettings, train
+
+N_TRAIN, N_VAL, N_FEATURES = 55_000, 5_000, 784
+
+
+def synthetic_mnist(n_train: int) -> Splits:
+    rng = np.random.default_rng(0)
+
+    def part(n):
+        return rng.integers(0, 256, (n, N_FEATURES), dtype=np.uint8), rng.integers(0, 10, n)
+
+    (xt, yt), (xv, yv) = part(n_train), part(N_VAL)
+    return Splits(xt, yt, xv, yv, xv[:1000], yv[:1000], 255.0, 0)
+
+
+def sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def dataloader_epoch_seconds(arch: Architecture, splits: Splits, device: torch.device, steps: int | None) -> float:
+    """Seconds per epoch of the conventional one-model loop (extrapolated from ``steps``)."""
+    x = torch.as_tensor(splits.x_train).float() / 255
+    y = torch.as_tensor(splits.y_train)
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=64, shuffle=True)
+    model = reference_mlp(arch, N_FEATURES, torch.Generator().manual_seed(0)).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    total = len(loader) if steps is None else min(steps, len(loader))
+    began = None
+    for step, (xb, yb) in enumerate(loader):
+        if step == 10:  # warm-up done
+            sync(device)
+            began = time.perf_counter()
+        if step == total + 10:
+            break
+        xb, yb = xb.to(device), yb.to(device)
+        loss = F.cross_entropy(model(xb), yb)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        loss.item()
+    sync(device)
+    measured = min(total + 10, len(loader)) - 10
+    return (time.perf_counter() - began) / measured * len(loader)
+
+
+def batched_epoch_seconds(arch: Architecture, k: int, splits: Splits, device: torch.device, epochs: int) -> float:
+    """Seconds per epoch of the batched trainer with k runs (after a one-epoch warm-up)."""
+    grid = RunGrid(tuple(1e-3 * (1 + i) for i in range(k)), (0,))  # k distinct runs
+    train(arch, grid, splits, TrainSettings(1, 64, 0.99), device)
+    sync(device)
+    began = time.perf_counter()
+    train(arch, grid, splits, TrainSettings(epochs, 64, 0.99), device)
+    sync(device)
+    return (time.perf_counter() - began) / epochs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--archs", nargs="+", default=["4x200", "8x800"], help="DEPTHxWIDTH")
+    parser.add_argument("--models", nargs="+", type=int, default=[1, 6, 12], help="runs per batched job")
+    parser.add_argument("--epochs", type=int, default=1, help="timed epochs of the batched trainer")
+    parser.add_argument("--loader-steps", type=int, default=None, help="time only this many DataLoader steps")
+    parser.add_argument("--n-train", type=int, default=N_TRAIN)
+    parser.add_argument("--json", help="write the results here")
+    args = parser.parse_args()
+    device = torch.device(args.device)
+    splits = synthetic_mnist(args.n_train)
+    rows = []
+    for spec in args.archs:
+        depth, width = (int(v) for v in spec.split("x"))
+        arch = Architecture("mnist", depth, width, False, "relu")
+        baseline = dataloader_epoch_seconds(arch, splits, device, args.loader_steps)
+        rows.append({"arch": spec, "method": "dataloader", "k": 1, "epoch_s": baseline, "per_model_s": baseline, "speedup": 1.0})
+        for k in args.models:
+            seconds = batched_epoch_seconds(arch, k, splits, device, args.epochs)
+            rows.append({"arch": spec, "method": "batched", "k": k, "epoch_s": seconds,
+                         "per_model_s": seconds / k, "speedup": baseline / (seconds / k)})  # fmt: skip
+    name = torch.cuda.get_device_name() if device.type == "cuda" else platform.processor() or platform.machine()
+    print(f"device: {device} ({name}), torch {torch.__version__}, threads {torch.get_num_threads()}, n_train {args.n_train}")
+    print(f"{'arch':>7} {'method':>10} {'K':>3} {'s/epoch':>9} {'s/epoch/model':>14} {'vs DataLoader':>14}")
+    for r in rows:
+        print(f"{r['arch']:>7} {r['method']:>10} {r['k']:>3} {r['epoch_s']:>9.3f} {r['per_model_s']:>14.3f} {r['speedup']:>13.2f}x")
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump({"device": str(device), "name": name, "torch": torch.__version__, "rows": rows}, handle, indent=2)
+
+
+if __name__ == "__main__":
+    main()
