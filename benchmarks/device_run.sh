@@ -7,4 +7,4 @@ export PYTHONPATH=src PYTHONUNBUFFERED=1
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
 python3 benchmarks/gpu_check.py --mnist .device/mnist --epochs "${EPOCHS:-30}" --out "$OUT" 2>&1 | tee "$OUT/gpu_check.log"
 python3 benchmarks/train_throughput.py --device cuda --archs 4x200 8x800 --models 1 9 36 --epochs 2 \
-    --json "$OUT/throughput_gpu.json" 2>&1 | tee "$OUT/throughput_gpu.log"
+    --loader-steps 300 --no-graphs --tf32 --json "$OUT/throughput_gpu.json" 2>&1 | tee "$OUT/throughput_gpu.log"

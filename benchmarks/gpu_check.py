@@ -1,7 +1,9 @@
 """Checks that need a GPU, for a session lent one (see benchmarks/device_run.sh).
 
 1. The batched trainer on CUDA gives the CPU's results: same per-epoch losses and
-   accuracies within float tolerance (TF32 off, as PyTorch's default for matmuls).
+   accuracies within float tolerance (TF32 off, as PyTorch's default for matmuls);
+   the CUDA-graph step gives the eager step's results; and how far TF32 matmuls move
+   the losses.
 2. Real MNIST (raw files under --mnist): 4x200 ReLU and sigmoid, no batch norm, the
    study's three learning rates, one seed, --epochs epochs; prints the selected
    learning rate's test accuracy, and writes histories and summaries to --out.
@@ -28,16 +30,28 @@ def cuda_matches_cpu() -> None:
     x = rng.integers(0, 60, (600, 40)).astype(np.uint8)
     x[np.arange(600), 4 * y] += 150
     splits = Splits(x[:400], y[:400], x[400:500], y[400:500], x[500:], y[500:], 255.0, 0)
+    cuda, cpu = torch.device("cuda"), torch.device("cpu")
     for bn in (False, True):
         for act in ("relu", "sigmoid"):
             arch = Architecture("tiny", 3, 32, bn, act)
             grid = RunGrid((0.01, 0.001), (0, 1))
-            cpu = train(arch, grid, splits, TrainSettings(5, 64, 0.99), torch.device("cpu"))
-            gpu = train(arch, grid, splits, TrainSettings(5, 64, 0.99), torch.device("cuda"))
-            loss_err = np.max(np.abs(cpu.history["train_loss"].to_numpy() - gpu.history["train_loss"].to_numpy()))
-            acc_diff = np.max(np.abs(cpu.history["val_acc"].to_numpy() - gpu.history["val_acc"].to_numpy()))
-            print(f"cuda vs cpu {arch.name}: max |train loss diff| {loss_err:.2e}, max |val acc diff| {acc_diff:.4f}")
-            assert loss_err < 1e-3, loss_err
+            settings = TrainSettings(5, 64, 0.99)
+            reference = train(arch, grid, splits, settings, cpu).history
+            runs = {
+                "cuda graph": train(arch, grid, splits, settings, cuda),
+                "cuda eager": train(arch, grid, splits, settings, cuda, cuda_graphs=False),
+            }
+            torch.backends.cuda.matmul.allow_tf32 = True
+            runs["cuda graph tf32"] = train(arch, grid, splits, settings, cuda)
+            torch.backends.cuda.matmul.allow_tf32 = False
+            for name, result in runs.items():
+                loss = np.max(np.abs(reference["train_loss"].to_numpy() - result.history["train_loss"].to_numpy()))
+                acc = np.max(np.abs(reference["val_acc"].to_numpy() - result.history["val_acc"].to_numpy()))
+                print(f"{arch.name} {name:>16} vs cpu: max |train loss diff| {loss:.2e}, max |val acc diff| {acc:.4f}")
+                if "tf32" not in name:
+                    assert loss < 1e-3, (name, loss)
+            graph_vs_eager = np.max(np.abs(runs["cuda graph"].history["train_loss"] - runs["cuda eager"].history["train_loss"]))
+            print(f"{arch.name} cuda graph vs cuda eager: max |train loss diff| {graph_vs_eager:.2e}")
 
 
 def real_mnist(raw: Path, epochs: int, out: Path) -> None:

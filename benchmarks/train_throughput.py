@@ -70,13 +70,15 @@ def dataloader_epoch_seconds(arch: Architecture, splits: Splits, device: torch.d
     return (time.perf_counter() - began) / measured * len(loader)
 
 
-def batched_epoch_seconds(arch: Architecture, k: int, splits: Splits, device: torch.device, epochs: int) -> float:
+def batched_epoch_seconds(
+    arch: Architecture, k: int, splits: Splits, device: torch.device, epochs: int, graphs: bool = True
+) -> float:
     """Seconds per epoch of the batched trainer with k runs (after a one-epoch warm-up)."""
     grid = RunGrid(tuple(1e-3 * (1 + i) for i in range(k)), (0,))  # k distinct runs
-    train(arch, grid, splits, TrainSettings(1, 64, 0.99), device)
+    train(arch, grid, splits, TrainSettings(1, 64, 0.99), device, cuda_graphs=graphs)
     sync(device)
     began = time.perf_counter()
-    train(arch, grid, splits, TrainSettings(epochs, 64, 0.99), device)
+    train(arch, grid, splits, TrainSettings(epochs, 64, 0.99), device, cuda_graphs=graphs)
     sync(device)
     return (time.perf_counter() - began) / epochs
 
@@ -89,6 +91,8 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=1, help="timed epochs of the batched trainer")
     parser.add_argument("--loader-steps", type=int, default=None, help="time only this many DataLoader steps")
     parser.add_argument("--n-train", type=int, default=N_TRAIN)
+    parser.add_argument("--tf32", action="store_true", help="also time the batched trainer with TF32 matmuls")
+    parser.add_argument("--no-graphs", action="store_true", help="also time the batched trainer without CUDA graphs")
     parser.add_argument("--json", help="write the results here")
     args = parser.parse_args()
     device = torch.device(args.device)
@@ -99,10 +103,18 @@ def main() -> None:
         arch = Architecture("mnist", depth, width, False, "relu")
         baseline = dataloader_epoch_seconds(arch, splits, device, args.loader_steps)
         rows.append({"arch": spec, "method": "dataloader", "k": 1, "epoch_s": baseline, "per_model_s": baseline, "speedup": 1.0})
-        for k in args.models:
-            seconds = batched_epoch_seconds(arch, k, splits, device, args.epochs)
-            rows.append({"arch": spec, "method": "batched", "k": k, "epoch_s": seconds,
-                         "per_model_s": seconds / k, "speedup": baseline / (seconds / k)})  # fmt: skip
+        variants = [("batched", True, False)]
+        if args.no_graphs and device.type == "cuda":
+            variants.append(("no-graphs", False, False))
+        if args.tf32 and device.type == "cuda":
+            variants.append(("tf32", True, True))
+        for method, graphs, tf32 in variants:
+            torch.backends.cuda.matmul.allow_tf32 = tf32
+            for k in args.models:
+                seconds = batched_epoch_seconds(arch, k, splits, device, args.epochs, graphs)
+                rows.append({"arch": spec, "method": method, "k": k, "epoch_s": seconds,
+                             "per_model_s": seconds / k, "speedup": baseline / (seconds / k)})  # fmt: skip
+        torch.backends.cuda.matmul.allow_tf32 = False
     name = torch.cuda.get_device_name() if device.type == "cuda" else platform.processor() or platform.machine()
     print(f"device: {device} ({name}), torch {torch.__version__}, threads {torch.get_num_threads()}, n_train {args.n_train}")
     print(f"{'arch':>7} {'method':>10} {'K':>3} {'s/epoch':>9} {'s/epoch/model':>14} {'vs DataLoader':>14}")

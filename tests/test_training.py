@@ -101,7 +101,7 @@ def test_stacked_adam_matches_torch_adam_per_model():
             ((p - target[k]) ** 2).sum().backward()
             opt.step()
     for k in range(3):
-        torch.testing.assert_close(stacked[k].detach(), singles[k].detach(), rtol=1e-6, atol=1e-7)
+        torch.testing.assert_close(stacked[k].detach(), singles[k].detach(), rtol=1e-5, atol=1e-7)
 
 
 def test_batched_model_round_trips_reference_state():

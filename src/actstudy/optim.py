@@ -2,59 +2,55 @@
 
 torch.optim.Adam takes one learning rate per parameter tensor; here one tensor holds
 K models that each need their own (the learning-rate grid of one training job), so
-the update is written out once, with the same arithmetic as torch's Adam
-(``amsgrad=False``, no weight decay). Moments and the step live on the device and
-every operation is a ``torch._foreach_*`` call over all tensors at once.
+the update is written out once, with the arithmetic of torch's Adam (``amsgrad=False``,
+no weight decay). Every operation is a ``torch._foreach_*`` call over all tensors at
+once, and the step count and bias corrections live on the device, so a step has no
+host synchronisation and can be captured in a CUDA graph.
 """
 
 from __future__ import annotations
-
-import math
 
 import torch
 
 
 class StackedAdam:
     def __init__(self, params: list[torch.Tensor], lr: torch.Tensor, betas=(0.9, 0.999), eps: float = 1e-8):
-        self.params = [p for p in params]
-        self.lr = lr  # [K], one learning rate per model
+        self.params = list(params)
+        self.lr = lr  # [K], one learning rate per model; scaled in place by the schedule
         self.beta1, self.beta2 = betas
         self.eps = eps
-        self.step_count = 0
+        self.step_count = torch.zeros((), dtype=torch.float64, device=lr.device)
         self.exp_avg = [torch.zeros_like(p) for p in self.params]
         self.exp_avg_sq = [torch.zeros_like(p) for p in self.params]
-
-    def _per_model(self, values: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
-        return values.view(-1, *([1] * (like.dim() - 1)))
 
     def zero_grad(self) -> None:
         for p in self.params:
             p.grad = None
 
     @torch.no_grad()
-    def step(self, lr: torch.Tensor | None = None) -> None:
-        """One Adam step; ``lr`` ([K]) overrides the stored learning rates for this step."""
-        lr = self.lr if lr is None else lr
+    def step(self) -> None:
         grads = [p.grad for p in self.params]
         self.step_count += 1
         torch._foreach_lerp_(self.exp_avg, grads, 1 - self.beta1)
         torch._foreach_mul_(self.exp_avg_sq, self.beta2)
         torch._foreach_addcmul_(self.exp_avg_sq, grads, grads, 1 - self.beta2)
-        bias_correction1 = 1 - self.beta1**self.step_count
-        bias_correction2_sqrt = math.sqrt(1 - self.beta2**self.step_count)
-        step_size = lr / bias_correction1
+        # bias corrections in float64, as torch computes them on the host
+        bias_correction1 = 1 - torch.pow(self.beta1, self.step_count)
+        bias_correction2_sqrt = torch.sqrt(1 - torch.pow(self.beta2, self.step_count)).float()
+        step_size = (self.lr.double() / bias_correction1).float()  # [K]
         denom = torch._foreach_sqrt(self.exp_avg_sq)
         torch._foreach_div_(denom, bias_correction2_sqrt)
         torch._foreach_add_(denom, self.eps)
         updates = torch._foreach_div(self.exp_avg, denom)
-        torch._foreach_mul_(updates, [self._per_model(step_size, p) for p in self.params])
+        torch._foreach_mul_(updates, [step_size.view(-1, *([1] * (p.dim() - 1))) for p in self.params])
         torch._foreach_sub_(self.params, updates)
 
     def state_dict(self) -> dict:
         return {"step": self.step_count, "exp_avg": self.exp_avg, "exp_avg_sq": self.exp_avg_sq, "lr": self.lr}
 
     def load_state_dict(self, state: dict) -> None:
-        self.step_count = int(state["step"])
-        for mine, saved in zip(self.exp_avg + self.exp_avg_sq, state["exp_avg"] + state["exp_avg_sq"]):
-            mine.copy_(saved)
-        self.lr.copy_(state["lr"])
+        with torch.no_grad():
+            self.step_count.copy_(state["step"])
+            for mine, saved in zip(self.exp_avg + self.exp_avg_sq, state["exp_avg"] + state["exp_avg_sq"]):
+                mine.copy_(saved)
+            self.lr.copy_(state["lr"])

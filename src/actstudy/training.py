@@ -109,13 +109,75 @@ def _nonfinite_models(model: BatchedMLP) -> torch.Tensor:
     return bad
 
 
+class StepRunner:
+    """One optimisation step of all K models, accumulating each model's loss and hits.
+
+    Small MLPs on a GPU are bound by kernel launches, not arithmetic, so on CUDA the
+    step of a full batch is captured once as a CUDA graph (after a few eager warm-up
+    steps, as PyTorch's graph docs prescribe) and then replayed: one launch per step.
+    The graph runs the same kernels as the eager step. A shorter last batch, and every
+    step on the CPU, runs eagerly. Everything a step touches is a fixed tensor updated in
+    place (parameters, Adam moments, learning rates, ``diverged``, the accumulators).
+    """
+
+    WARMUP_STEPS = 3
+
+    def __init__(self, model, optimizer, x, y, diverged, batch_size: int, use_graph: bool):
+        self.model, self.optimizer, self.x, self.y, self.diverged = model, optimizer, x, y, diverged
+        self.batch_size, self.use_graph = batch_size, use_graph
+        self.loss_sum = torch.zeros(model.n_models, device=x.device)
+        self.correct = torch.zeros(model.n_models, device=x.device)
+        self.graph: torch.cuda.CUDAGraph | None = None
+        self.static_idx: torch.Tensor | None = None
+        self.eager_steps = 0
+
+    def reset_metrics(self) -> None:
+        self.loss_sum.zero_()
+        self.correct.zero_()
+
+    def _eager(self, idx: torch.Tensor) -> None:
+        xb, yb = self.x[idx], self.y[idx]  # [K, B, n_in], [K, B]
+        logits = self.model(xb)
+        per_model = F.cross_entropy(logits.transpose(1, 2), yb, reduction="none").mean(1)
+        self.optimizer.zero_grad()
+        torch.where(self.diverged, 0.0, per_model).sum().backward()
+        self.optimizer.step()
+        with torch.no_grad():
+            self.loss_sum.add_(per_model.detach() * idx.shape[1])
+            self.correct.add_((logits.argmax(-1) == yb).sum(1))
+
+    def __call__(self, idx: torch.Tensor) -> None:
+        """Train every model on its batch ``idx`` ([K, B] sample indices)."""
+        if not self.use_graph or idx.shape[1] != self.batch_size:
+            self._eager(idx)
+        elif self.graph is not None:
+            self.static_idx.copy_(idx)
+            self.graph.replay()
+        elif self.eager_steps < self.WARMUP_STEPS:
+            self.eager_steps += 1
+            side = torch.cuda.Stream()
+            side.wait_stream(torch.cuda.current_stream())
+            with torch.cuda.stream(side):
+                self._eager(idx)
+            torch.cuda.current_stream().wait_stream(side)
+        else:
+            self.static_idx = idx.clone()
+            self.graph = torch.cuda.CUDAGraph()
+            self.optimizer.zero_grad()
+            with torch.cuda.graph(self.graph):  # records, does not run
+                self._eager(self.static_idx)
+            self.graph.replay()
+
+
 def train(
     arch: Architecture,
     grid: RunGrid,
     splits: Splits,
     settings: TrainSettings,
     device: torch.device | None = None,
+    cuda_graphs: bool = True,
 ) -> TrainResult:
+    """Train every run of ``grid``; ``cuda_graphs=False`` runs every step eagerly on CUDA."""
     device = device or pick_device()
     runs = grid.runs
     ids = [run_id(lr, seed) for lr, seed in runs]
@@ -137,6 +199,7 @@ def train(
     diverged = torch.zeros(k, dtype=torch.bool, device=device)
     diverged_epoch = torch.zeros(k, dtype=torch.long, device=device)
     starts = batch_starts(n_train, settings.batch_size, arch.batch_norm)
+    step = StepRunner(model, optimizer, x_train, y_train, diverged, settings.batch_size, cuda_graphs and device.type == "cuda")
     rows = []
     log.info("training %s %s: %d runs %s on %s, %d samples, %d epochs", arch.dataset, arch.name, k, ids, device, n_train, settings.epochs)
 
@@ -144,19 +207,10 @@ def train(
         began = time.perf_counter()
         model.train()
         order = torch.stack([torch.randperm(n_train, generator=g) for g in generators]).to(device)
-        loss_sum = torch.zeros(k, device=device)
-        correct = torch.zeros(k, device=device)
+        step.reset_metrics()
         for start in starts:
-            idx = order[:, start : start + settings.batch_size]  # [K, B]
-            xb, yb = x_train[idx], y_train[idx]
-            logits = model(xb)
-            per_model = F.cross_entropy(logits.transpose(1, 2), yb, reduction="none").mean(1)
-            optimizer.zero_grad()
-            torch.where(diverged, 0.0, per_model).sum().backward()
-            optimizer.step()
-            with torch.no_grad():
-                loss_sum += per_model.detach() * idx.shape[1]
-                correct += (logits.argmax(-1) == yb).sum(1)
+            step(order[:, start : start + settings.batch_size])
+        loss_sum, correct = step.loss_sum, step.correct
         seen = sum(min(settings.batch_size, n_train - s) for s in starts)
         train_loss, train_acc = loss_sum / seen, correct / seen
         newly = (~torch.isfinite(train_loss) | _nonfinite_models(model)) & ~diverged
