@@ -13,10 +13,15 @@ other runs of the job are unaffected (their slices of every tensor are independe
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
+import signal
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import pandas as pd
@@ -169,6 +174,240 @@ class StepRunner:
             self.graph.replay()
 
 
+class Preempted(RuntimeError):
+    """Training stopped on request (SIGTERM); its full state was saved first."""
+
+
+class StopFlag:
+    requested = False
+
+
+@contextmanager
+def stop_on_signals(*signals: int) -> Iterator[StopFlag]:
+    """A flag that the given signals set (instead of killing the process), so that
+    training can save its state at the next step and stop cleanly."""
+    flag = StopFlag()
+
+    def request_stop(signum, _frame):
+        log.warning("received signal %d: saving state at the next step", signum)
+        flag.requested = True
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in signals}
+    try:
+        yield flag
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _fingerprint(arch: Architecture, grid: RunGrid, splits: Splits, settings: TrainSettings) -> str:
+    """Identity of a training job: a checkpoint only resumes the job that wrote it."""
+    digest = hashlib.sha256(repr((arch, grid.runs, settings)).encode())
+    for name in ("train", "val", "test"):
+        for array in splits.split(name):
+            digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()
+
+
+class Trainer:
+    """The state of one training job, runnable, and resumable from a checkpoint.
+
+    A checkpoint holds everything the next step depends on: every model's parameters
+    and batch-norm buffers, the Adam moments, step and learning rates, every run's
+    generator, the current epoch's shuffle and position in it, the epoch's running
+    sums, the best-epoch state and the history so far. Resuming from it gives, on the
+    CPU, bit for bit the result of an uninterrupted run.
+    """
+
+    def __init__(self, arch: Architecture, grid: RunGrid, splits: Splits, settings: TrainSettings,
+                 device: torch.device | None = None, cuda_graphs: bool = True):  # fmt: skip
+        self.arch, self.settings = arch, settings
+        self.device = device or pick_device()
+        self.runs = grid.runs
+        self.ids = [run_id(lr, seed) for lr, seed in self.runs]
+        self.fingerprint = _fingerprint(arch, grid, splits, settings)
+        k = self.k = len(self.runs)
+        self.data = tensors_on(splits, self.device)
+        x_train, y_train = self.data["train"]
+        self.n_train = len(x_train)
+        self.generators = [torch.Generator().manual_seed(seed) for _, seed in self.runs]
+        references = [reference_mlp(arch, x_train.shape[1], g) for g in self.generators]
+        self.model = BatchedMLP.from_references(arch, x_train.shape[1], references).to(self.device)
+        self.states: dict[str, dict[str, dict]] = {"init": self._model_states()}
+        lr = torch.tensor([lr for lr, _ in self.runs], dtype=torch.float32, device=self.device)
+        self.optimizer = StackedAdam(list(self.model.parameters()), lr)
+        self.best_state = {name: t.detach().clone() for name, t in self.model.state_dict().items()}
+        self.best_acc = torch.full((k,), -math.inf, device=self.device)
+        self.best_epoch = torch.zeros(k, dtype=torch.long, device=self.device)
+        self.diverged = torch.zeros(k, dtype=torch.bool, device=self.device)
+        self.diverged_epoch = torch.zeros(k, dtype=torch.long, device=self.device)
+        self.starts = batch_starts(self.n_train, settings.batch_size, arch.batch_norm)
+        use_graph = cuda_graphs and self.device.type == "cuda"
+        self.step = StepRunner(self.model, self.optimizer, x_train, y_train, self.diverged, settings.batch_size, use_graph)
+        self.rows: list[dict] = []
+        self.epoch = 1  # the epoch being (or next to be) trained
+        self.position = 0  # index into self.starts of its next step
+        self.order: torch.Tensor | None = None  # this epoch's shuffle, [K, n_train], on the CPU
+
+    def _model_states(self) -> dict[str, dict]:
+        return {rid: self.model.model_state(i) for i, rid in enumerate(self.ids)}
+
+    # ----------------------------------------------------------------- checkpoints
+
+    def state_dict(self) -> dict:
+        def cpu(t):
+            return t.detach().to("cpu", copy=True)
+
+        optimizer = self.optimizer.state_dict()
+        return {
+            "fingerprint": self.fingerprint, "epoch": self.epoch, "position": self.position, "order": self.order,
+            "model": {n: cpu(t) for n, t in self.model.state_dict().items()},
+            "best_state": {n: cpu(t) for n, t in self.best_state.items()},
+            "optimizer": {"step": cpu(optimizer["step"]), "lr": cpu(optimizer["lr"]),
+                          "exp_avg": [cpu(t) for t in optimizer["exp_avg"]],
+                          "exp_avg_sq": [cpu(t) for t in optimizer["exp_avg_sq"]]},
+            "best_acc": cpu(self.best_acc), "best_epoch": cpu(self.best_epoch),
+            "diverged": cpu(self.diverged), "diverged_epoch": cpu(self.diverged_epoch),
+            "loss_sum": cpu(self.step.loss_sum), "correct": cpu(self.step.correct),
+            "generators": [g.get_state() for g in self.generators],
+            "rows": self.rows, "states": self.states,
+        }  # fmt: skip
+
+    @torch.no_grad()
+    def load_state_dict(self, state: dict) -> None:
+        """Restore in place: tensors keep their storage (a captured CUDA graph, the step
+        runner and the optimizer hold references to them)."""
+        self.model.load_state_dict(state["model"])
+        for name, tensor in state["best_state"].items():
+            self.best_state[name].copy_(tensor)
+        self.optimizer.load_state_dict(state["optimizer"])
+        for name in ("best_acc", "best_epoch", "diverged", "diverged_epoch"):
+            getattr(self, name).copy_(state[name])
+        self.step.loss_sum.copy_(state["loss_sum"])
+        self.step.correct.copy_(state["correct"])
+        for generator, generator_state in zip(self.generators, state["generators"]):
+            generator.set_state(generator_state)
+        self.rows, self.states = list(state["rows"]), dict(state["states"])
+        self.epoch, self.position, self.order = int(state["epoch"]), int(state["position"]), state["order"]
+
+    def save_checkpoint(self, path: str | Path) -> None:
+        with atomic_path(path) as tmp:
+            torch.save(self.state_dict(), tmp)
+        log.info("checkpoint: epoch %d, step %d/%d -> %s", self.epoch, self.position, len(self.starts), path)
+
+    def resume_from(self, path: str | Path) -> bool:
+        """Load the checkpoint at ``path`` if there is one for this very job."""
+        path = Path(path)
+        if not path.is_file():
+            return False
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        if state.get("fingerprint") != self.fingerprint:
+            log.warning("%s belongs to another configuration or dataset: starting afresh", path)
+            return False
+        self.load_state_dict(state)
+        log.info("resumed from %s at epoch %d, step %d/%d", path, self.epoch, self.position, len(self.starts))
+        return True
+
+    # ----------------------------------------------------------------- training
+
+    def run(self, checkpoint: str | Path | None = None, every: int = 0, stop: StopFlag | None = None) -> TrainResult:
+        """Train all remaining epochs and return the result.
+
+        With ``checkpoint``: resume from it if it holds this job, save to it after every
+        ``every``-th epoch, and, when ``stop`` is requested, save at the next step and
+        raise ``Preempted``.
+        """
+        if checkpoint is not None:
+            self.resume_from(checkpoint)
+        log.info(
+            "training %s %s: %d runs %s on %s, %d samples, %d epochs",
+            self.arch.dataset, self.arch.name, self.k, self.ids, self.device, self.n_train, self.settings.epochs,
+        )  # fmt: skip
+        size = self.settings.batch_size
+        while self.epoch <= self.settings.epochs:
+            began = time.perf_counter()
+            if self.order is None:
+                self.order = torch.stack([torch.randperm(self.n_train, generator=g) for g in self.generators])
+                self.position = 0
+                self.step.reset_metrics()
+            order = self.order.to(self.device)
+            self.model.train()
+            while self.position < len(self.starts):
+                start = self.starts[self.position]
+                self.step(order[:, start : start + size])
+                self.position += 1
+                if stop is not None and stop.requested:
+                    if checkpoint is None:
+                        raise Preempted("stop requested; no checkpoint path to save to")
+                    self.save_checkpoint(checkpoint)
+                    raise Preempted(f"stopped at epoch {self.epoch}, state saved to {checkpoint}")
+            self._finish_epoch(time.perf_counter() - began)
+            self.order = None
+            self.epoch += 1
+            if checkpoint is not None and every and (self.epoch - 1) % every == 0 and self.epoch <= self.settings.epochs:
+                self.save_checkpoint(checkpoint)
+        return self._result()
+
+    def _finish_epoch(self, seconds: float) -> None:
+        """Divergence, validation, best-epoch tracking, snapshots, history, schedule."""
+        epoch, k, model = self.epoch, self.k, self.model
+        seen = sum(min(self.settings.batch_size, self.n_train - s) for s in self.starts)
+        train_loss, train_acc = self.step.loss_sum / seen, self.step.correct / seen
+        newly = (~torch.isfinite(train_loss) | _nonfinite_models(model)) & ~self.diverged
+        self.diverged_epoch.copy_(torch.where(newly, epoch, self.diverged_epoch))
+        self.diverged |= newly
+        val_loss, val_acc = evaluate(model, *self.data["val"])
+        val_acc = torch.where(self.diverged, torch.nan, val_acc)
+        improved = (val_acc > self.best_acc) & ~self.diverged
+        self.best_acc.copy_(torch.where(improved, val_acc, self.best_acc))
+        self.best_epoch.copy_(torch.where(improved, epoch, self.best_epoch))
+        with torch.no_grad():
+            for name, tensor in model.state_dict().items():
+                if tensor.dim() and tensor.shape[0] == k:
+                    mask = improved.view(-1, *([1] * (tensor.dim() - 1)))
+                    self.best_state[name].copy_(torch.where(mask, tensor, self.best_state[name]))
+                else:
+                    self.best_state[name].copy_(tensor)  # batch counters, shared by all models
+        if epoch in self.settings.snapshot_epochs:
+            self.states[snapshot_name(epoch)] = self._model_states()
+
+        lr = self.optimizer.lr
+        stats = torch.stack([train_loss, train_acc, val_loss, val_acc, lr, self.diverged.float()]).cpu().tolist()
+        for i, (run_lr, seed) in enumerate(self.runs):
+            bad = bool(stats[5][i])
+            self.rows.append(
+                {
+                    "run": self.ids[i], "learning_rate": run_lr, "seed": seed, "epoch": epoch, "lr": stats[4][i],
+                    "train_loss": math.nan if bad else stats[0][i], "train_acc": math.nan if bad else stats[1][i],
+                    "val_loss": math.nan if bad else stats[2][i], "val_acc": math.nan if bad else stats[3][i],
+                    "diverged": bad,
+                }
+            )  # fmt: skip
+        log.info(
+            "epoch %d/%d %.1fs  train_loss %s  val_acc %s%s",
+            epoch, self.settings.epochs, seconds,
+            " ".join(f"{v:.4f}" for v in stats[0]), " ".join(f"{v:.4f}" for v in stats[3]),
+            f"  diverged: {[self.ids[i] for i, d in enumerate(stats[5]) if d]}" if any(stats[5]) else "",
+        )  # fmt: skip
+        lr.mul_(self.settings.lr_decay)
+
+    def _result(self) -> TrainResult:
+        self.model.load_state_dict(self.best_state)
+        states = dict(self.states)
+        states["best"] = self._model_states()
+        summary = {"run": self.ids, "learning_rate": [r[0] for r in self.runs], "seed": [r[1] for r in self.runs]}
+        summary["best_epoch"] = self.best_epoch.cpu().tolist()
+        summary["diverged"] = self.diverged.cpu().tolist()
+        summary["diverged_epoch"] = [e or None for e in self.diverged_epoch.cpu().tolist()]
+        for name, (x, y) in self.data.items():
+            loss, acc = evaluate(self.model, x, y)
+            summary[f"{name}_loss"] = loss.cpu().tolist()
+            summary[f"{name}_acc"] = acc.cpu().tolist()
+        summary = pd.DataFrame(summary)
+        summary["generalisation_gap"] = summary["train_acc"] - summary["test_acc"]
+        return TrainResult(pd.DataFrame(self.rows), summary, states)
+
+
 def train(
     arch: Architecture,
     grid: RunGrid,
@@ -177,93 +416,9 @@ def train(
     device: torch.device | None = None,
     cuda_graphs: bool = True,
 ) -> TrainResult:
-    """Train every run of ``grid``; ``cuda_graphs=False`` runs every step eagerly on CUDA."""
-    device = device or pick_device()
-    runs = grid.runs
-    ids = [run_id(lr, seed) for lr, seed in runs]
-    k = len(runs)
-    data = tensors_on(splits, device)
-    x_train, y_train = data["train"]
-    n_in, n_train = x_train.shape[1], x_train.shape[0]
-
-    generators = [torch.Generator().manual_seed(seed) for _, seed in runs]
-    references = [reference_mlp(arch, n_in, g) for g in generators]
-    model = BatchedMLP.from_references(arch, n_in, references).to(device)
-    states: dict[str, dict[str, dict]] = {"init": {rid: model.model_state(i) for i, rid in enumerate(ids)}}
-    lr = torch.tensor([lr for lr, _ in runs], dtype=torch.float32, device=device)
-    optimizer = StackedAdam(list(model.parameters()), lr)
-
-    best_state = {name: t.detach().clone() for name, t in model.state_dict().items()}
-    best_acc = torch.full((k,), -math.inf, device=device)
-    best_epoch = torch.zeros(k, dtype=torch.long, device=device)
-    diverged = torch.zeros(k, dtype=torch.bool, device=device)
-    diverged_epoch = torch.zeros(k, dtype=torch.long, device=device)
-    starts = batch_starts(n_train, settings.batch_size, arch.batch_norm)
-    step = StepRunner(model, optimizer, x_train, y_train, diverged, settings.batch_size, cuda_graphs and device.type == "cuda")
-    rows = []
-    log.info("training %s %s: %d runs %s on %s, %d samples, %d epochs", arch.dataset, arch.name, k, ids, device, n_train, settings.epochs)
-
-    for epoch in range(1, settings.epochs + 1):
-        began = time.perf_counter()
-        model.train()
-        order = torch.stack([torch.randperm(n_train, generator=g) for g in generators]).to(device)
-        step.reset_metrics()
-        for start in starts:
-            step(order[:, start : start + settings.batch_size])
-        loss_sum, correct = step.loss_sum, step.correct
-        seen = sum(min(settings.batch_size, n_train - s) for s in starts)
-        train_loss, train_acc = loss_sum / seen, correct / seen
-        newly = (~torch.isfinite(train_loss) | _nonfinite_models(model)) & ~diverged
-        diverged_epoch = torch.where(newly, epoch, diverged_epoch)
-        diverged |= newly
-        val_loss, val_acc = evaluate(model, *data["val"])
-        val_acc = torch.where(diverged, torch.nan, val_acc)
-
-        improved = (val_acc > best_acc) & ~diverged
-        best_acc = torch.where(improved, val_acc, best_acc)
-        best_epoch = torch.where(improved, epoch, best_epoch)
-        with torch.no_grad():
-            for name, tensor in model.state_dict().items():
-                if tensor.dim() and tensor.shape[0] == k:
-                    mask = improved.view(-1, *([1] * (tensor.dim() - 1)))
-                    best_state[name].copy_(torch.where(mask, tensor, best_state[name]))
-                else:
-                    best_state[name].copy_(tensor)  # batch counters, shared by all models
-        if epoch in settings.snapshot_epochs:
-            states[snapshot_name(epoch)] = {rid: model.model_state(i) for i, rid in enumerate(ids)}
-
-        stats = torch.stack([train_loss, train_acc, val_loss, val_acc, lr, diverged.float()]).cpu().numpy()
-        for i, (run_lr, seed) in enumerate(runs):
-            bad = bool(stats[5, i])
-            rows.append(
-                {
-                    "run": ids[i], "learning_rate": run_lr, "seed": seed, "epoch": epoch, "lr": float(stats[4, i]),
-                    "train_loss": np.nan if bad else stats[0, i], "train_acc": np.nan if bad else stats[1, i],
-                    "val_loss": np.nan if bad else stats[2, i], "val_acc": np.nan if bad else stats[3, i],
-                    "diverged": bad,
-                }
-            )  # fmt: skip
-        log.info(
-            "epoch %d/%d %.1fs  train_loss %s  val_acc %s%s",
-            epoch, settings.epochs, time.perf_counter() - began,
-            " ".join(f"{v:.4f}" for v in stats[0]), " ".join(f"{v:.4f}" for v in stats[3]),
-            f"  diverged: {[ids[i] for i in np.flatnonzero(stats[5])]}" if stats[5].any() else "",
-        )  # fmt: skip
-        lr.mul_(settings.lr_decay)
-
-    model.load_state_dict(best_state)
-    states["best"] = {rid: model.model_state(i) for i, rid in enumerate(ids)}
-    summary = {"run": ids, "learning_rate": [r[0] for r in runs], "seed": [r[1] for r in runs]}
-    summary["best_epoch"] = best_epoch.cpu().tolist()
-    summary["diverged"] = diverged.cpu().tolist()
-    summary["diverged_epoch"] = [e or None for e in diverged_epoch.cpu().tolist()]
-    for name, (x, y) in data.items():
-        loss, acc = evaluate(model, x, y)
-        summary[f"{name}_loss"] = loss.cpu().tolist()
-        summary[f"{name}_acc"] = acc.cpu().tolist()
-    summary = pd.DataFrame(summary)
-    summary["generalisation_gap"] = summary["train_acc"] - summary["test_acc"]
-    return TrainResult(pd.DataFrame(rows), summary, states)
+    """Train every run of ``grid`` in one go (no checkpoints); ``cuda_graphs=False``
+    runs every step eagerly on CUDA."""
+    return Trainer(arch, grid, splits, settings, device, cuda_graphs).run()
 
 
 def save_states(states: dict[str, dict[str, torch.Tensor]], path) -> None:

@@ -20,6 +20,7 @@ rule train:
         mem_mb=8000,
     params:
         training=training_params,
+        checkpoint="results/resume/{dataset}/{arch}.pt",
     script:
         "../scripts/train.py"
 

@@ -1,18 +1,29 @@
-"""Train every (learning rate, seed) run of one architecture as one batched model."""
+"""Train every (learning rate, seed) run of one architecture as one batched model.
+
+The job saves its full state to params.checkpoint every training.checkpoint_every
+epochs and on SIGTERM (cluster preemption, wall time), and resumes from it when run
+again; the checkpoint is not a declared output, so Snakemake keeps it across reruns.
+"""
+
+import signal
+from pathlib import Path
 
 import torch
 
 from actstudy.config import Architecture, RunGrid
 from actstudy.data import load_splits
 from actstudy.logs import job_logging
-from actstudy.training import TrainSettings, save_states, save_table, snapshot_name, train
+from actstudy.training import TrainSettings, Trainer, save_states, save_table, snapshot_name, stop_on_signals
 
-with job_logging(snakemake.log[0]) as log:
+with job_logging(snakemake.log[0]) as log, stop_on_signals(signal.SIGTERM) as stop:
     torch.set_num_threads(snakemake.threads)
     params = snakemake.params.training
     arch = Architecture.parse(snakemake.wildcards.dataset, snakemake.wildcards.arch)
     grid = RunGrid(tuple(params["learning_rates"]), tuple(params["seeds"]))
-    result = train(arch, grid, load_splits(snakemake.input[0]), TrainSettings.from_config(params))
+    trainer = Trainer(arch, grid, load_splits(snakemake.input[0]), TrainSettings.from_config(params))
+    # operational, not part of the job's identity: read from the config, not params
+    every = snakemake.config["training"]["checkpoint_every"]
+    result = trainer.run(checkpoint=snakemake.params.checkpoint, every=every, stop=stop)
     out = snakemake.output
     save_states(result.states["init"], out.init)
     save_states(result.states["best"], out.best)
@@ -20,4 +31,5 @@ with job_logging(snakemake.log[0]) as log:
         save_states(result.states[snapshot_name(epoch)], path)
     save_table(result.history, out.history)
     save_table(result.summary, out.summary)
+    Path(snakemake.params.checkpoint).unlink(missing_ok=True)
     log.info("summary at the best epoch:\n%s", result.summary.to_string(index=False))
