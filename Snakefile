@@ -30,12 +30,14 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/training.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/nodes.smk"
 
 
 rule all:
     default_target: True
     input:
         all_figures(),
+        all_tables(),
 
 
 rule fig1_1:
@@ -101,3 +103,123 @@ rule fig3_9:
 rule fig3_10:
     input:
         figure_files("fig3_10"),
+
+
+rule fig4_1:
+    input:
+        figure_files("fig4_1"),
+
+
+rule fig4_2:
+    input:
+        figure_files("fig4_2"),
+
+
+rule fig4_3:
+    input:
+        figure_files("fig4_3"),
+
+
+rule fig4_4:
+    input:
+        figure_files("fig4_4"),
+
+
+rule fig4_5:
+    input:
+        figure_files("fig4_5"),
+
+
+rule fig4_6:
+    input:
+        figure_files("fig4_6"),
+
+
+rule fig4_7:
+    input:
+        figure_files("fig4_7"),
+
+
+rule fig4_8:
+    input:
+        figure_files("fig4_8"),
+
+
+rule fig4_9:
+    input:
+        figure_files("fig4_9"),
+
+
+rule fig4_10:
+    input:
+        figure_files("fig4_10"),
+
+
+rule fig4_11:
+    input:
+        figure_files("fig4_11"),
+
+
+rule fig5_1:
+    input:
+        figure_files("fig5_1"),
+
+
+rule fig5_2:
+    input:
+        figure_files("fig5_2"),
+
+
+rule fig5_3:
+    input:
+        figure_files("fig5_3"),
+
+
+rule fig5_4:
+    input:
+        figure_files("fig5_4"),
+
+
+rule fig5_5:
+    input:
+        figure_files("fig5_5"),
+
+
+rule fig5_6:
+    input:
+        figure_files("fig5_6"),
+
+
+rule fig5_7:
+    input:
+        figure_files("fig5_7"),
+
+
+rule fig5_8:
+    input:
+        figure_files("fig5_8"),
+
+
+rule fig5_9:
+    input:
+        figure_files("fig5_9"),
+
+
+rule figA_1:
+    input:
+        figure_files("figA_1"),
+
+
+rule figA_2:
+    input:
+        figure_files("figA_2"),
+
+
+rule table5_1:
+    input:
+        table_files("table5_1"),
+
+
+rule table5_2:
+    input:
+        table_files("table5_2"),

@@ -200,3 +200,27 @@ def test_workflow_killed_mid_training_resumes_on_rerun(tmp_path):
     assert "resumed from" in log.read_text()
     assert not checkpoint.exists()  # removed once the outputs are written
     pd.testing.assert_frame_equal(pd.read_csv(killed / target), pd.read_csv(tmp_path / "whole" / target), check_exact=True)
+
+
+def test_extraction_killed_mid_write_leaves_no_parquet(tmp_path):
+    """SIGKILL after the first row group is on disk: no file that reads as valid but short."""
+    target = tmp_path / "best_train.parquet"
+    code = (
+        "import os, signal, numpy as np, pyarrow.parquet as pq\n"
+        "from actstudy.config import Architecture\n"
+        "from actstudy.extract import ROW_GROUP, write_activations\n"
+        "from actstudy.models import reference_mlp\n"
+        "real = pq.ParquetWriter.write_batch\n"
+        "calls = []\n"
+        "def dying(self, *args, **kwargs):\n"
+        "    real(self, *args, **kwargs)\n"
+        "    calls.append(1)\n"
+        "    if len(calls) == 2: os.kill(os.getpid(), signal.SIGKILL)\n"
+        "pq.ParquetWriter.write_batch = dying\n"
+        "x = np.zeros((3 * ROW_GROUP, 8), np.uint8); y = np.zeros(3 * ROW_GROUP, int)\n"
+        "model = reference_mlp(Architecture('x', 2, 4, False, 'relu'), 8)\n"
+        f"write_activations(model, x, y, 255.0, {str(target)!r})\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], env=ENV)
+    assert done.returncode == -signal.SIGKILL
+    assert not target.exists()

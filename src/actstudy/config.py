@@ -169,10 +169,19 @@ def _semantic_problems(config: dict) -> Iterable[str]:
                 f"(training.epochs = {epochs}); allowed: 1..{epochs}"
             )
     trained = run_grids(config)
-    for figure, selection in config["figures"].items():
+    snapshots = {f"epoch{e}" for e in config["training"]["snapshot_epochs"]}
+    targets = [("figures", name, spec) for name, spec in config["figures"].items()]
+    targets += [("tables", name, spec) for name, spec in config["tables"].items()]
+    for section, name, selection in targets:
         for arch in expand_selection(selection):
             if arch not in trained:
                 yield (
-                    f"figures.{figure}: {arch.dataset} {arch.name} is not a trained "
-                    f"architecture; add it to 'architectures' or change the figure"
+                    f"{section}.{name}: {arch.dataset} {arch.name} is not a trained "
+                    f"architecture; add it to 'architectures' or change the {section[:-1]}"
                 )
+        state = selection.get("state", "best")
+        if state not in {"init", "best"} | snapshots:
+            yield (
+                f"{section}.{name}.state: {state!r} is not kept; allowed: init, best, "
+                + ", ".join(sorted(snapshots, key=lambda s: int(s[5:])))
+            )

@@ -23,3 +23,14 @@ def select_learning_rate(summary: pd.DataFrame) -> dict:
     runs = healthy[healthy["learning_rate"] == best].sort_values("seed")["run"].tolist()
     return {"learning_rate": best, "runs": runs, "val_acc_by_learning_rate": candidates}
 
+
+
+def selected_run(selection: dict, seed: int) -> str:
+    """The selected run of one seed (its id ends in ``_s<seed>``)."""
+    for run in selection["runs"]:
+        if run.endswith(f"_s{seed}"):
+            return run
+    raise ValueError(
+        f"no selected run for seed {seed}: selected learning rate {selection['learning_rate']}, runs "
+        f"{selection['runs']} (a run that diverged is never selected)"
+    )

@@ -1,8 +1,14 @@
 # Helpers shared by the workflow modules (paths, and what the config asks for).
-from actstudy.config import ARCH_PATTERN, Architecture, figure_architectures, run_grids
+from actstudy.config import (
+    Architecture,
+    figure_architectures,
+    run_grids,
+    expand_selection,
+)
+from actstudy.figures.catalog import NODE_FIGURES, TABLES, files_needed
 
 GRIDS = run_grids(config)
-TRAINING_FIGURES = list(config["figures"])
+TRAINING_FIGURES = [name for name in config["figures"] if name not in NODE_FIGURES]
 STATIC_FIGURES = ["fig1_1"]
 FIGURE_FORMATS = ["png", "pdf"]
 
@@ -12,7 +18,16 @@ def figure_files(name):
 
 
 def all_figures():
-    return [f for name in STATIC_FIGURES + TRAINING_FIGURES for f in figure_files(name)]
+    names = STATIC_FIGURES + TRAINING_FIGURES + list(NODE_FIGURES)
+    return [f for name in names for f in figure_files(name)]
+
+
+def table_files(name):
+    return [f"results/tables/{name}.{ext}" for ext in ("csv", "md", "tex")]
+
+
+def all_tables():
+    return [f for name in TABLES for f in table_files(name)]
 
 
 def train_dir(arch):
@@ -63,3 +78,78 @@ def figure_inputs(wildcards):
 
 def figure_architecture_names(wildcards):
     return [[a.dataset, a.name] for a in figure_architectures(config, wildcards.figure)]
+
+
+def activations_path(arch, seed, state, split):
+    return f"results/activations/{arch.dataset}/{arch.name}/seed{seed}/{state}_{split}.parquet"
+
+
+def metrics_path(arch, seed, state, table):
+    ext = "parquet" if table == "class_nodes" else "csv"
+    return (
+        f"results/metrics/{arch.dataset}/{arch.name}/seed{seed}/{state}_{table}.{ext}"
+    )
+
+
+def artefact_path(artefact, arch, seed, state):
+    if artefact == "activations_train":
+        return activations_path(arch, seed, state, "train")
+    return metrics_path(arch, seed, state, artefact)
+
+
+def node_figure_items(name):
+    """Per architecture of a Chapter 4/5 figure: its first seed, state and the files
+    each role of the figure reads."""
+    spec = config["figures"][name]
+    state = spec.get("state", "best")
+    items = []
+    for arch in figure_architectures(config, name):
+        seed = GRIDS[arch].seeds[0]
+        needed = files_needed(NODE_FIGURES[name], state)
+        files = {
+            role: artefact_path(a, arch, seed, s) for role, (a, s) in needed.items()
+        }
+        items.append(
+            {
+                "dataset": arch.dataset,
+                "arch": arch.name,
+                "seed": seed,
+                "state": state,
+                "files": files,
+            }
+        )
+    return items
+
+
+def node_figure_inputs(wildcards):
+    return [
+        f
+        for item in node_figure_items(wildcards.figure)
+        for f in item["files"].values()
+    ]
+
+
+def node_figure_plan(wildcards):
+    return node_figure_items(wildcards.figure)
+
+
+def table_items(name):
+    """Every (architecture, seed) a table summarises, with its layer metrics file."""
+    return [
+        {
+            "dataset": a.dataset,
+            "arch": a.name,
+            "seed": seed,
+            "layers": metrics_path(a, seed, "best", "layers"),
+        }
+        for a in expand_selection(config["tables"][name])
+        for seed in GRIDS[a].seeds
+    ]
+
+
+def table_inputs(wildcards):
+    return [item["layers"] for item in table_items(wildcards.table)]
+
+
+def table_plan(wildcards):
+    return table_items(wildcards.table)

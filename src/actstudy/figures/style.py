@@ -37,4 +37,4 @@ def figure_legend(fig, axes, ncol: int) -> None:
             for handle, label in zip(*ax.get_legend_handles_labels()):
                 handles.setdefault(label, handle)
     if handles:
-        fig.legend(list(handles.values()), list(handles.keys()), loc="outside lower center", ncol=ncol)
+        fig.legend(list(handles.values()), list(handles.keys()), loc="outside lower center", ncol=ncol, markerscale=4)

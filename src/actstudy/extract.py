@@ -1,0 +1,105 @@
+"""Hidden pre-activations z of one network on one split, to Parquet.
+
+Layout: one file per (run, state, split); one row per sample with ``sample`` (its index
+in the split, int32) and ``label`` (int8), then one float32 column per hidden node named
+``l{layer}_n{node}`` (layer from 1, e.g. ``l2_n017``). A reader takes one layer with
+column projection (``columns=layer_columns(...)``) and never holds the others. z is the
+input of the activation function (after batch norm where there is batch norm); the
+activation a = T(z) is computed when read. Row groups of ``ROW_GROUP`` samples are
+written one at a time, so extraction holds one chunk of samples, never the whole split.
+Encoding: float32 (float16 would halve the size but move z near 0, where on/off is
+decided), zstd, no dictionary (float values rarely repeat: the dictionary attempt made
+files 45% larger and writes 4x slower), byte-stream split for the z columns (4% smaller
+again); measured by benchmarks/extract_metrics.py, see benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import torch
+from torch import nn
+
+from actstudy.io import atomic_path
+
+ROW_GROUP = 8192
+COMPRESSION = "zstd"
+
+
+def column_name(layer: int, node: int) -> str:
+    return f"l{layer}_n{node:03d}"
+
+
+def layer_columns(schema_names: list[str], layer: int) -> list[str]:
+    """The columns of one hidden layer (1-based), in node order."""
+    pattern = re.compile(rf"l{layer}_n\d+")
+    return [name for name in schema_names if pattern.fullmatch(name)]
+
+
+def hidden_layers(schema_names: list[str]) -> list[int]:
+    return sorted({int(m.group(1)) for name in schema_names if (m := re.fullmatch(r"l(\d+)_n\d+", name))})
+
+
+@torch.no_grad()
+def pre_activations(model: nn.Sequential, x: torch.Tensor) -> list[torch.Tensor]:
+    """z of every hidden layer of a ``reference_mlp`` (eval mode): the input of each
+    activation module."""
+    model.eval()
+    zs = []
+    h = x
+    for module in model:
+        if isinstance(module, (nn.ReLU, nn.Sigmoid)):
+            zs.append(h)
+        h = module(h)
+    return zs
+
+
+def _batches(model: nn.Sequential, x: np.ndarray, y: np.ndarray, scale: float, device) -> Iterator[pa.RecordBatch]:
+    for start in range(0, len(x), ROW_GROUP):
+        xb = torch.as_tensor(np.asarray(x[start : start + ROW_GROUP]), device=device).float() / scale
+        zs = pre_activations(model, xb)
+        columns = {
+            "sample": pa.array(np.arange(start, start + len(xb), dtype=np.int32)),
+            "label": pa.array(np.asarray(y[start : start + ROW_GROUP], dtype=np.int8)),
+        }
+        for layer, z in enumerate(zs, start=1):
+            values = z.cpu().numpy().astype(np.float32, copy=False)
+            for node in range(values.shape[1]):
+                columns[column_name(layer, node)] = pa.array(values[:, node])
+        yield pa.RecordBatch.from_pydict(columns)
+
+
+def write_activations(model: nn.Sequential, x: np.ndarray, y: np.ndarray, scale: float, path: str | Path,
+                      device: torch.device | str = "cpu", compression: str = COMPRESSION) -> None:  # fmt: skip
+    """Extract z for every sample of (x, y) and write it to ``path``, atomically."""
+    model = model.to(device)
+    with atomic_path(path) as tmp:
+        writer = None
+        try:
+            for batch in _batches(model, x, y, scale, device):
+                if writer is None:
+                    z_columns = [name for name in batch.schema.names if name not in ("sample", "label")]
+                    writer = pq.ParquetWriter(tmp, batch.schema, compression=compression, use_dictionary=False,
+                                              use_byte_stream_split=z_columns)  # fmt: skip
+                writer.write_batch(batch, row_group_size=ROW_GROUP)
+        finally:
+            if writer is not None:
+                writer.close()
+
+
+def read_layer(path: str | Path, layer: int) -> tuple[np.ndarray, np.ndarray]:
+    """(z [n_samples, width] float32, labels [n_samples]) of one hidden layer, read alone."""
+    parquet = pq.ParquetFile(path)
+    columns = layer_columns(parquet.schema_arrow.names, layer)
+    table = parquet.read(columns=["label", *columns])
+    z = np.column_stack([table.column(c).to_numpy() for c in columns]).astype(np.float32, copy=False)
+    return z, table.column("label").to_numpy().astype(np.int64)
+
+
+def layers_in(path: str | Path) -> list[int]:
+    return hidden_layers(pq.ParquetFile(path).schema_arrow.names)

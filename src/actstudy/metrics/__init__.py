@@ -1,0 +1,1 @@
+"""Node-behaviour metrics (Chapters 4 and 5): pure functions over arrays."""

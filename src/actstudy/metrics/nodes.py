@@ -1,0 +1,58 @@
+"""Node and layer metrics of one network state, computed layer by layer from Parquet.
+
+Only one hidden layer's activations (train and test) are in memory at a time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from actstudy.extract import layers_in, read_layer
+from actstudy.metrics.activity import (
+    activate,
+    class_activity,
+    class_medians,
+    dead_nodes,
+    layer_sparsity,
+    node_activity,
+)
+
+N_CLASSES = 10
+
+
+def node_metrics(train: str | Path, test: str | Path, activation: str) -> dict[str, pd.DataFrame]:
+    """Three tables for one (run, state):
+
+    - ``class_nodes``: per layer, node and class: ``median_a`` (training set),
+      ``activity_train`` and ``activity_test`` (% of the class's samples on);
+    - ``nodes``: per layer and node: ``activity_train``, ``activity_test``, ``dead``;
+    - ``layers``: per layer: ``n_nodes``, ``dead_pct``, ``sparsity`` (training set).
+    """
+    class_rows, node_rows, layer_rows = [], [], []
+    for layer in layers_in(train):
+        z_train, y_train = read_layer(train, layer)
+        z_test, y_test = read_layer(test, layer)
+        n_nodes = z_train.shape[1]
+        medians = class_medians(activate(z_train, activation), y_train, N_CLASSES)
+        act_train = class_activity(z_train, y_train, N_CLASSES)
+        act_test = class_activity(z_test, y_test, N_CLASSES)
+        classes, nodes = np.meshgrid(np.arange(N_CLASSES), np.arange(n_nodes), indexing="ij")
+        class_rows.append(pd.DataFrame({
+            "layer": layer, "node": nodes.ravel(), "class": classes.ravel(), "median_a": medians.ravel(),
+            "activity_train": act_train.ravel(), "activity_test": act_test.ravel(),
+        }))  # fmt: skip
+        dead = dead_nodes(z_train)
+        node_rows.append(pd.DataFrame({
+            "layer": layer, "node": np.arange(n_nodes), "activity_train": node_activity(z_train),
+            "activity_test": node_activity(z_test), "dead": dead,
+        }))  # fmt: skip
+        layer_rows.append({"layer": layer, "n_nodes": n_nodes, "dead_pct": 100.0 * dead.mean(),
+                           "sparsity": layer_sparsity(z_train)})  # fmt: skip
+    return {
+        "class_nodes": pd.concat(class_rows, ignore_index=True),
+        "nodes": pd.concat(node_rows, ignore_index=True),
+        "layers": pd.DataFrame(layer_rows),
+    }

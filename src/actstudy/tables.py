@@ -1,0 +1,58 @@
+"""Tables 5.1 (dead nodes) and 5.2 (layer sparsity), laid out as in the study.
+
+Input: one row per (architecture, seed, layer) with ``depth``, ``activation``,
+``batch_norm``, ``seed``, ``layer``, ``n_nodes``, ``dead_pct``, ``sparsity``. Columns of
+both tables: ReLU / sigmoid x BN off / on. Written as CSV, Markdown and LaTeX.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from actstudy.io import atomic_path
+from actstudy.metrics.activity import mean_se
+
+COLUMNS = [("relu", False), ("relu", True), ("sigmoid", False), ("sigmoid", True)]
+COLUMN_NAMES = {("relu", False): "ReLU, no BN", ("relu", True): "ReLU, BN",
+                ("sigmoid", False): "sigmoid, no BN", ("sigmoid", True): "sigmoid, BN"}  # fmt: skip
+
+
+def _layout(cells: dict, index: list, index_names: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        [[cells.get((key, col), "") for col in COLUMNS] for key in index],
+        index=pd.MultiIndex.from_tuples(index, names=index_names) if len(index_names) > 1 else pd.Index(index, name=index_names[0]),
+        columns=[COLUMN_NAMES[c] for c in COLUMNS],
+    )
+    return frame
+
+
+def dead_nodes_table(layers: pd.DataFrame) -> pd.DataFrame:
+    """% of all hidden nodes that are dead, per depth; mean ± SE over seeds."""
+    cells = {}
+    for (depth, act, bn), group in layers.groupby(["depth", "activation", "batch_norm"]):
+        dead = (group["dead_pct"] * group["n_nodes"]).groupby(group["seed"]).sum()
+        per_seed = dead / group["n_nodes"].groupby(group["seed"]).sum()
+        mean, se = mean_se(per_seed)
+        cells[(depth, (act, bool(bn)))] = f"{mean:.2f} ± {se:.2f}"
+    return _layout(cells, sorted(layers["depth"].unique().tolist()), ["depth"])
+
+
+def sparsity_table(layers: pd.DataFrame) -> pd.DataFrame:
+    """Layer sparsity (% of training samples off, over non-dead nodes); mean ± SE over seeds."""
+    cells = {}
+    for (depth, layer, act, bn), group in layers.groupby(["depth", "layer", "activation", "batch_norm"]):
+        mean, se = mean_se(group["sparsity"])
+        cells[((depth, layer), (act, bool(bn)))] = f"{mean:.2f} ± {se:.2f}"
+    index = sorted(layers[["depth", "layer"]].drop_duplicates().itertuples(index=False, name=None))
+    return _layout(cells, index, ["depth", "layer"])
+
+
+def write_table(frame: pd.DataFrame, csv: str | Path, markdown: str | Path, latex: str | Path, caption: str) -> None:
+    with atomic_path(csv) as tmp:
+        frame.to_csv(tmp)
+    with atomic_path(markdown) as tmp:
+        tmp.write_text(f"{caption}\n\n{frame.reset_index().to_markdown(index=False)}\n")
+    with atomic_path(latex) as tmp:
+        tmp.write_text(frame.to_latex(caption=caption, escape=True, multirow=True))

@@ -1,0 +1,74 @@
+"""Node-behaviour metrics on small hand-made arrays whose answers are known."""
+
+import math
+
+import numpy as np
+import pytest
+
+from actstudy.metrics.activity import (
+    activate,
+    class_activity,
+    class_medians,
+    dead_nodes,
+    dead_percentage,
+    is_on,
+    layer_sparsity,
+    mean_se,
+    node_activity,
+)
+
+# 6 samples x 3 nodes; classes 0, 0, 1, 1, 2, 2
+Z = np.array(
+    [
+        [1.0, -1.0, -2.0],
+        [2.0, 0.0, -1.0],
+        [-1.0, 3.0, -0.5],
+        [-2.0, 1.0, -3.0],
+        [0.5, -1.0, -1.0],
+        [-0.5, 2.0, 0.0],
+    ]
+)
+LABELS = np.array([0, 0, 1, 1, 2, 2])
+
+
+def test_on_means_z_above_zero_for_both_activations():
+    assert is_on(np.array([0.0, 1e-6, -1e-6])).tolist() == [False, True, False]
+    z = np.array([-3.0, 0.0, 2.0])
+    np.testing.assert_array_equal(activate(z, "relu") > 0, is_on(z))
+    np.testing.assert_array_equal(activate(z, "sigmoid") > 0.5, is_on(z))
+    assert activate(np.array([0.0]), "sigmoid")[0] == 0.5
+
+
+def test_class_medians():
+    a = activate(Z, "relu")
+    medians = class_medians(a, LABELS, n_classes=4)
+    np.testing.assert_allclose(medians[0], [1.5, 0.0, 0.0])
+    np.testing.assert_allclose(medians[1], [0.0, 2.0, 0.0])
+    np.testing.assert_allclose(medians[2], [0.25, 1.0, 0.0])
+    assert np.isnan(medians[3]).all()  # a class with no samples
+
+
+def test_class_activity_in_percent():
+    activity = class_activity(Z, LABELS, n_classes=3)
+    np.testing.assert_allclose(activity, [[100, 0, 0], [0, 100, 0], [50, 50, 0]])
+    np.testing.assert_allclose(node_activity(Z), [50, 50, 0])
+
+
+def test_dead_nodes_and_sparsity_exclude_dead():
+    np.testing.assert_array_equal(dead_nodes(Z), [False, False, True])  # z = 0 is off
+    assert dead_percentage(Z) == pytest.approx(100 / 3)
+    # nodes 0 and 1 are each off for 3 of 6 samples; dead node 2 does not count
+    assert layer_sparsity(Z) == pytest.approx(50.0)
+    assert math.isnan(layer_sparsity(-np.ones((4, 2))))
+    assert layer_sparsity(np.ones((4, 2))) == 0.0
+
+
+def test_untrained_like_layer_is_about_half_sparse():
+    z = np.random.default_rng(0).standard_normal((20000, 50))
+    assert layer_sparsity(z) == pytest.approx(50.0, abs=1.0)
+
+
+def test_mean_and_standard_error_over_seeds():
+    assert mean_se([1.0, 2.0, 3.0]) == pytest.approx((2.0, 1.0 / math.sqrt(3)))
+    assert mean_se([4.0]) == (4.0, 0.0)
+    assert mean_se([2.0, float("nan")]) == (2.0, 0.0)

@@ -1,0 +1,103 @@
+"""Activations to Parquet and back; node metrics and tables computed from them."""
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+import torch
+
+from actstudy.config import Architecture
+from actstudy.extract import layer_columns, layers_in, pre_activations, read_layer, write_activations
+from actstudy.metrics.nodes import node_metrics
+from actstudy.models import reference_mlp
+from actstudy.tables import dead_nodes_table, sparsity_table, write_table
+
+ARCH = Architecture("x", 2, 5, True, "relu")
+
+
+@pytest.fixture
+def written(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 255, (300, 12)).astype(np.uint8)
+    y = rng.integers(0, 10, 300)
+    model = reference_mlp(ARCH, 12, torch.Generator().manual_seed(0))
+    model.train()
+    model(torch.randn(64, 12))  # non-trivial BN running statistics
+    path = tmp_path / "z.parquet"
+    write_activations(model, x, y, 255.0, path)
+    return path, model, x, y
+
+
+def test_round_trip_through_pandas_and_pyarrow(written):
+    path, model, x, y = written
+    expected = pre_activations(model, torch.as_tensor(x).float() / 255)  # eval mode: after batch norm
+    frame = pd.read_parquet(path)
+    assert list(frame.columns[:2]) == ["sample", "label"]
+    np.testing.assert_array_equal(frame["sample"], np.arange(300))
+    np.testing.assert_array_equal(frame["label"], y)
+    table = pq.read_table(path, columns=layer_columns(frame.columns.tolist(), 2))
+    assert table.num_columns == 5 and table.schema.field(0).type == "float"
+    for layer in (1, 2):
+        z, labels = read_layer(path, layer)
+        np.testing.assert_array_equal(labels, y)
+        np.testing.assert_allclose(z, expected[layer - 1].numpy(), rtol=1e-6)
+        np.testing.assert_allclose(frame[[f"l{layer}_n{n:03d}" for n in range(5)]].to_numpy(), z)
+    assert layers_in(path) == [1, 2]
+
+
+def test_one_layer_is_read_alone(written):
+    path, *_ = written
+    parquet = pq.ParquetFile(path)
+    assert parquet.metadata.num_rows == 300
+    assert parquet.metadata.row_group(0).column(2).compression == "ZSTD"
+    z, _ = read_layer(path, 1)
+    assert z.shape == (300, 5)
+
+
+def test_node_metrics_of_a_known_layer(tmp_path):
+    # a 1-layer "network" whose z we choose: Linear with identity weights, no activation effect on z
+    arch = Architecture("x", 1, 3, False, "relu")
+    model = reference_mlp(arch, 3)
+    with torch.no_grad():
+        model[0].weight.copy_(torch.eye(3))
+        model[0].bias.zero_()
+    # pixel values / 255 become z directly: node 0 on for class 0, node 1 on for class 1, node 2 never
+    x = np.array([[255, 0, 0], [200, 0, 0], [0, 255, 0], [0, 100, 0]], dtype=np.uint8)
+    y = np.array([0, 0, 1, 1])
+    write_activations(model, x, y, 255.0, tmp_path / "train.parquet")
+    write_activations(model, x[:2], y[:2], 255.0, tmp_path / "test.parquet")
+    tables = node_metrics(tmp_path / "train.parquet", tmp_path / "test.parquet", "relu")
+    nodes = tables["nodes"]
+    assert nodes["dead"].tolist() == [False, False, True]
+    np.testing.assert_allclose(nodes["activity_train"], [50, 50, 0])
+    np.testing.assert_allclose(nodes["activity_test"], [100, 0, 0])
+    layer = tables["layers"].iloc[0]
+    assert layer["dead_pct"] == pytest.approx(100 / 3) and layer["sparsity"] == pytest.approx(50.0)
+    cls = tables["class_nodes"].set_index(["node", "class"])
+    assert cls.loc[(0, 0), "median_a"] == pytest.approx((1 + 200 / 255) / 2)
+    assert cls.loc[(0, 1), "activity_train"] == 0 and cls.loc[(1, 1), "activity_train"] == 100
+
+
+def layer_rows():
+    rows = []
+    for act in ("relu", "sigmoid"):
+        for bn in (False, True):
+            for seed, sparsity in ((0, 70.0), (1, 74.0)):
+                for layer in (1, 2):
+                    rows.append({"depth": 2, "activation": act, "batch_norm": bn, "seed": seed, "layer": layer,
+                                 "n_nodes": 10, "dead_pct": 10.0 * seed * layer, "sparsity": sparsity + layer})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_tables_in_the_study_layout(tmp_path):
+    dead = dead_nodes_table(layer_rows())
+    assert list(dead.columns) == ["ReLU, no BN", "ReLU, BN", "sigmoid, no BN", "sigmoid, BN"]
+    # seed 0: 0 dead of 20; seed 1: 1 + 2 = 3 dead of 20 -> 0% and 15%: mean 7.5, SE 7.5
+    assert dead.loc[2, "ReLU, no BN"] == "7.50 ± 7.50"
+    sparsity = sparsity_table(layer_rows())
+    assert sparsity.loc[(2, 1), "sigmoid, BN"] == "73.00 ± 2.00"
+    write_table(sparsity, tmp_path / "t.csv", tmp_path / "t.md", tmp_path / "t.tex", "Layer sparsity")
+    header = (tmp_path / "t.md").read_text().splitlines()[2]
+    assert [cell.strip() for cell in header.strip("|").split("|")][:3] == ["depth", "layer", "ReLU, no BN"]
+    assert "\\begin{table}" in (tmp_path / "t.tex").read_text()
+    assert pd.read_csv(tmp_path / "t.csv").shape == (2, 6)

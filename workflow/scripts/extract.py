@@ -1,0 +1,24 @@
+"""Write the hidden pre-activations z of one selected run (one state, one split) to Parquet."""
+
+import torch
+
+from actstudy.config import Architecture
+from actstudy.data import load_splits
+from actstudy.extract import write_activations
+from actstudy.io import read_json
+from actstudy.logs import job_logging
+from actstudy.models import reference_mlp
+from actstudy.selection import selected_run
+from actstudy.training import load_state, pick_device
+
+with job_logging(snakemake.log[0]) as log:
+    torch.set_num_threads(snakemake.threads)
+    wildcards = snakemake.wildcards
+    arch = Architecture.parse(wildcards.dataset, wildcards.arch)
+    run = selected_run(read_json(snakemake.input.selection), int(wildcards.seed))
+    splits = load_splits(snakemake.input.data)
+    x, y = splits.split(wildcards.split)
+    model = reference_mlp(arch, x.shape[1])
+    model.load_state_dict(load_state(snakemake.input.states, run))
+    write_activations(model, x, y, splits.scale, snakemake.output[0], device=pick_device())
+    log.info("%s %s run %s, state %s, %s split: %d samples", arch.dataset, arch.name, run, wildcards.state, wildcards.split, len(y))
