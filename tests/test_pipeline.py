@@ -18,7 +18,13 @@ from conftest import REPO
 
 pytestmark = pytest.mark.pipeline
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile")]
-TARGETS = ["fig1_1", "fig1_2", "fig1_3"] + [f"fig3_{i}" for i in range(1, 11)]
+TARGETS = (
+    ["fig1_1", "fig1_2", "fig1_3"]
+    + [f"fig3_{i}" for i in range(1, 11)]
+    + [f"fig4_{i}" for i in range(1, 12)]
+    + [f"fig5_{i}" for i in range(1, 10)]
+    + ["figA_1", "figA_2"]
+)
 
 
 def snakemake(workdir, *args):
@@ -50,6 +56,20 @@ def test_every_target_is_built_as_png_and_pdf(workdir):
             path = workdir / "results/figures" / f"{target}.{ext}"
             assert path.stat().st_size > 5000, path
     assert (workdir / "results/figures/fig3_4.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_tables_have_the_study_layout_and_sane_values(workdir):
+    dead = pd.read_csv(workdir / "results/tables/table5_1.csv", index_col=0)
+    assert list(dead.columns) == ["ReLU, no BN", "ReLU, BN", "sigmoid, no BN", "sigmoid, BN"]
+    sparsity = pd.read_csv(workdir / "results/tables/table5_2.csv", index_col=[0, 1])
+    assert sparsity.index.tolist() == [(2, 1), (2, 2), (4, 1), (4, 2), (4, 3), (4, 4)]
+    means = sparsity.map(lambda cell: float(cell.split(" ± ")[0]))
+    assert ((means > 0) & (means < 100)).all().all()
+    for ext in ("md", "tex"):
+        assert "sigmoid, BN" in (workdir / f"results/tables/table5_2.{ext}").read_text()
+    # the untrained 4x32 ReLU net's layers are about half sparse, as the study reports
+    layers = pd.read_csv(workdir / "results/metrics/digits/d4_w32_bn0_relu/seed0/init_layers.csv")
+    assert layers["sparsity"].between(20, 80).all()
 
 
 def test_relu_and_sigmoid_both_learn_digits(workdir):
@@ -86,8 +106,10 @@ def test_changing_one_architecture_reruns_only_its_jobs(workdir):
     changed.write_text(yaml.safe_dump(config))
     output = snakemake(workdir, "-n", "--cores", "2", "--configfile", str(changed))
     jobs = planned_jobs(output)
-    # d4_w64_bn1_relu is drawn by fig3_3/3_4/3_6/3_7/3_9/3_10 (width 64 or all widths)
-    assert jobs == {"train": 1, "select": 1, "training_figure": 6, "all": 1}, output[-2000:]
+    # d4_w64_bn1_relu is drawn by fig3_3/3_4/3_6/3_7/3_9/3_10 (width 64 or all widths) and
+    # fig5_5 (activity of its first seed, trained and untrained: 2 states x 2 splits)
+    expected = {"train": 1, "select": 1, "training_figure": 6, "extract": 4, "node_metrics": 2, "node_figure": 1}
+    assert jobs == expected | {"all": 1}, output[-2000:]
     assert "results/train/digits/d4_w64_bn1_relu/history.csv" in output
 
 
@@ -95,3 +117,13 @@ def test_one_figure_rebuilds_alone(workdir):
     (workdir / "results/figures/fig3_1.png").unlink()
     output = snakemake(workdir, "-n", "fig3_1")
     assert planned_jobs(output) == {"training_figure": 1, "fig3_1": 1}
+
+
+def test_a_table_plans_only_what_it_needs(tmp_path):
+    """From nothing, table5_2 needs its 8 architectures (depths 2 and 4, width 32) trained,
+    the best state of every seed extracted and measured (2 seeds each, 4 for the two
+    d2_w32_bn0 nets of fig1_3's block: 20 in all), and no figure."""
+    (tmp_path / "config.yaml").write_text((REPO / "config.yaml").read_text())
+    output = snakemake(tmp_path, "-n", "table5_2")
+    expected = {"prepare": 1, "train": 8, "select": 8, "extract": 40, "node_metrics": 20, "table": 1}
+    assert planned_jobs(output) == expected | {"table5_2": 1}

@@ -78,39 +78,46 @@ def class_distributions(items: list[NodeInputs], of: str) -> Figure:
     return fig
 
 
-def class_medians(items: list[NodeInputs]) -> Figure:
-    """fig4_3…4_5, 4_8…4_11, A_1/A_2: per node, each class's median activation."""
+def _node_panels(items: list[NodeInputs], draw, ylabel: str, ncol: int) -> Figure:
+    """One panel per network, nodes of all hidden layers along x; ``draw(ax, item)``
+    plots a panel and returns the frame whose layers mark the boundaries."""
     fig, axes = new_figure(len(items), 1, width=11.0, height=3.3 * len(items) + 0.5)
     for ax, item in zip(axes[:, 0], items):
-        frame = pd.read_parquet(item.files["class_nodes"])
-        frame = frame.assign(x=_global_index(frame))
-        for c, group in frame.groupby("class"):
-            ax.plot(group["x"], group["median_a"], ".", ms=2.5, color=CLASS_COLOURS[c], label=f"class {c}")
-        _layer_boundaries(ax, frame)
-        ax.set_ylabel("median activation a")
+        _layer_boundaries(ax, draw(ax, item))
+        ax.set_ylabel(ylabel)
         ax.set_title(item.title, fontsize=10, pad=14)
     axes[-1][0].set_xlabel("node (all hidden layers)")
-    figure_legend(fig, axes, ncol=5)
+    figure_legend(fig, axes, ncol=ncol)
     return fig
+
+
+def _draw_medians(ax, item: NodeInputs) -> pd.DataFrame:
+    frame = pd.read_parquet(item.files["class_nodes"])
+    frame = frame.assign(x=_global_index(frame))
+    for c, group in frame.groupby("class"):
+        ax.plot(group["x"], group["median_a"], ".", ms=2.5, color=CLASS_COLOURS[c], label=f"class {c}")
+    return frame
+
+
+def _draw_activity(ax, item: NodeInputs) -> pd.DataFrame:
+    trained = pd.read_csv(item.files["trained"])
+    untrained = pd.read_csv(item.files["untrained"])
+    x = _global_index(trained)
+    ax.plot(_global_index(untrained), untrained["activity_train"], ".", ms=2, color="grey", label="untrained (train set)")
+    ax.plot(x, trained["activity_train"], ".", ms=2.5, color="tab:blue", label="trained, train set")
+    ax.plot(x, trained["activity_test"], ".", ms=2.5, color="tab:orange", alpha=0.7, label="trained, test set")
+    ax.set_ylim(-2, 102)
+    return trained
+
+
+def class_medians(items: list[NodeInputs]) -> Figure:
+    """fig4_3…4_5, 4_8…4_11, A_1/A_2: per node, each class's median activation."""
+    return _node_panels(items, _draw_medians, "median activation a", ncol=5)
 
 
 def node_activity(items: list[NodeInputs]) -> Figure:
     """fig5_1…5_5: per node, % of samples on: training set, test set, untrained network."""
-    fig, axes = new_figure(len(items), 1, width=11.0, height=3.3 * len(items) + 0.5)
-    for ax, item in zip(axes[:, 0], items):
-        trained = pd.read_csv(item.files["trained"])
-        untrained = pd.read_csv(item.files["untrained"])
-        x = _global_index(trained)
-        ax.plot(_global_index(untrained), untrained["activity_train"], ".", ms=2, color="grey", label="untrained (train set)")
-        ax.plot(x, trained["activity_train"], ".", ms=2.5, color="tab:blue", label="trained, train set")
-        ax.plot(x, trained["activity_test"], ".", ms=2.5, color="tab:orange", alpha=0.7, label="trained, test set")
-        _layer_boundaries(ax, trained)
-        ax.set_ylim(-2, 102)
-        ax.set_ylabel("samples on (%)")
-        ax.set_title(item.title, fontsize=10, pad=14)
-    axes[-1][0].set_xlabel("node (all hidden layers)")
-    figure_legend(fig, axes, ncol=3)
-    return fig
+    return _node_panels(items, _draw_activity, "samples on (%)", ncol=3)
 
 
 def activity_heatmap(items: list[NodeInputs]) -> Figure:
