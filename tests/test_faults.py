@@ -125,6 +125,9 @@ def test_failed_write_leaves_neither_file_nor_temporary(tmp_path):
     assert list(tmp_path.iterdir()) == []
     save_states({"r": {"w": torch.ones(2)}}, tmp_path / "ok.pt")
     assert [p.name for p in tmp_path.iterdir()] == ["ok.pt"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "ok.pt").stat().st_mode & 0o777 == 0o666 & ~umask  # not left private
 
 
 def digits_config(**changes):
