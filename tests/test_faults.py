@@ -99,22 +99,26 @@ def test_checkpoint_of_another_job_is_not_resumed(tmp_path):
     assert "belongs to another configuration" in output
 
 
+def killed_while_writing(target: Path, setup: str, write: str) -> None:
+    """Run ``write`` in a process whose writer (patched by ``setup``) SIGKILLs it mid-file;
+    the target must not exist afterwards."""
+    code = "import os, signal\n" + setup + write
+    done = subprocess.run([sys.executable, "-c", code], env=ENV)
+    assert done.returncode == -signal.SIGKILL
+    assert not target.exists()
+
+
 def test_kill_while_writing_leaves_no_file(tmp_path):
     target = tmp_path / "best.pt"
-    code = (
-        "import os, signal, torch\n"
-        "from actstudy.training import save_states\n"
-        "import actstudy.io as io\n"
-        "real = torch.save\n"
+    setup = (
+        "import torch\n"
         "def dying_save(obj, f):\n"
         "    with open(f, 'wb') as h: h.write(b'PK' * 1000)\n"
         "    os.kill(os.getpid(), signal.SIGKILL)\n"
         "torch.save = dying_save\n"
-        f"save_states({{'run': {{'w': torch.ones(3)}}}}, {str(target)!r})\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], env=ENV)
-    assert done.returncode == -signal.SIGKILL
-    assert not target.exists()
+    write = f"from actstudy.training import save_states\nsave_states({{'run': {{'w': torch.ones(3)}}}}, {str(target)!r})\n"
+    killed_while_writing(target, setup, write)
 
 
 def test_failed_write_leaves_neither_file_nor_temporary(tmp_path):
@@ -208,22 +212,22 @@ def test_workflow_killed_mid_training_resumes_on_rerun(tmp_path):
 def test_extraction_killed_mid_write_leaves_no_parquet(tmp_path):
     """SIGKILL after the first row group is on disk: no file that reads as valid but short."""
     target = tmp_path / "best_train.parquet"
-    code = (
-        "import os, signal, numpy as np, pyarrow.parquet as pq\n"
-        "from actstudy.config import Architecture\n"
-        "from actstudy.extract import ROW_GROUP, write_activations\n"
-        "from actstudy.models import reference_mlp\n"
-        "real = pq.ParquetWriter.write_batch\n"
-        "calls = []\n"
+    setup = (
+        "import pyarrow.parquet as pq\n"
+        "real, calls = pq.ParquetWriter.write_batch, []\n"
         "def dying(self, *args, **kwargs):\n"
         "    real(self, *args, **kwargs)\n"
         "    calls.append(1)\n"
         "    if len(calls) == 2: os.kill(os.getpid(), signal.SIGKILL)\n"
         "pq.ParquetWriter.write_batch = dying\n"
+    )
+    write = (
+        "import numpy as np\n"
+        "from actstudy.config import Architecture\n"
+        "from actstudy.extract import ROW_GROUP, write_activations\n"
+        "from actstudy.models import reference_mlp\n"
         "x = np.zeros((3 * ROW_GROUP, 8), np.uint8); y = np.zeros(3 * ROW_GROUP, int)\n"
         "model = reference_mlp(Architecture('x', 2, 4, False, 'relu'), 8)\n"
         f"write_activations(model, x, y, 255.0, {str(target)!r})\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], env=ENV)
-    assert done.returncode == -signal.SIGKILL
-    assert not target.exists()
+    killed_while_writing(target, setup, write)
