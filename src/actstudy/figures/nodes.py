@@ -87,7 +87,7 @@ def _node_panels(items: list[NodeInputs], draw, ylabel: str, ncol: int) -> Figur
         ax.set_ylabel(ylabel)
         ax.set_title(item.title, fontsize=10, pad=14)
     axes[-1][0].set_xlabel("node (all hidden layers)")
-    figure_legend(fig, axes, ncol=ncol)
+    figure_legend(fig, axes, ncol=ncol, markerscale=4)
     return fig
 
 

@@ -29,12 +29,12 @@ def new_figure(rows: int, cols: int, width: float, height: float, **kwargs):
     return fig, axes
 
 
-def figure_legend(fig, axes, ncol: int) -> None:
-    """One legend below all panels, each label once."""
+def figure_legend(fig, axes, ncol: int, markerscale: float = 1.0) -> None:
+    """One legend below all panels, each label once (``markerscale`` enlarges small dots)."""
     handles: dict = {}
     for row in axes:
         for ax in row:
             for handle, label in zip(*ax.get_legend_handles_labels()):
                 handles.setdefault(label, handle)
     if handles:
-        fig.legend(list(handles.values()), list(handles.keys()), loc="outside lower center", ncol=ncol, markerscale=4)
+        fig.legend(list(handles.values()), list(handles.keys()), loc="outside lower center", ncol=ncol, markerscale=markerscale)
