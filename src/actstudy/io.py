@@ -43,3 +43,9 @@ def write_json(data: object, path: str | Path) -> None:
 
 def read_json(path: str | Path) -> object:
     return json.loads(Path(path).read_text())
+
+
+def write_csv(frame, path: str | Path) -> None:
+    """A DataFrame as CSV (no index), atomically."""
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False)

@@ -430,8 +430,3 @@ def save_states(states: dict[str, dict[str, torch.Tensor]], path) -> None:
 def load_state(path, run: str) -> dict[str, torch.Tensor]:
     """The state_dict of one run, ready for ``reference_mlp(...).load_state_dict``."""
     return torch.load(path, map_location="cpu", weights_only=True)[run]
-
-
-def save_table(frame: pd.DataFrame, path) -> None:
-    with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False)

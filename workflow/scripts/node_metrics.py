@@ -1,7 +1,7 @@
 """Class medians, activity, dead nodes and layer sparsity of one run's state, layer by layer."""
 
 from actstudy.config import Architecture
-from actstudy.io import atomic_path
+from actstudy.io import atomic_path, write_csv
 from actstudy.logs import job_logging
 from actstudy.metrics.nodes import node_metrics
 
@@ -11,6 +11,5 @@ with job_logging(snakemake.log[0]) as log:
     with atomic_path(snakemake.output.class_nodes) as tmp:
         tables["class_nodes"].to_parquet(tmp, index=False)
     for name in ("nodes", "layers"):
-        with atomic_path(snakemake.output[name]) as tmp:
-            tables[name].to_csv(tmp, index=False)
+        write_csv(tables[name], snakemake.output[name])
     log.info("layers:\n%s", tables["layers"].to_string(index=False))

@@ -12,8 +12,9 @@ import torch
 
 from actstudy.config import Architecture, RunGrid
 from actstudy.data import load_splits
+from actstudy.io import write_csv
 from actstudy.logs import job_logging
-from actstudy.training import TrainSettings, Trainer, save_states, save_table, snapshot_name, stop_on_signals
+from actstudy.training import TrainSettings, Trainer, save_states, snapshot_name, stop_on_signals
 
 with job_logging(snakemake.log[0]) as log, stop_on_signals(signal.SIGTERM) as stop:
     torch.set_num_threads(snakemake.threads)
@@ -29,7 +30,7 @@ with job_logging(snakemake.log[0]) as log, stop_on_signals(signal.SIGTERM) as st
     save_states(result.states["best"], out.best)
     for epoch, path in zip(sorted(params["snapshot_epochs"]), out.snapshots):
         save_states(result.states[snapshot_name(epoch)], path)
-    save_table(result.history, out.history)
-    save_table(result.summary, out.summary)
+    write_csv(result.history, out.history)
+    write_csv(result.summary, out.summary)
     Path(snakemake.params.checkpoint).unlink(missing_ok=True)
     log.info("summary at the best epoch:\n%s", result.summary.to_string(index=False))
