@@ -31,6 +31,7 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/training.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/nodes.smk"
+include: "workflow/rules/classifiers.smk"
 
 
 rule all:
@@ -213,6 +214,61 @@ rule figA_1:
 rule figA_2:
     input:
         figure_files("figA_2"),
+
+
+rule fig6_1:
+    input:
+        figure_files("fig6_1"),
+
+
+rule fig6_2:
+    input:
+        figure_files("fig6_2"),
+
+
+rule fig6_3:
+    input:
+        figure_files("fig6_3"),
+
+
+rule fig6_4:
+    input:
+        figure_files("fig6_4"),
+
+
+rule fig6_5:
+    input:
+        figure_files("fig6_5"),
+
+
+rule fig6_6:
+    input:
+        figure_files("fig6_6"),
+
+
+rule fig6_7:
+    input:
+        figure_files("fig6_7"),
+
+
+rule figA_3:
+    input:
+        figure_files("figA_3"),
+
+
+rule figA_4:
+    input:
+        figure_files("figA_4"),
+
+
+rule figA_5:
+    input:
+        figure_files("figA_5"),
+
+
+rule figA_6:
+    input:
+        figure_files("figA_6"),
 
 
 rule table5_1:

@@ -97,6 +97,13 @@ BAD = [
     (("figures", "fig3_2", "width"), 999, "figures.fig3_2"),
     (("figures", "fig9_9"), {}, "fig9_9"),
     (("figures", "fig3_4"), DELETE, "fig3_4"),
+    (("figures", "fig4_3", "state"), "epoch7", "figures.fig4_3.state"),
+    (("figures", "fig6_6", "states"), ["epoch5", "epoch99"], "figures.fig6_6.states"),
+    (("figures", "fig6_6", "state"), "best", "figures.fig6_6: give either state or states"),
+    (("figures", "fig6_1", "layer"), 9, "figures.fig6_1.layer"),
+    (("figures", "fig6_1", "layer"), 0, "figures.fig6_1.layer"),
+    (("figures", "fig6_2", "layer"), 1, "layer"),  # only fig6_1 shows one layer
+    (("figures", "fig6_7"), DELETE, "fig6_7"),
 ]
 
 

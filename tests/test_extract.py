@@ -7,7 +7,14 @@ import pytest
 import torch
 
 from actstudy.config import Architecture
-from actstudy.extract import layer_columns, layers_in, pre_activations, read_layer, write_activations
+from actstudy.extract import (
+    forward_recording,
+    layer_columns,
+    layers_in,
+    network_accuracy,
+    read_layer,
+    write_activations,
+)
 from actstudy.metrics.nodes import node_metrics
 from actstudy.models import reference_mlp
 from actstudy.tables import dead_nodes_table, sparsity_table, write_table
@@ -30,11 +37,13 @@ def written(tmp_path):
 
 def test_round_trip_through_pandas_and_pyarrow(written):
     path, model, x, y = written
-    expected = pre_activations(model, torch.as_tensor(x).float() / 255)  # eval mode: after batch norm
+    expected, logits = forward_recording(model, torch.as_tensor(x).float() / 255)  # eval mode: after BN
     frame = pd.read_parquet(path)
-    assert list(frame.columns[:2]) == ["sample", "label"]
+    assert list(frame.columns[:3]) == ["sample", "label", "predicted"]
     np.testing.assert_array_equal(frame["sample"], np.arange(300))
     np.testing.assert_array_equal(frame["label"], y)
+    np.testing.assert_array_equal(frame["predicted"], logits.argmax(1).numpy())
+    assert network_accuracy(path) == pytest.approx(100 * np.mean(logits.argmax(1).numpy() == y))
     table = pq.read_table(path, columns=layer_columns(frame.columns.tolist(), 2))
     assert table.num_columns == 5 and table.schema.field(0).type == "float"
     for layer in (1, 2):

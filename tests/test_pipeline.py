@@ -24,6 +24,8 @@ TARGETS = (
     + [f"fig4_{i}" for i in range(1, 12)]
     + [f"fig5_{i}" for i in range(1, 10)]
     + ["figA_1", "figA_2"]
+    + [f"fig6_{i}" for i in range(1, 8)]
+    + ["figA_3", "figA_4", "figA_5", "figA_6"]
 )
 
 
@@ -72,6 +74,25 @@ def test_tables_have_the_study_layout_and_sane_values(workdir):
     assert layers["sparsity"].between(20, 80).all()
 
 
+def test_layer_classifiers_are_scored_beside_the_network(workdir):
+    folder = workdir / "results/metrics/digits"
+    for arch, systems in (("d4_w32_bn0_relu", {"discrete", "continuous", "combined"}),
+                          ("d4_w32_bn0_sigmoid", {"discrete", "continuous"})):  # fmt: skip
+        for state in ("epoch5", "epoch15", "best"):  # fig6_6/6_7 show these states
+            table = pd.read_csv(folder / arch / "seed0" / f"{state}_classifiers.csv")
+            layers = table[table["system"] != "network"]
+            assert set(layers["system"]) == systems
+            assert sorted(layers["layer"].unique()) == [1, 2, 3, 4]
+            assert len(layers) == 4 * len(systems) * 2
+            assert layers["accuracy"].between(0, 100).all()
+            network = table[table["system"] == "network"].set_index("split")["accuracy"]
+            assert set(network.index) == {"train", "test"}
+        # trained: the last hidden layer's continuous system classifies digits far above chance
+        best = layers[(layers["layer"] == 4) & (layers["split"] == "test")].set_index("system")["accuracy"]
+        assert best["continuous"] > 80, best
+        assert network["test"] > 80
+
+
 def test_relu_and_sigmoid_both_learn_digits(workdir):
     config = yaml.safe_load((workdir / "config.yaml").read_text())
     for activation in ("relu", "sigmoid"):
@@ -107,8 +128,10 @@ def test_changing_one_architecture_reruns_only_its_jobs(workdir):
     output = snakemake(workdir, "-n", "--cores", "2", "--configfile", str(changed))
     jobs = planned_jobs(output)
     # d4_w64_bn1_relu is drawn by fig3_3/3_4/3_6/3_7/3_9/3_10 (width 64 or all widths) and
-    # fig5_5 (activity of its first seed, trained and untrained: 2 states x 2 splits)
-    expected = {"train": 1, "select": 1, "training_figure": 6, "extract": 4, "node_metrics": 2, "node_figure": 1}
+    # fig5_5 (activity of its first seed, trained and untrained: 2 states x 2 splits) and
+    # figA_3 (layer classifiers of its first seed, trained)
+    expected = {"train": 1, "select": 1, "training_figure": 6, "extract": 4, "node_metrics": 2, "node_figure": 1,
+                "classifiers": 1, "classifier_figure": 1}  # fmt: skip
     assert jobs == expected | {"all": 1}, output[-2000:]
     assert "results/train/digits/d4_w64_bn1_relu/history.csv" in output
 

@@ -179,9 +179,16 @@ def _semantic_problems(config: dict) -> Iterable[str]:
                     f"{section}.{name}: {arch.dataset} {arch.name} is not a trained "
                     f"architecture; add it to 'architectures' or change the {section[:-1]}"
                 )
-        state = selection.get("state", "best")
-        if state not in {"init", "best"} | snapshots:
-            yield (
-                f"{section}.{name}.state: {state!r} is not kept; allowed: init, best, "
-                + ", ".join(sorted(snapshots, key=lambda s: int(s[5:])))
-            )
+        kept = ", ".join(["init", "best", *sorted(snapshots, key=lambda s: int(s[5:]))])
+        for key, states in (("state", [selection.get("state", "best")]), ("states", selection.get("states", []))):
+            for state in states:
+                if state not in {"init", "best"} | snapshots:
+                    yield f"{section}.{name}.{key}: {state!r} is not kept; allowed: {kept}"
+        if "state" in selection and "states" in selection:
+            yield f"{section}.{name}: give either state or states, not both"
+        layer = selection.get("layer")
+        if layer is not None:
+            for arch in expand_selection(selection):
+                if layer > arch.depth:
+                    yield (f"{section}.{name}.layer: layer {layer} does not exist in {arch.name} "
+                           f"(hidden layers 1..{arch.depth})")  # fmt: skip

@@ -1,7 +1,8 @@
 """Hidden pre-activations z of one network on one split, to Parquet.
 
 Layout: one file per (run, state, split); one row per sample with ``sample`` (its index
-in the split, int32) and ``label`` (int8), then one float32 column per hidden node named
+in the split, int32), ``label`` (int8) and ``predicted`` (int8, the network's own class,
+arg-max of its logits), then one float32 column per hidden node named
 ``l{layer}_n{node}`` (layer from 1, e.g. ``l2_n017``). A reader takes one layer with
 column projection (``columns=layer_columns(...)``) and never holds the others. z is the
 input of the activation function (after batch norm where there is batch norm); the
@@ -46,9 +47,9 @@ def hidden_layers(schema_names: list[str]) -> list[int]:
 
 
 @torch.no_grad()
-def pre_activations(model: nn.Sequential, x: torch.Tensor) -> list[torch.Tensor]:
-    """z of every hidden layer of a ``reference_mlp`` (eval mode): the input of each
-    activation module."""
+def forward_recording(model: nn.Sequential, x: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
+    """(z of every hidden layer, logits) of a ``reference_mlp`` in eval mode; z is the
+    input of each activation module."""
     model.eval()
     zs = []
     h = x
@@ -56,16 +57,21 @@ def pre_activations(model: nn.Sequential, x: torch.Tensor) -> list[torch.Tensor]
         if isinstance(module, (nn.ReLU, nn.Sigmoid)):
             zs.append(h)
         h = module(h)
-    return zs
+    return zs, h
+
+
+def pre_activations(model: nn.Sequential, x: torch.Tensor) -> list[torch.Tensor]:
+    return forward_recording(model, x)[0]
 
 
 def _batches(model: nn.Sequential, x: np.ndarray, y: np.ndarray, scale: float, device) -> Iterator[pa.RecordBatch]:
     for start in range(0, len(x), ROW_GROUP):
         xb = torch.as_tensor(np.asarray(x[start : start + ROW_GROUP]), device=device).float() / scale
-        zs = pre_activations(model, xb)
+        zs, logits = forward_recording(model, xb)
         columns = {
             "sample": pa.array(np.arange(start, start + len(xb), dtype=np.int32)),
             "label": pa.array(np.asarray(y[start : start + ROW_GROUP], dtype=np.int8)),
+            "predicted": pa.array(logits.argmax(1).cpu().numpy().astype(np.int8)),
         }
         for layer, z in enumerate(zs, start=1):
             values = z.cpu().numpy().astype(np.float32, copy=False)
@@ -83,7 +89,7 @@ def write_activations(model: nn.Sequential, x: np.ndarray, y: np.ndarray, scale:
         try:
             for batch in _batches(model, x, y, scale, device):
                 if writer is None:
-                    z_columns = [name for name in batch.schema.names if name not in ("sample", "label")]
+                    z_columns = [name for name in batch.schema.names if name not in ("sample", "label", "predicted")]
                     writer = pq.ParquetWriter(tmp, batch.schema, compression=compression, use_dictionary=False,
                                               use_byte_stream_split=z_columns)  # fmt: skip
                 writer.write_batch(batch, row_group_size=ROW_GROUP)
@@ -103,3 +109,9 @@ def read_layer(path: str | Path, layer: int) -> tuple[np.ndarray, np.ndarray]:
 
 def layers_in(path: str | Path) -> list[int]:
     return hidden_layers(pq.ParquetFile(path).schema_arrow.names)
+
+
+def network_accuracy(path: str | Path) -> float:
+    """% of the file's samples the network itself classified correctly."""
+    table = pq.read_table(path, columns=["label", "predicted"])
+    return 100.0 * float(np.mean(table.column("label").to_numpy() == table.column("predicted").to_numpy()))

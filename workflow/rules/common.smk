@@ -5,10 +5,16 @@ from actstudy.config import (
     run_grids,
     expand_selection,
 )
-from actstudy.figures.catalog import NODE_FIGURES, TABLES, files_needed
+from actstudy.figures.catalog import (
+    CLASSIFIER_FIGURES,
+    FIGURE_KINDS,
+    NODE_FIGURES,
+    TABLES,
+    files_needed,
+)
 
 GRIDS = run_grids(config)
-TRAINING_FIGURES = [name for name in config["figures"] if name not in NODE_FIGURES]
+TRAINING_FIGURES = [name for name in config["figures"] if name not in FIGURE_KINDS]
 STATIC_FIGURES = ["fig1_1"]
 FIGURE_FORMATS = ["png", "pdf"]
 
@@ -18,7 +24,7 @@ def figure_files(name):
 
 
 def all_figures():
-    names = STATIC_FIGURES + TRAINING_FIGURES + list(NODE_FIGURES)
+    names = STATIC_FIGURES + TRAINING_FIGURES + list(FIGURE_KINDS)
     return [f for name in names for f in figure_files(name)]
 
 
@@ -85,6 +91,7 @@ def activations_path(arch, seed, state, split):
 
 
 def metrics_path(arch, seed, state, table):
+    """A node-metrics table, or ``classifiers`` (the layer classifiers' accuracies)."""
     ext = "parquet" if table == "class_nodes" else "csv"
     return (
         f"results/metrics/{arch.dataset}/{arch.name}/seed{seed}/{state}_{table}.{ext}"
@@ -98,26 +105,28 @@ def artefact_path(artefact, arch, seed, state):
 
 
 def node_figure_items(name):
-    """Per architecture of a Chapter 4/5 figure: its first seed, state and the files
-    each role of the figure reads."""
+    """Per architecture (and state) of a Chapter 4/5/6 figure: its first seed, the state
+    and the files each role of the figure reads."""
     spec = config["figures"][name]
-    state = spec.get("state", "best")
+    states = spec.get("states", [spec.get("state", "best")])
     items = []
     for arch in figure_architectures(config, name):
         seed = GRIDS[arch].seeds[0]
-        needed = files_needed(NODE_FIGURES[name], state)
-        files = {
-            role: artefact_path(a, arch, seed, s) for role, (a, s) in needed.items()
-        }
-        items.append(
-            {
-                "dataset": arch.dataset,
-                "arch": arch.name,
-                "seed": seed,
-                "state": state,
-                "files": files,
+        for state in states:
+            needed = files_needed(FIGURE_KINDS[name], state)
+            files = {
+                role: artefact_path(a, arch, seed, s) for role, (a, s) in needed.items()
             }
-        )
+            items.append(
+                {
+                    "dataset": arch.dataset,
+                    "arch": arch.name,
+                    "seed": seed,
+                    "state": state,
+                    "files": files,
+                    "layer": spec.get("layer"),
+                }
+            )
     return items
 
 

@@ -7,7 +7,7 @@ from typing import Callable
 
 from matplotlib.figure import Figure
 
-from actstudy.figures import nodes, training
+from actstudy.figures import classifiers, nodes, training
 from actstudy.io import atomic_path
 from actstudy.results import ArchResults
 
@@ -26,8 +26,8 @@ TRAINING_FIGURES: dict[str, Callable[[list[ArchResults]], Figure]] = {
     "fig3_9": training.curves_grid,
     "fig3_10": training.test_accuracy,
 }
-# Chapter 4/5 figures, by kind (actstudy.figures.catalog says which target is which kind).
-NODE_FIGURE_KINDS = nodes.KINDS
+# Chapter 4/5/6 figures, by kind (actstudy.figures.catalog says which target is which kind).
+NODE_FIGURE_KINDS = {**nodes.KINDS, **classifiers.KINDS}
 # Figures that need no data.
 STATIC_FIGURES: dict[str, Callable[[], Figure]] = {"fig1_1": training.activation_shapes}
 

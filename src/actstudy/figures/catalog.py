@@ -1,4 +1,4 @@
-"""Which kind of figure each Chapter 4/5 target is (no plotting imports: the workflow
+"""Which kind of figure each Chapter 4/5/6 target is (no plotting imports: the workflow
 reads this while it plans the DAG)."""
 
 NODE_FIGURES = {
@@ -25,18 +25,28 @@ NODE_FIGURES = {
     "figA_1": "medians",
     "figA_2": "medians",
 }
+# Chapter 6 and Appendix A.2: nodes and layers as classifiers.
+CLASSIFIER_FIGURES = {
+    "fig6_1": "kde",
+    **{name: "layer_accuracy" for name in ("fig6_2", "fig6_3", "fig6_4", "fig6_5", "fig6_6", "fig6_7")},
+    **{name: "layer_accuracy" for name in ("figA_3", "figA_4", "figA_5", "figA_6")},
+}
+# Every figure drawn from node metrics, classifier accuracies or activations: its kind.
+FIGURE_KINDS = {**NODE_FIGURES, **CLASSIFIER_FIGURES}
 TABLES = ("table5_1", "table5_2")
 
 
 def files_needed(kind: str, state: str) -> dict[str, tuple[str, str]]:
     """For a figure kind: role -> (artefact, state), artefact one of ``activations_train``,
-    ``class_nodes``, ``nodes``."""
-    if kind.startswith("distributions"):
+    ``class_nodes``, ``nodes``, ``classifiers``."""
+    if kind.startswith("distributions") or kind == "kde":
         return {"activations": ("activations_train", state)}
     if kind == "medians":
         return {"class_nodes": ("class_nodes", state)}
     if kind == "activity":
         return {"trained": ("nodes", state), "untrained": ("nodes", "init")}
+    if kind == "layer_accuracy":
+        return {"classifiers": ("classifiers", state)}
     if kind == "heatmap":
         return {"class_nodes": ("class_nodes", state), "nodes": ("nodes", state)}
     raise ValueError(f"unknown figure kind {kind!r}")

@@ -29,11 +29,15 @@ class NodeInputs:
     seed: int
     state: str
     files: dict[str, str] = field(default_factory=dict)
+    layer: int | None = None  # the hidden layer a single-node figure shows (None: the first)
+
+    @property
+    def state_name(self) -> str:
+        return STATE_NAMES.get(self.state, self.state.replace("epoch", "after epoch "))
 
     @property
     def title(self) -> str:
-        state = STATE_NAMES.get(self.state, self.state.replace("epoch", "after epoch "))
-        return f"{self.arch.dataset} {self.arch.label}, {state}, seed {self.seed}"
+        return f"{self.arch.dataset} {self.arch.label}, {self.state_name}, seed {self.seed}"
 
 
 def _global_index(frame: pd.DataFrame) -> np.ndarray:

@@ -1,0 +1,17 @@
+"""Accuracy of every hidden layer's discrete, continuous (and combined) classifier, on
+train and test, beside the network's own."""
+
+import torch
+
+from actstudy.config import Architecture
+from actstudy.io import write_csv
+from actstudy.logs import job_logging
+from actstudy.metrics.nodes import classifier_accuracies
+from actstudy.training import pick_device
+
+with job_logging(snakemake.log[0]) as log:
+    torch.set_num_threads(snakemake.threads)
+    arch = Architecture.parse(snakemake.wildcards.dataset, snakemake.wildcards.arch)
+    table = classifier_accuracies(snakemake.input.train, snakemake.input.test, arch.activation, pick_device(), log)
+    write_csv(table, snakemake.output[0])
+    log.info("accuracies (%%):\n%s", table.to_string(index=False))
