@@ -55,6 +55,7 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=800)
     parser.add_argument("--exact-samples", type=int, default=40, help="evaluation samples timed exactly")
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    parser.add_argument("--device", default="cpu", help="where the analysis runs (cpu or cuda)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     arch = Architecture("mnist", args.depth, args.width, False, "relu")
@@ -69,9 +70,14 @@ def main() -> None:
               f"evaluate {len(y_train)} + {len(y_test)}; {args.threads} threads; "
               f"peak RSS after extraction {peak_rss_mb():.0f} MB")  # fmt: skip
         began = time.perf_counter()
-        table = classifier_accuracies(train, test, "relu")
+        table = classifier_accuracies(train, test, "relu", device=args.device)
+        if args.device.startswith("cuda"):
+            torch.cuda.synchronize()
         full_s = time.perf_counter() - began
-        print(f"full analysis (3 systems, {args.depth} layers): {full_s:.1f} s, peak RSS {peak_rss_mb():.0f} MB")
+        print(f"full analysis (3 systems, {args.depth} layers) on {args.device}: {full_s:.1f} s, "
+              f"peak RSS {peak_rss_mb():.0f} MB")  # fmt: skip
+        if args.device.startswith("cuda"):
+            print(f"peak GPU memory {torch.cuda.max_memory_allocated() / 1e9:.2f} GB")
         print(table[table["split"] == "test"].pivot(index="layer", columns="system", values="accuracy").round(2))
 
         # Exact KDE on a subsample of evaluation samples, layer 1.

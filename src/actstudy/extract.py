@@ -20,13 +20,17 @@ import re
 from pathlib import Path
 from typing import Iterator
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-import torch
-from torch import nn
 
 from actstudy.io import atomic_path
+
+if TYPE_CHECKING:  # torch is imported where a network runs: readers (figures) start faster
+    import torch
+    from torch import nn
 
 ROW_GROUP = 8192
 COMPRESSION = "zstd"
@@ -46,17 +50,20 @@ def hidden_layers(schema_names: list[str]) -> list[int]:
     return sorted({int(m.group(1)) for name in schema_names if (m := re.fullmatch(r"l(\d+)_n\d+", name))})
 
 
-@torch.no_grad()
 def forward_recording(model: nn.Sequential, x: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
     """(z of every hidden layer, logits) of a ``reference_mlp`` in eval mode; z is the
     input of each activation module."""
+    import torch
+    from torch import nn
+
     model.eval()
     zs = []
     h = x
-    for module in model:
-        if isinstance(module, (nn.ReLU, nn.Sigmoid)):
-            zs.append(h)
-        h = module(h)
+    with torch.no_grad():
+        for module in model:
+            if isinstance(module, (nn.ReLU, nn.Sigmoid)):
+                zs.append(h)
+            h = module(h)
     return zs, h
 
 
@@ -65,8 +72,10 @@ def pre_activations(model: nn.Sequential, x: torch.Tensor) -> list[torch.Tensor]
 
 
 def _batches(model: nn.Sequential, x: np.ndarray, y: np.ndarray, scale: float, device) -> Iterator[pa.RecordBatch]:
+    import torch
+
     for start in range(0, len(x), ROW_GROUP):
-        xb = torch.as_tensor(np.asarray(x[start : start + ROW_GROUP]), device=device).float() / scale
+        xb = torch.tensor(x[start : start + ROW_GROUP], device=device).float() / scale
         zs, logits = forward_recording(model, xb)
         columns = {
             "sample": pa.array(np.arange(start, start + len(xb), dtype=np.int32)),

@@ -16,7 +16,8 @@ rule classifiers:
         "../../envs/cpu.yaml"
     threads: 2
     resources:
-        mem_mb=8000,
+        mem_mb=6000,  # an 8x800 net: 3.0 GB peak
+        runtime=15,  # an 8x800 net: 91 s on 2 cores
     script:
         "../scripts/classifiers.py"
 
@@ -37,6 +38,9 @@ rule classifier_figure:
         figure="|".join(CLASSIFIER_FIGURES),
     conda:
         "../../envs/cpu.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=5,
     params:
         networks=node_figure_plan,
     script:

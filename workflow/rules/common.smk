@@ -5,6 +5,7 @@ from actstudy.config import (
     run_grids,
     expand_selection,
 )
+from actstudy import resources
 from actstudy.figures.catalog import (
     CLASSIFIER_FIGURES,
     FIGURE_KINDS,
@@ -63,6 +64,25 @@ def training_params(wildcards):
         "lr_decay": config["training"]["lr_decay"],
         "snapshot_epochs": config["training"]["snapshot_epochs"],
     }
+
+
+def _trained(wildcards):
+    arch = Architecture.parse(wildcards.dataset, wildcards.arch)
+    return arch, GRIDS[arch]
+
+
+def train_threads(wildcards):
+    return resources.train_cpus(_trained(wildcards)[0])
+
+
+def train_mem_mb(wildcards):
+    return resources.train_mem_mb(*_trained(wildcards))
+
+
+def train_runtime(wildcards):
+    return resources.train_runtime_min(
+        *_trained(wildcards), config["training"]["epochs"]
+    )
 
 
 def snapshot_outputs():

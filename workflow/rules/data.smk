@@ -33,6 +33,7 @@ rule prepare:
         "../../envs/cpu.yaml"
     resources:
         mem_mb=4000,
+        runtime=10,
     params:
         split_seed=config["data"]["split_seed"],
     script:

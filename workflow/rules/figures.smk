@@ -17,6 +17,9 @@ rule training_figure:
         figure="|".join(TRAINING_FIGURES),
     conda:
         "../../envs/cpu.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=5,
     params:
         architectures=figure_architecture_names,
     script:
@@ -37,5 +40,8 @@ rule static_figure:
         figure="|".join(STATIC_FIGURES),
     conda:
         "../../envs/cpu.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=5,
     script:
         "../scripts/plot_static_figure.py"

@@ -18,7 +18,8 @@ rule extract:
     conda:
         "../../envs/cpu.yaml"
     resources:
-        mem_mb=8000,
+        mem_mb=4000,
+        runtime=10,  # minutes; an 8x800 net on 55 000 samples: 17 s on 2 cores
     script:
         "../scripts/extract.py"
 
@@ -40,6 +41,7 @@ rule node_metrics:
         "../../envs/cpu.yaml"
     resources:
         mem_mb=4000,
+        runtime=10,  # an 8x800 net: 17 s on 2 cores
     script:
         "../scripts/node_metrics.py"
 
@@ -60,6 +62,9 @@ rule node_figure:
         figure="|".join(NODE_FIGURES),
     conda:
         "../../envs/cpu.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=5,
     params:
         networks=node_figure_plan,
     script:
@@ -83,6 +88,9 @@ rule table:
         table="|".join(TABLES),
     conda:
         "../../envs/cpu.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=5,
     params:
         networks=table_plan,
     script:

@@ -15,14 +15,20 @@ rule train:
         "results/logs/train/{dataset}/{arch}.log",
     conda:
         "../../envs/cuda.yaml"
-    threads: 2
+    threads: train_threads
     resources:
-        mem_mb=8000,
+        gpu=1,
+        mem_mb=train_mem_mb,
+        runtime=train_runtime,
     params:
         training=training_params,
         checkpoint="results/resume/{dataset}/{arch}.pt",
     script:
         "../scripts/train.py"
+
+
+localrules:
+    select,  # reads one CSV: not worth a cluster job
 
 
 rule select:

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import torch
 from matplotlib.figure import Figure
 
 from actstudy.extract import layers_in, read_layer
 from actstudy.figures.nodes import NodeInputs
 from actstudy.figures.style import figure_legend, new_figure
-from actstudy.metrics.classifiers import BANDWIDTH, exact_log_density
 
 SYSTEM_COLOURS = {"discrete": "tab:blue", "continuous": "tab:orange", "combined": "tab:green"}
 
@@ -60,6 +58,10 @@ def _shown_node(z: np.ndarray) -> int:
 def kde_overlay(items: list[NodeInputs]) -> Figure:
     """fig6_1: for one node of each network, the histograms of z of three classes (lowest,
     middle and highest median z at that node) with their KDE (bandwidth 0.2) laid over."""
+    import torch  # here, not at the top: the other figures start faster without it
+
+    from actstudy.metrics.classifiers import BANDWIDTH, exact_log_density
+
     fig, axes = new_figure(1, len(items), width=5.0 * len(items), height=4.0)
     for ax, item in zip(axes[0], items):
         path = item.files["activations"]

@@ -1,0 +1,106 @@
+"""The default pipeline through a real SLURM scheduler (single node, on this machine).
+
+tests/slurm/start_local_slurm.sh installs and starts munge, MariaDB, slurmdbd,
+slurmctld and slurmd (root needed). The workflow then runs with `snakemake --profile`
+on a copy of profiles/slurm whose placeholders are filled in, as a user would edit them.
+Where the cluster cannot be started (not root) the test is skipped, except under CI
+(CI=true), where that is a failure.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+pytestmark = [pytest.mark.slurm, pytest.mark.pipeline]
+ACCOUNT, PARTITION = "actstudy", "debug"
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    if os.geteuid() != 0 and os.environ.get("CI") != "true":
+        pytest.skip("starting a local SLURM cluster needs root")
+    done = subprocess.run(["bash", str(REPO / "tests/slurm/start_local_slurm.sh")], capture_output=True, text=True,
+                          timeout=900)  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+
+def user_profile(folder: Path) -> Path:
+    """profiles/slurm with the placeholders filled in; test-only: poll every second."""
+    text = (REPO / "profiles/slurm/config.yaml").read_text()
+    placeholders = set(re.findall(r'"<[a-z-]+>"', text))
+    assert placeholders == {'"<account>"', '"<cpu-partition>"', '"<gpu-partition>"'}, placeholders
+    text = text.replace('"<account>"', ACCOUNT).replace('"<cpu-partition>"', PARTITION)
+    text = text.replace('"<gpu-partition>"', PARTITION)
+    profile = yaml.safe_load(text)
+    profile["slurm-init-seconds-before-status-checks"] = 1
+    profile["slurm-logdir"] = str(folder / "slurm-logs")
+    (folder / "profile").mkdir()
+    (folder / "profile/config.yaml").write_text(yaml.safe_dump(profile))
+    return folder / "profile"
+
+
+def snakemake(workdir: Path, profile: Path, *args: str) -> str:
+    command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
+               "--profile", str(profile), "--verbose", *args]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=3000)
+    output = done.stdout + done.stderr
+    (workdir / f"snakemake{len(list(workdir.glob('snakemake*.log')))}.log").write_text(output)
+    assert done.returncode == 0, output[-5000:]
+    return output
+
+
+def sbatch_calls(output: str) -> list[str]:
+    return re.findall(r"^sbatch call: (sbatch .*)$", output, re.M)
+
+
+@pytest.fixture(scope="module")
+def run(cluster, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("slurm")
+    workdir = folder / "work"
+    workdir.mkdir()
+    profile = user_profile(folder)
+    first = snakemake(workdir, profile)
+    second = snakemake(workdir, profile)
+    return workdir, first, second
+
+
+def test_jobs_went_through_sbatch_and_show_in_sacct(run):
+    workdir, first, _ = run
+    calls = sbatch_calls(first)
+    job_ids = set(re.findall(r"SLURM jobid (\d+)", first)) or set(re.findall(r"external jobid '?(\d+)", first))
+    assert calls and len(job_ids) == len(calls), first[-3000:]
+    accounting = subprocess.run(["sacct", "-X", "-n", "-P", "-o", "JobID,State,Account", "-j", ",".join(job_ids)],
+                                capture_output=True, text=True, check=True).stdout  # fmt: skip
+    rows = [line.split("|") for line in accounting.splitlines()]
+    assert {row[0] for row in rows} == job_ids
+    assert all(state == "COMPLETED" and account == ACCOUNT for _, state, account in rows), accounting
+    print(f"\n{len(calls)} sbatch submissions")
+
+
+def test_training_jobs_ask_for_a_gpu_and_nothing_else_does(run):
+    _, first, _ = run
+    calls = sbatch_calls(first)
+    training = [c for c in calls if "rule_train" in c]
+    others = [c for c in calls if "rule_train" not in c]
+    assert len(training) == 16, training  # one per trained architecture of the default config
+    for call in training:
+        assert "--gpus=1" in call and "--mem " in call and " -t " in call and "--cpus-per-task=2" in call, call
+    assert others and not any("--gpus" in c or "--gres" in c for c in others)
+    print(f"\na training job's sbatch flags: {training[0]}")
+
+
+def test_all_outputs_are_complete_and_a_second_run_submits_nothing(run):
+    workdir, _, second = run
+    figures = sorted(p.stem for p in (workdir / "results/figures").glob("*.png"))
+    assert len(figures) == 3 + 10 + 11 + 9 + 2 + 7 + 4, figures
+    for png in (workdir / "results/figures").glob("*.png"):
+        assert png.with_suffix(".pdf").stat().st_size > 5000 and png.stat().st_size > 5000
+    assert len(list((workdir / "results/tables").glob("*"))) == 6
+    assert not sbatch_calls(second)
+    assert "Nothing to be done" in second
