@@ -64,6 +64,7 @@ def run(cluster, tmp_path_factory):
     folder = tmp_path_factory.mktemp("slurm")
     workdir = folder / "work"
     workdir.mkdir()
+    (workdir / "config.yaml").write_text((REPO / "config.yaml").read_text())
     profile = user_profile(folder)
     first = snakemake(workdir, profile)
     second = snakemake(workdir, profile)
