@@ -6,10 +6,10 @@ Only one hidden layer's activations (train and test) are in memory at a time.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import torch
 
 from actstudy.extract import layers_in, network_accuracy, read_layer
 from actstudy.metrics.activity import (
@@ -20,7 +20,9 @@ from actstudy.metrics.activity import (
     layer_sparsity,
     node_activity,
 )
-from actstudy.metrics.classifiers import LayerClassifier
+
+if TYPE_CHECKING:  # torch only where the classifiers run: node-metric jobs start faster
+    import torch
 
 N_CLASSES = 10
 
@@ -65,6 +67,10 @@ def classifier_accuracies(train: str | Path, test: str | Path, activation: str, 
     """Accuracy (%) of each layer's discrete, continuous (and for ReLU combined) system,
     fitted on the training split, on train and test; plus the network's own accuracy
     (rows with system ``network`` and no layer). Columns: layer, system, split, accuracy."""
+    import torch
+
+    from actstudy.metrics.classifiers import LayerClassifier
+
     rows = [{"layer": pd.NA, "system": "network", "split": split, "accuracy": network_accuracy(path)}
             for split, path in (("train", train), ("test", test))]  # fmt: skip
     for layer in layers_in(train):
