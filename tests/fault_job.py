@@ -17,7 +17,7 @@ import torch
 
 from actstudy.config import Architecture, RunGrid
 from actstudy.data import Splits
-from actstudy.training import TrainSettings, Trainer, stop_on_signals
+from actstudy.training import TrainSettings, Trainer, configure_process, stop_on_signals
 
 EPOCHS = 14
 
@@ -32,7 +32,7 @@ def splits() -> Splits:
 
 def main(out: Path, checkpoint: Path, every: int, device: str = "cpu") -> None:
     logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(message)s", force=True)
-    torch.set_num_threads(1)
+    configure_process(1)  # as the pipeline's train job does
     arch = Architecture("synthetic", 3, 48, True, "relu")
     grid = RunGrid((0.01, 0.001), (0, 1))
     trainer = Trainer(arch, grid, splits(), TrainSettings(EPOCHS, 32, 0.99, (5,)), torch.device(device))

@@ -1,6 +1,8 @@
 """The batched trainer equals training each network alone, the plain PyTorch way."""
 
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -149,3 +151,18 @@ def test_best_epoch_is_the_highest_validation_accuracy(tiny_splits):
         # the kept parameters reproduce that epoch's validation accuracy
         assert best["val_acc"] == pytest.approx(rows["val_acc"].max(), abs=1e-6)
         assert best["generalisation_gap"] == pytest.approx(best["train_acc"] - best["test_acc"])
+
+
+def test_training_process_flushes_subnormal_floats_in_every_thread():
+    """configure_process sets flush-to-zero before torch starts its threads, so a
+    subnormal product is 0 on the calling thread and in a parallel op (the pool's
+    threads inherit the flag): x86 CPUs compute on subnormals many times slower."""
+    code = (
+        "import torch\n"
+        "from actstudy.training import configure_process\n"
+        "configure_process(2)\n"
+        "tiny = torch.full((4_000_000,), 1e-39)\n"  # 1e-39 is subnormal in float32
+        "print(float((torch.tensor([1e-20]) * 1e-19).item()), int((tiny * 0.5).count_nonzero()))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["0.0", "0"]

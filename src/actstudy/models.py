@@ -9,6 +9,10 @@ init for ReLU, Xavier (Glorot) normal for sigmoid, for every Linear layer.
 ``BatchedMLP`` holds K such networks with their parameters stacked on a leading model
 axis, so one matmul per layer trains all of them. Its slot k is exactly the network
 ``reference_mlp`` builds, and converts to and from that network's ``state_dict``.
+Each weight is stored transposed, [K, fan_in, fan_out], so a layer is ``h @ W`` and
+autograd's weight gradient ``h^T @ g`` comes out in the parameter's own layout: stored
+as nn.Linear's [fan_out, fan_in], every step paid a copy of every weight gradient into
+that layout (a quarter of a CPU step; benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -75,7 +79,7 @@ class BatchedMLP(nn.Module):
         self.arch, self.n_in, self.n_models = arch, n_in, n_models
         sizes = [n_in] + [arch.width] * arch.depth + [N_CLASSES]
         self.weights = nn.ParameterList(
-            nn.Parameter(torch.empty(n_models, fan_out, fan_in)) for fan_in, fan_out in zip(sizes[:-1], sizes[1:])
+            nn.Parameter(torch.empty(n_models, fan_in, fan_out)) for fan_in, fan_out in zip(sizes[:-1], sizes[1:])
         )
         self.bias = None if arch.batch_norm else nn.Parameter(torch.zeros(n_models, arch.width))
         self.bn_weight = nn.ParameterList()
@@ -102,7 +106,7 @@ class BatchedMLP(nn.Module):
         """Copy one reference network's state_dict into slot k."""
         keys = _layer_keys(self.arch)
         for layer, key in enumerate(keys):
-            self.weights[layer][k].copy_(state[f"{key['linear']}.weight"])
+            self.weights[layer][k].copy_(state[f"{key['linear']}.weight"].T)
             if key["bn"]:
                 self.bn_weight[layer][k].copy_(state[f"{key['bn']}.weight"])
                 self.bn_bias[layer][k].copy_(state[f"{key['bn']}.bias"])
@@ -116,7 +120,7 @@ class BatchedMLP(nn.Module):
         """Slot k as a state_dict of ``reference_mlp`` (CPU tensors, cloned)."""
         state: dict[str, torch.Tensor] = {}
         for layer, key in enumerate(_layer_keys(self.arch)):
-            state[f"{key['linear']}.weight"] = self.weights[layer][k]
+            state[f"{key['linear']}.weight"] = self.weights[layer][k].T
             if layer == 0 and self.bias is not None:
                 state["0.bias"] = self.bias[k]
             if key["bn"]:
@@ -125,7 +129,7 @@ class BatchedMLP(nn.Module):
                 state[f"{key['bn']}.running_mean"] = getattr(self, f"running_mean{layer}")[k]
                 state[f"{key['bn']}.running_var"] = getattr(self, f"running_var{layer}")[k]
                 state[f"{key['bn']}.num_batches_tracked"] = getattr(self, f"num_batches_tracked{layer}")
-        return {name: t.detach().to("cpu", copy=True) for name, t in state.items()}
+        return {name: t.detach().to("cpu", copy=True, memory_format=torch.contiguous_format) for name, t in state.items()}
 
     # ----------------------------------------------------------------- forward
 
@@ -158,7 +162,7 @@ class BatchedMLP(nn.Module):
         h = x
         zs = []
         for layer in range(self.arch.depth):
-            h = torch.matmul(h, self.weights[layer].transpose(1, 2))
+            h = torch.matmul(h, self.weights[layer])
             if layer == 0 and self.bias is not None:
                 h = h + self.bias.unsqueeze(1)
             if self.arch.batch_norm:
@@ -166,5 +170,5 @@ class BatchedMLP(nn.Module):
             if pre_activations:
                 zs.append(h)
             h = act(h)
-        logits = torch.matmul(h, self.weights[-1].transpose(1, 2))
+        logits = torch.matmul(h, self.weights[-1])
         return (logits, zs) if pre_activations else logits

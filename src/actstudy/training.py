@@ -36,6 +36,7 @@ from actstudy.optim import StackedAdam
 
 log = logging.getLogger(__name__)
 EVAL_CHUNK = 8192
+CHECKPOINT_FORMAT = 2  # raised when the checkpoint's tensors change layout (2: weights [K, in, out])
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,22 @@ def snapshot_name(epoch: int) -> str:
 
 def pick_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def configure_process(threads: int) -> None:
+    """Process-wide torch settings of a training job: call before any torch computation.
+
+    ``threads`` intra-op CPU threads, and subnormal floats flushed to zero. Adam's first
+    moment of a weight whose gradient is always 0 (into a dead ReLU unit, from a pixel
+    that is always 0) shrinks by beta1 every step and turns subnormal after about 800
+    steps; x86 CPUs compute on subnormals so slowly that the CPU Adam step became 9x
+    slower from the end of the first epoch on (benchmarks/RESULTS.md). Flushing them
+    changes no parameter: their update, below 1e-30, vanishes in float32 anyway. The
+    CPU flag is per thread and torch's pool threads inherit it when they are created,
+    hence "before any torch computation"; GPUs compute subnormals at full speed.
+    """
+    torch.set_num_threads(threads)
+    torch.set_flush_denormal(True)
 
 
 def tensors_on(splits: Splits, device: torch.device) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
@@ -202,7 +219,7 @@ def stop_on_signals(*signals: int) -> Iterator[StopFlag]:
 
 def _fingerprint(arch: Architecture, grid: RunGrid, splits: Splits, settings: TrainSettings) -> str:
     """Identity of a training job: a checkpoint only resumes the job that wrote it."""
-    digest = hashlib.sha256(repr((arch, grid.runs, settings)).encode())
+    digest = hashlib.sha256(repr((CHECKPOINT_FORMAT, arch, grid.runs, settings)).encode())
     for name in ("train", "val", "test"):
         for array in splits.split(name):
             digest.update(np.ascontiguousarray(array).tobytes())
@@ -245,6 +262,7 @@ class Trainer:
         use_graph = cuda_graphs and self.device.type == "cuda"
         self.step = StepRunner(self.model, self.optimizer, x_train, y_train, self.diverged, settings.batch_size, use_graph)
         self.rows: list[dict] = []
+        self.epoch_seconds: list[float] = []  # wall time of each epoch this process trained, validation included
         self.epoch = 1  # the epoch being (or next to be) trained
         self.position = 0  # index into self.starts of its next step
         self.order: torch.Tensor | None = None  # this epoch's shuffle, [K, n_train], on the CPU
@@ -342,6 +360,7 @@ class Trainer:
                     self.save_checkpoint(checkpoint)
                     raise Preempted(f"stopped at epoch {self.epoch}, state saved to {checkpoint}")
             self._finish_epoch(time.perf_counter() - began)
+            self.epoch_seconds.append(time.perf_counter() - began)
             self.order = None
             self.epoch += 1
             if checkpoint is not None and every and (self.epoch - 1) % every == 0 and self.epoch <= self.settings.epochs:

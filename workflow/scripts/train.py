@@ -8,16 +8,21 @@ again; the checkpoint is not a declared output, so Snakemake keeps it across rer
 import signal
 from pathlib import Path
 
-import torch
-
 from actstudy.config import Architecture, RunGrid
 from actstudy.data import load_splits
 from actstudy.io import write_csv
 from actstudy.logs import job_logging
-from actstudy.training import TrainSettings, Trainer, save_states, snapshot_name, stop_on_signals
+from actstudy.training import (
+    TrainSettings,
+    Trainer,
+    configure_process,
+    save_states,
+    snapshot_name,
+    stop_on_signals,
+)
 
+configure_process(snakemake.threads)
 with job_logging(snakemake.log[0]) as log, stop_on_signals(signal.SIGTERM) as stop:
-    torch.set_num_threads(snakemake.threads)
     params = snakemake.params.training
     arch = Architecture.parse(snakemake.wildcards.dataset, snakemake.wildcards.arch)
     grid = RunGrid(tuple(params["learning_rates"]), tuple(params["seeds"]))
