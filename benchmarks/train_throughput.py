@@ -8,9 +8,10 @@ pass at the end of the epoch. The batched trainer is ``actstudy.training.Trainer
 the pipeline runs it (its per-epoch validation pass included), with K runs per job.
 
 Both are timed per epoch in steady state, as a 300-epoch run spends its time: the
-batched trainer's first epoch (warm-up; on CUDA it captures the graph) is not counted,
-and neither is the job's one-off work (data to the device, K initialisations, the
-final evaluation of every split), which is printed separately as "job overhead".
+batched trainer's first epoch is a warm-up (on CUDA it captures the graph; a compiled
+Adam update compiles), and the job's one-off work (data to the device, K
+initialisations, what the warm-up epoch took beyond a steady one, the final evaluation
+of every split) is printed separately as "job overhead".
 
     python benchmarks/train_throughput.py --device cpu --archs 4x200 --models 1 6 12
 """
@@ -84,18 +85,19 @@ def dataloader_epoch_seconds(arch: Architecture, splits: Splits, device: torch.d
 
 
 def batched_epoch_seconds(
-    arch: Architecture, k: int, splits: Splits, device: torch.device, epochs: int, graphs: bool = True
+    arch: Architecture, k: int, splits: Splits, device: torch.device, epochs: int, graphs: bool = True,
+    adam_update: str | None = None,
 ) -> tuple[float, float]:
     """Seconds per epoch of the batched trainer with k runs (the mean over ``epochs``
     epochs after a warm-up epoch), and the job's one-off seconds besides its epochs."""
     grid = RunGrid(tuple(1e-3 * (1 + i) for i in range(k)), (0,))  # k distinct runs
     sync(device)
     began = time.perf_counter()
-    trainer = Trainer(arch, grid, splits, TrainSettings(1 + epochs, 64, 0.99), device, cuda_graphs=graphs)
+    trainer = Trainer(arch, grid, splits, TrainSettings(1 + epochs, 64, 0.99), device, graphs, adam_update)
     trainer.run()
     sync(device)
-    overhead = time.perf_counter() - began - sum(trainer.epoch_seconds)
-    return sum(trainer.epoch_seconds[1:]) / epochs, overhead
+    per_epoch = sum(trainer.epoch_seconds[1:]) / epochs
+    return per_epoch, time.perf_counter() - began - per_epoch * (1 + epochs)  # overhead: warm-up extra included
 
 
 def main() -> None:
@@ -108,6 +110,7 @@ def main() -> None:
     parser.add_argument("--n-train", type=int, default=N_TRAIN)
     parser.add_argument("--tf32", action="store_true", help="also time the batched trainer with TF32 matmuls")
     parser.add_argument("--no-graphs", action="store_true", help="also time the batched trainer without CUDA graphs")
+    parser.add_argument("--compiled-adam", action="store_true", help="also time it with the torch.compile'd Adam update")
     parser.add_argument("--json", help="write the results here")
     args = parser.parse_args()
     configure_process(torch.get_num_threads())  # as the pipeline's train job; both loops run under it
@@ -119,15 +122,19 @@ def main() -> None:
         arch = Architecture("mnist", depth, width, False, "relu")
         baseline = dataloader_epoch_seconds(arch, splits, device, args.loader_steps)
         rows.append({"arch": spec, "method": "dataloader", "k": 1, "epoch_s": baseline, "per_model_s": baseline, "speedup": 1.0})
-        variants = [("batched", True, False)]
+        variants = [("batched", True, False, None)]  # method, CUDA graphs, TF32, Adam update (None: default)
         if args.no_graphs and device.type == "cuda":
-            variants.append(("no-graphs", False, False))
+            variants.append(("no-graphs", False, False, None))
         if args.tf32 and device.type == "cuda":
-            variants.append(("tf32", True, True))
-        for method, graphs, tf32 in variants:
+            variants.append(("tf32", True, True, None))
+        if args.compiled_adam:
+            variants.append(("compiled", True, False, "compiled"))
+            if args.tf32 and device.type == "cuda":
+                variants.append(("comp+tf32", True, True, "compiled"))
+        for method, graphs, tf32, update in variants:
             torch.backends.cuda.matmul.allow_tf32 = tf32
             for k in args.models:
-                seconds, overhead = batched_epoch_seconds(arch, k, splits, device, args.epochs, graphs)
+                seconds, overhead = batched_epoch_seconds(arch, k, splits, device, args.epochs, graphs, update)
                 rows.append({"arch": spec, "method": method, "k": k, "epoch_s": seconds, "per_model_s": seconds / k,
                              "speedup": baseline / (seconds / k), "overhead_s": overhead})  # fmt: skip
         torch.backends.cuda.matmul.allow_tf32 = False

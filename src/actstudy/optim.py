@@ -7,12 +7,22 @@ no weight decay). Every operation is a ``torch._foreach_*`` call over all tensor
 once, and the step count and bias corrections live on the device, so a step has no
 host synchronisation and can be captured in a CUDA graph.
 
-On the CPU the same update runs as torch's fused Adam kernel (``torch._fused_adam_``,
-what ``Adam(fused=True)`` calls), once per distinct learning rate over the runs' slices
-of every stacked tensor: one pass over the memory instead of about ten, which made the
-optimizer step 4x (4x200, 12 runs) to 12x (8x800, one run) faster on 2 cores
-(benchmarks/RESULTS.md). Runs that start with the same learning rate keep it equal,
-since the schedule scales all of them by the same factor.
+Three implementations of the same update (``update``):
+
+- ``"foreach"`` (the default on CUDA): the ``torch._foreach_*`` calls above, about ten
+  passes over the memory; what the CUDA-graph step captures and what was measured on
+  the H200.
+- ``"fused"`` (the default on the CPU): torch's fused Adam kernel (``torch._fused_adam_``,
+  what ``Adam(fused=True)`` calls), once per distinct learning rate over the runs' slices
+  of every stacked tensor: one pass instead of about ten, which made the optimizer step
+  4x (4x200, 12 runs) to 12x (8x800, one run) faster on 2 cores (benchmarks/RESULTS.md).
+  Runs that start with the same learning rate keep it equal, since the schedule scales
+  all of them by the same factor. On CUDA its many per-run slices made width-200 jobs
+  slower, so it is not the CUDA default.
+- ``"compiled"``: the update written per tensor and compiled by ``torch.compile``, which
+  fuses it into one kernel per stacked tensor with the per-run learning rate broadcast
+  inside: one pass over the memory without per-run slices. Opt-in (compiling takes
+  seconds to a minute per job) until measured on a GPU (benchmarks/device_run.sh).
 """
 
 from __future__ import annotations
@@ -20,9 +30,30 @@ from __future__ import annotations
 import torch
 
 
+UPDATES = ("foreach", "fused", "compiled")
+
+
+def _adam_update(params, grads, exp_avgs, exp_avg_sqs, lr, step, beta1: float, beta2: float, eps: float) -> None:
+    """The foreach update tensor by tensor, in the same order of operations, for
+    ``torch.compile`` to fuse into one pass per tensor."""
+    bias_correction1 = 1 - torch.pow(beta1, step)
+    bias_correction2_sqrt = torch.sqrt(1 - torch.pow(beta2, step)).float()
+    step_size = (lr.double() / bias_correction1).float()
+    for p, g, m, v in zip(params, grads, exp_avgs, exp_avg_sqs):
+        m.lerp_(g, 1 - beta1)
+        v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
+        denom = v.sqrt() / bias_correction2_sqrt + eps
+        p.sub_(m / denom * step_size.view(-1, *([1] * (p.dim() - 1))))
+
+
 class StackedAdam:
     def __init__(self, params: list[torch.Tensor], lr: torch.Tensor, betas=(0.9, 0.999), eps: float = 1e-8,
-                 fused: bool | None = None):  # fmt: skip
+                 update: str | None = None):  # fmt: skip
+        if update is None:
+            update = "fused" if lr.device.type == "cpu" else "foreach"
+        if update not in UPDATES:
+            raise ValueError(f"unknown Adam update {update!r}; one of {UPDATES}")
+        self.update = update
         self.params = list(params)
         self.lr = lr  # [K], one learning rate per model; scaled in place by the schedule
         self.beta1, self.beta2 = betas
@@ -30,7 +61,7 @@ class StackedAdam:
         self.step_count = torch.zeros((), dtype=torch.float64, device=lr.device)
         self.exp_avg = [torch.zeros_like(p) for p in self.params]
         self.exp_avg_sq = [torch.zeros_like(p) for p in self.params]
-        self.fused = lr.device.type == "cpu" if fused is None else fused
+        self._compiled = torch.compile(_adam_update, fullgraph=True, dynamic=False) if update == "compiled" else None
         # Runs grouped by learning rate; the fused kernel reads one step count per tensor
         # (float32, as torch's Adam keeps it), all the same one here.
         groups: dict[float, list[int]] = {}
@@ -45,11 +76,15 @@ class StackedAdam:
 
     @torch.no_grad()
     def step(self) -> None:
-        if self.fused:
+        if self.update == "fused":
             self._fused_step()
             return
         grads = [p.grad for p in self.params]
         self.step_count += 1
+        if self._compiled is not None:
+            self._compiled(self.params, grads, self.exp_avg, self.exp_avg_sq, self.lr, self.step_count,
+                           self.beta1, self.beta2, self.eps)  # fmt: skip
+            return
         torch._foreach_lerp_(self.exp_avg, grads, 1 - self.beta1)
         torch._foreach_mul_(self.exp_avg_sq, self.beta2)
         torch._foreach_addcmul_(self.exp_avg_sq, grads, grads, 1 - self.beta2)

@@ -237,7 +237,8 @@ class Trainer:
     """
 
     def __init__(self, arch: Architecture, grid: RunGrid, splits: Splits, settings: TrainSettings,
-                 device: torch.device | None = None, cuda_graphs: bool = True):  # fmt: skip
+                 device: torch.device | None = None, cuda_graphs: bool = True,
+                 adam_update: str | None = None):  # fmt: skip
         self.arch, self.settings = arch, settings
         self.device = device or pick_device()
         self.runs = grid.runs
@@ -252,7 +253,7 @@ class Trainer:
         self.model = BatchedMLP.from_references(arch, x_train.shape[1], references).to(self.device)
         self.states: dict[str, dict[str, dict]] = {"init": self._model_states()}
         lr = torch.tensor([lr for lr, _ in self.runs], dtype=torch.float32, device=self.device)
-        self.optimizer = StackedAdam(list(self.model.parameters()), lr)
+        self.optimizer = StackedAdam(list(self.model.parameters()), lr, update=adam_update)  # None: the device's default
         self.best_state = {name: t.detach().clone() for name, t in self.model.state_dict().items()}
         self.best_acc = torch.full((k,), -math.inf, device=self.device)
         self.best_epoch = torch.zeros(k, dtype=torch.long, device=self.device)
@@ -434,10 +435,11 @@ def train(
     settings: TrainSettings,
     device: torch.device | None = None,
     cuda_graphs: bool = True,
+    adam_update: str | None = None,
 ) -> TrainResult:
     """Train every run of ``grid`` in one go (no checkpoints); ``cuda_graphs=False``
-    runs every step eagerly on CUDA."""
-    return Trainer(arch, grid, splits, settings, device, cuda_graphs).run()
+    runs every step eagerly on CUDA; ``adam_update`` picks StackedAdam's update."""
+    return Trainer(arch, grid, splits, settings, device, cuda_graphs, adam_update).run()
 
 
 def save_states(states: dict[str, dict[str, torch.Tensor]], path) -> None:
