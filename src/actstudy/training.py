@@ -321,7 +321,7 @@ class Trainer:
             return False
         state = torch.load(path, map_location="cpu", weights_only=True)
         if state.get("fingerprint") != self.fingerprint:
-            log.warning("%s belongs to another configuration or dataset: starting afresh", path)
+            log.warning("%s belongs to another configuration, dataset or checkpoint format: starting afresh", path)
             return False
         self.load_state_dict(state)
         log.info("resumed from %s at epoch %d, step %d/%d", path, self.epoch, self.position, len(self.starts))
