@@ -33,12 +33,18 @@ import torch
 UPDATES = ("foreach", "fused", "compiled")
 
 
+def _bias_corrected(lr: torch.Tensor, step: torch.Tensor, beta1: float, beta2: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """(sqrt of the second moment's bias correction, per-run step size [K]); computed in
+    float64, as torch's Adam computes them on the host, from the device step count."""
+    bias_correction1 = 1 - torch.pow(beta1, step)
+    bias_correction2_sqrt = torch.sqrt(1 - torch.pow(beta2, step)).float()
+    return bias_correction2_sqrt, (lr.double() / bias_correction1).float()
+
+
 def _adam_update(params, grads, exp_avgs, exp_avg_sqs, lr, step, beta1: float, beta2: float, eps: float) -> None:
     """The foreach update tensor by tensor, in the same order of operations, for
     ``torch.compile`` to fuse into one pass per tensor."""
-    bias_correction1 = 1 - torch.pow(beta1, step)
-    bias_correction2_sqrt = torch.sqrt(1 - torch.pow(beta2, step)).float()
-    step_size = (lr.double() / bias_correction1).float()
+    bias_correction2_sqrt, step_size = _bias_corrected(lr, step, beta1, beta2)
     for p, g, m, v in zip(params, grads, exp_avgs, exp_avg_sqs):
         m.lerp_(g, 1 - beta1)
         v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
@@ -88,10 +94,7 @@ class StackedAdam:
         torch._foreach_lerp_(self.exp_avg, grads, 1 - self.beta1)
         torch._foreach_mul_(self.exp_avg_sq, self.beta2)
         torch._foreach_addcmul_(self.exp_avg_sq, grads, grads, 1 - self.beta2)
-        # bias corrections in float64, as torch computes them on the host
-        bias_correction1 = 1 - torch.pow(self.beta1, self.step_count)
-        bias_correction2_sqrt = torch.sqrt(1 - torch.pow(self.beta2, self.step_count)).float()
-        step_size = (self.lr.double() / bias_correction1).float()  # [K]
+        bias_correction2_sqrt, step_size = _bias_corrected(self.lr, self.step_count, self.beta1, self.beta2)
         denom = torch._foreach_sqrt(self.exp_avg_sq)
         torch._foreach_div_(denom, bias_correction2_sqrt)
         torch._foreach_add_(denom, self.eps)
