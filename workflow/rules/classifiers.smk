@@ -22,26 +22,27 @@ rule classifiers:
         "../scripts/classifiers.py"
 
 
-rule classifier_figure:
-    input:
-        node_figure_inputs,
-    output:
-        png=report(
-            "results/figures/{figure}.png",
-            category="Chapter 6: layers as classifiers",
-            labels={"figure": "{figure}"},
-        ),
-        pdf="results/figures/{figure}.pdf",
-    log:
-        "results/logs/figures/{figure}.log",
-    wildcard_constraints:
-        figure="|".join(CLASSIFIER_FIGURES),
-    conda:
-        "../../envs/cpu.yaml"
-    resources:
-        mem_mb=2000,
-        runtime=5,
-    params:
-        networks=node_figure_plan,
-    script:
-        "../scripts/plot_node_figure.py"
+for name in names("classifier"):
+
+    rule:
+        name:
+            name
+        input:
+            node_figure_inputs(name),
+        output:
+            png=figure_report(name),
+            pdf=f"results/figures/{name}.pdf",
+        log:
+            f"results/logs/figures/{name}.log",
+        group:
+            "figures"
+        conda:
+            "../../envs/cpu.yaml"
+        resources:
+            mem_mb=2000,
+            runtime=5,
+        params:
+            figure=name,
+            networks=node_figure_items(name),
+        script:
+            "../scripts/plot_node_figure.py"

@@ -6,18 +6,17 @@ from actstudy.config import (
     expand_selection,
 )
 from actstudy import resources
-from actstudy.figures.catalog import (
-    CLASSIFIER_FIGURES,
-    FIGURE_KINDS,
-    NODE_FIGURES,
-    TABLES,
-    files_needed,
-)
+from actstudy.study import load_study, protocol_differences
+from actstudy.study import needs as study_needs
+from actstudy.figures.catalog import FIGURE_KINDS, TABLES, TARGETS, files_needed, names
 
 GRIDS = run_grids(config)
-TRAINING_FIGURES = [name for name in config["figures"] if name not in FIGURE_KINDS]
-STATIC_FIGURES = ["fig1_1"]
 FIGURE_FORMATS = ["png", "pdf"]
+
+
+def analysis_state():
+    """The trained state Chapter 5/6 tables and the scorecard read (default best)."""
+    return config.get("analysis", {}).get("state", "best")
 
 
 def figure_files(name):
@@ -25,8 +24,22 @@ def figure_files(name):
 
 
 def all_figures():
-    names = STATIC_FIGURES + TRAINING_FIGURES + list(FIGURE_KINDS)
-    return [f for name in names for f in figure_files(name)]
+    drawn = names("static", "training", "node", "classifier")
+    return [f for name in drawn for f in figure_files(name)]
+
+
+def target_labels(name):
+    return {"target": name, "study": TARGETS[name].study}
+
+
+def figure_report(name):
+    """A figure's PNG, marked for the report with its caption and chapter."""
+    return report(
+        f"results/figures/{name}.png",
+        caption=f"../report/{name}.rst",
+        category=TARGETS[name].chapter,
+        labels=target_labels(name),
+    )
 
 
 def table_files(name):
@@ -92,9 +105,9 @@ def snapshot_outputs():
     ]
 
 
-def figure_inputs(wildcards):
+def figure_inputs(name):
     """History, summary and selection of every architecture the figure draws."""
-    archs = figure_architectures(config, wildcards.figure)
+    archs = figure_architectures(config, name)
     return {
         "history": [f"{train_dir(a)}/history.csv" for a in archs],
         "summary": [f"{train_dir(a)}/summary.csv" for a in archs],
@@ -102,8 +115,8 @@ def figure_inputs(wildcards):
     }
 
 
-def figure_architecture_names(wildcards):
-    return [[a.dataset, a.name] for a in figure_architectures(config, wildcards.figure)]
+def figure_architecture_names(name):
+    return [[a.dataset, a.name] for a in figure_architectures(config, name)]
 
 
 def activations_path(arch, seed, state, split):
@@ -150,16 +163,8 @@ def node_figure_items(name):
     return items
 
 
-def node_figure_inputs(wildcards):
-    return [
-        f
-        for item in node_figure_items(wildcards.figure)
-        for f in item["files"].values()
-    ]
-
-
-def node_figure_plan(wildcards):
-    return node_figure_items(wildcards.figure)
+def node_figure_inputs(name):
+    return [f for item in node_figure_items(name) for f in item["files"].values()]
 
 
 def table_items(name):
@@ -169,16 +174,55 @@ def table_items(name):
             "dataset": a.dataset,
             "arch": a.name,
             "seed": seed,
-            "layers": metrics_path(a, seed, "best", "layers"),
+            "layers": metrics_path(a, seed, analysis_state(), "layers"),
         }
         for a in expand_selection(config["tables"][name])
         for seed in GRIDS[a].seeds
     ]
 
 
-def table_inputs(wildcards):
-    return [item["layers"] for item in table_items(wildcards.table)]
+def table_inputs(name):
+    return [item["layers"] for item in table_items(name)]
 
 
-def table_plan(wildcards):
-    return table_items(wildcards.table)
+# -- the scorecard: the study's numbers beside ours ------------------------------------
+STUDY_FILE = str(Path(workflow.basedir) / "workflow/study/numbers.yaml")
+STUDY = load_study(
+    STUDY_FILE, Path(workflow.basedir) / "workflow/schemas/study.schema.yaml"
+)
+
+
+def scorecard_plan(wildcards=None):
+    """Per network a study number or claim concerns and the config trains: its files and
+    how its training differs from the study's protocol."""
+    plan = []
+    for arch, wanted in sorted(study_needs(STUDY, GRIDS, analysis_state()).items()):
+        grid = GRIDS[arch]
+        item = {
+            "dataset": arch.dataset,
+            "network": arch.name,
+            "protocol": protocol_differences(
+                grid, config["training"], STUDY["protocol"]
+            ),
+        }
+        for artefact, state in sorted(wanted):
+            if artefact == "train":
+                item["summary"] = f"{train_dir(arch)}/summary.csv"
+                item["selection"] = f"{train_dir(arch)}/selected.json"
+            else:
+                key = "init_layers" if state == "init" else artefact
+                item[key] = {
+                    seed: metrics_path(arch, seed, state, artefact)
+                    for seed in grid.seeds
+                }
+        plan.append(item)
+    return plan
+
+
+def scorecard_inputs(wildcards):
+    files = [STUDY_FILE]
+    for item in scorecard_plan():
+        files += [item[k] for k in ("summary", "selection") if k in item]
+        for key in ("layers", "init_layers", "classifiers"):
+            files += list(item.get(key, {}).values())
+    return files

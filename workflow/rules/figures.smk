@@ -1,47 +1,51 @@
-# Figures, by target name; which architectures each draws comes from config["figures"].
+# Chapters 1 and 3: one rule per figure (the catalog lists them); which architectures
+# each draws comes from config["figures"].
 
 
-rule training_figure:
-    input:
-        unpack(figure_inputs),
-    output:
-        png=report(
-            "results/figures/{figure}.png",
-            category="Chapters 1 and 3: training",
-            labels={"figure": "{figure}"},
-        ),
-        pdf="results/figures/{figure}.pdf",
-    log:
-        "results/logs/figures/{figure}.log",
-    wildcard_constraints:
-        figure="|".join(TRAINING_FIGURES),
-    conda:
-        "../../envs/cpu.yaml"
-    resources:
-        mem_mb=2000,
-        runtime=5,
-    params:
-        architectures=figure_architecture_names,
-    script:
-        "../scripts/plot_training_figure.py"
+for name in names("static"):
+
+    rule:
+        name:
+            name
+        output:
+            png=figure_report(name),
+            pdf=f"results/figures/{name}.pdf",
+        log:
+            f"results/logs/figures/{name}.log",
+        group:
+            "figures"
+        conda:
+            "../../envs/cpu.yaml"
+        resources:
+            mem_mb=2000,
+            runtime=5,
+        params:
+            figure=name,
+        script:
+            "../scripts/plot_static_figure.py"
 
 
-rule static_figure:
-    output:
-        png=report(
-            "results/figures/{figure}.png",
-            category="Chapters 1 and 3: training",
-            labels={"figure": "{figure}"},
-        ),
-        pdf="results/figures/{figure}.pdf",
-    log:
-        "results/logs/figures/{figure}.log",
-    wildcard_constraints:
-        figure="|".join(STATIC_FIGURES),
-    conda:
-        "../../envs/cpu.yaml"
-    resources:
-        mem_mb=2000,
-        runtime=5,
-    script:
-        "../scripts/plot_static_figure.py"
+for name in names("training"):
+
+    rule:
+        name:
+            name
+        input:
+            **figure_inputs(name),
+        output:
+            png=figure_report(name),
+            pdf=f"results/figures/{name}.pdf",
+        log:
+            f"results/logs/figures/{name}.log",
+        group:
+            "figures"
+        conda:
+            "../../envs/cpu.yaml"
+        resources:
+            mem_mb=2000,
+            runtime=5,
+        params:
+            figure=name,
+            architectures=figure_architecture_names(name),
+        script:
+            "../scripts/plot_training_figure.py"

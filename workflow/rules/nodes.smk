@@ -46,52 +46,59 @@ rule node_metrics:
         "../scripts/node_metrics.py"
 
 
-rule node_figure:
-    input:
-        node_figure_inputs,
-    output:
-        png=report(
-            "results/figures/{figure}.png",
-            category="Chapters 4 and 5: nodes",
-            labels={"figure": "{figure}"},
-        ),
-        pdf="results/figures/{figure}.pdf",
-    log:
-        "results/logs/figures/{figure}.log",
-    wildcard_constraints:
-        figure="|".join(NODE_FIGURES),
-    conda:
-        "../../envs/cpu.yaml"
-    resources:
-        mem_mb=2000,
-        runtime=5,
-    params:
-        networks=node_figure_plan,
-    script:
-        "../scripts/plot_node_figure.py"
+for name in names("node"):
+
+    rule:
+        name:
+            name
+        input:
+            node_figure_inputs(name),
+        output:
+            png=figure_report(name),
+            pdf=f"results/figures/{name}.pdf",
+        log:
+            f"results/logs/figures/{name}.log",
+        group:
+            "figures"
+        conda:
+            "../../envs/cpu.yaml"
+        resources:
+            mem_mb=2000,
+            runtime=5,
+        params:
+            figure=name,
+            networks=node_figure_items(name),
+        script:
+            "../scripts/plot_node_figure.py"
 
 
-rule table:
-    input:
-        table_inputs,
-    output:
-        csv=report(
-            "results/tables/{table}.csv",
-            category="Chapter 5: tables",
-            labels={"table": "{table}"},
-        ),
-        md="results/tables/{table}.md",
-        tex="results/tables/{table}.tex",
-    log:
-        "results/logs/tables/{table}.log",
-    wildcard_constraints:
-        table="|".join(TABLES),
-    conda:
-        "../../envs/cpu.yaml"
-    resources:
-        mem_mb=2000,
-        runtime=5,
-    params:
-        networks=table_plan,
-    script:
-        "../scripts/make_table.py"
+for name in names("table"):
+
+    rule:
+        name:
+            name
+        input:
+            table_inputs(name),
+        output:
+            csv=report(
+                f"results/tables/{name}.csv",
+                caption=f"../report/{name}.rst",
+                category=TARGETS[name].chapter,
+                labels=target_labels(name),
+            ),
+            md=f"results/tables/{name}.md",
+            tex=f"results/tables/{name}.tex",
+        log:
+            f"results/logs/tables/{name}.log",
+        group:
+            "figures"
+        conda:
+            "../../envs/cpu.yaml"
+        resources:
+            mem_mb=2000,
+            runtime=5,
+        params:
+            table=name,
+            networks=table_items(name),
+        script:
+            "../scripts/make_table.py"

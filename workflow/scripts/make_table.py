@@ -18,7 +18,7 @@ with job_logging(snakemake.log[0]) as log:
         frame = pd.read_csv(item["layers"])
         frames.append(frame.assign(depth=arch.depth, activation=arch.activation, batch_norm=arch.batch_norm, seed=item["seed"]))
     layers = pd.concat(frames, ignore_index=True)
-    name = snakemake.wildcards.table
+    name = snakemake.params.table
     table = dead_nodes_table(layers) if name == "table5_1" else sparsity_table(layers)
     out = snakemake.output
     write_table(table, out.csv, out.md, out.tex, CAPTIONS[name])

@@ -1,7 +1,7 @@
 """Draw one Chapter 1/3 figure from the histories of the architectures it uses."""
 
 from actstudy.config import Architecture
-from actstudy.figures import TRAINING_FIGURES, save
+from actstudy.figures import render, save
 from actstudy.logs import job_logging
 from actstudy.results import load_arch_results
 
@@ -13,6 +13,6 @@ with job_logging(snakemake.log[0]) as log:
             snakemake.params.architectures, inputs.history, inputs.summary, inputs.selection
         )
     ]
-    figure = snakemake.wildcards.figure
-    save(TRAINING_FIGURES[figure](results), snakemake.output.png, snakemake.output.pdf)
+    figure = snakemake.params.figure
+    save(render(figure, results), snakemake.output.png, snakemake.output.pdf)
     log.info("%s drawn from %d architectures", figure, len(results))

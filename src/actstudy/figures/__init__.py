@@ -1,4 +1,5 @@
-"""Every figure of the study, by target name: ``render(name, results)`` and ``save``."""
+"""Every figure of the study: its renderer by kind (``actstudy.figures.catalog`` says
+which target is which kind), and ``save``."""
 
 from __future__ import annotations
 
@@ -9,27 +10,25 @@ from matplotlib.figure import Figure
 
 from actstudy.figures import classifiers, nodes, training
 from actstudy.io import atomic_path
-from actstudy.results import ArchResults
 
-# Figures drawn from trained architectures' histories and summaries.
-TRAINING_FIGURES: dict[str, Callable[[list[ArchResults]], Figure]] = {
-    "fig1_2": training.curves_pair,
-    "fig1_3": training.lr_comparison,
-    "fig3_1": training.learning_curve,
-    "fig3_2": training.curves_grid,
-    "fig3_3": training.curves_grid,
-    "fig3_4": training.test_accuracy,
-    "fig3_5": training.curves_grid,
-    "fig3_6": training.curves_grid,
-    "fig3_7": training.test_accuracy,
-    "fig3_8": training.curves_grid,
-    "fig3_9": training.curves_grid,
-    "fig3_10": training.test_accuracy,
+# Figures drawn from trained architectures' histories and summaries, or from nothing.
+TRAINING_RENDERERS: dict[str, Callable] = {
+    name: getattr(training, name)
+    for name in ("activation_shapes", "curves_pair", "lr_comparison", "learning_curve", "curves_grid", "test_accuracy")
 }
-# Chapter 4/5/6 figures, by kind (actstudy.figures.catalog says which target is which kind).
-NODE_FIGURE_KINDS = {**nodes.KINDS, **classifiers.KINDS}
-# Figures that need no data.
-STATIC_FIGURES: dict[str, Callable[[], Figure]] = {"fig1_1": training.activation_shapes}
+# Chapter 4/5/6 figures, by kind.
+NODE_RENDERERS = {**nodes.KINDS, **classifiers.KINDS}
+
+
+def render(name: str, data) -> Figure:
+    """Draw target ``name`` from what its rule read (``None`` for a static figure)."""
+    from actstudy.figures.catalog import TARGETS
+
+    target = TARGETS[name]
+    if target.rule == "static":
+        return TRAINING_RENDERERS[target.kind]()
+    renderers = TRAINING_RENDERERS if target.rule == "training" else NODE_RENDERERS
+    return renderers[target.kind](data)
 
 
 def save(fig: Figure, *paths: str | Path) -> None:

@@ -1,39 +1,82 @@
-"""Which kind of figure each Chapter 4/5/6 target is (no plotting imports: the workflow
-reads this while it plans the DAG)."""
+"""Every figure and table of the study, once: its target name, which rule draws it, its
+renderer (kind), the study's figure/table it corresponds to and its report chapter.
 
-NODE_FIGURES = {
-    "fig4_1": "distributions_z",
-    "fig4_2": "distributions_a",
-    "fig4_3": "medians",
-    "fig4_4": "medians",
-    "fig4_5": "medians",
-    "fig4_6": "distributions_z",
-    "fig4_7": "distributions_a",
-    "fig4_8": "medians",
-    "fig4_9": "medians",
-    "fig4_10": "medians",
-    "fig4_11": "medians",
-    "fig5_1": "activity",
-    "fig5_2": "activity",
-    "fig5_3": "activity",
-    "fig5_4": "activity",
-    "fig5_5": "activity",
-    "fig5_6": "heatmap",
-    "fig5_7": "heatmap",
-    "fig5_8": "heatmap",
-    "fig5_9": "heatmap",
-    "figA_1": "medians",
-    "figA_2": "medians",
+No plotting imports: the workflow reads this while it plans the DAG. Everything else
+derives from ``TARGETS`` (the target rules, the report's categories, the renderers'
+lookup). Adding a figure = one entry here + its renderer + ``workflow/report/<name>.rst``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Report categories, in the order a reader meets them.
+SCORECARD = "0. Did it reproduce?"
+CHAPTERS = {
+    "1": "1. Chapter 1: activation functions",
+    "3": "2. Chapter 3: training and generalisation",
+    "4": "3. Chapter 4: nodes as continuous functions",
+    "5": "4. Chapter 5: nodes as switches",
+    "6": "5. Chapter 6: layers as classifiers",
+    "A": "6. Appendix A",
 }
-# Chapter 6 and Appendix A.2: nodes and layers as classifiers.
-CLASSIFIER_FIGURES = {
-    "fig6_1": "kde",
-    **{name: "layer_accuracy" for name in ("fig6_2", "fig6_3", "fig6_4", "fig6_5", "fig6_6", "fig6_7")},
-    **{name: "layer_accuracy" for name in ("figA_3", "figA_4", "figA_5", "figA_6")},
-}
-# Every figure drawn from node metrics, classifier accuracies or activations: its kind.
-FIGURE_KINDS = {**NODE_FIGURES, **CLASSIFIER_FIGURES}
-TABLES = ("table5_1", "table5_2")
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str  # the target rule, e.g. fig3_4
+    rule: str  # what draws it: static, training, node, classifier, table
+    kind: str  # the renderer: a training-figure function, a node-figure kind, or a table
+
+    @property
+    def study(self) -> str:
+        """The study's figure or table, e.g. 'Figure 3.4', 'Table 5.1'."""
+        if self.rule == "table":
+            return f"Table {self.name.removeprefix('table').replace('_', '.')}"
+        return f"Figure {self.name.removeprefix('fig').replace('_', '.')}"
+
+    @property
+    def chapter(self) -> str:
+        """The report category: the study's chapter (A: the appendix)."""
+        return CHAPTERS[self.study.split()[1].split(".")[0]]
+
+
+def _targets(rule: str, kinds: dict[str, str]) -> list[Target]:
+    return [Target(name, rule, kind) for name, kind in kinds.items()]
+
+
+TARGETS: dict[str, Target] = {t.name: t for t in [
+    *_targets("static", {"fig1_1": "activation_shapes"}),
+    *_targets("training", {
+        "fig1_2": "curves_pair", "fig1_3": "lr_comparison", "fig3_1": "learning_curve",
+        "fig3_2": "curves_grid", "fig3_3": "curves_grid", "fig3_4": "test_accuracy",
+        "fig3_5": "curves_grid", "fig3_6": "curves_grid", "fig3_7": "test_accuracy",
+        "fig3_8": "curves_grid", "fig3_9": "curves_grid", "fig3_10": "test_accuracy",
+    }),
+    *_targets("node", {
+        "fig4_1": "distributions_z", "fig4_2": "distributions_a", "fig4_3": "medians", "fig4_4": "medians",
+        "fig4_5": "medians", "fig4_6": "distributions_z", "fig4_7": "distributions_a", "fig4_8": "medians",
+        "fig4_9": "medians", "fig4_10": "medians", "fig4_11": "medians",
+        "fig5_1": "activity", "fig5_2": "activity", "fig5_3": "activity", "fig5_4": "activity",
+        "fig5_5": "activity", "fig5_6": "heatmap", "fig5_7": "heatmap", "fig5_8": "heatmap",
+        "fig5_9": "heatmap", "figA_1": "medians", "figA_2": "medians",
+    }),
+    *_targets("classifier", {
+        "fig6_1": "kde", **{f"fig6_{i}": "layer_accuracy" for i in range(2, 8)},
+        **{f"figA_{i}": "layer_accuracy" for i in range(3, 7)},
+    }),
+    *_targets("table", {"table5_1": "dead_nodes", "table5_2": "sparsity"}),
+]}  # fmt: skip
+
+
+def names(*rules: str) -> list[str]:
+    """Target names drawn by the given rules, in catalog order."""
+    return [t.name for t in TARGETS.values() if t.rule in rules]
+
+
+# Chapter 4/5/6 figures (drawn from node metrics, classifier accuracies or activations): their kind.
+FIGURE_KINDS = {t.name: t.kind for t in TARGETS.values() if t.rule in ("node", "classifier")}
+TABLES = tuple(names("table"))
 
 
 def files_needed(kind: str, state: str) -> dict[str, tuple[str, str]]:

@@ -1,0 +1,34 @@
+# Did it reproduce? Every number of the study beside ours, with a verdict.
+
+
+rule scorecard:
+    input:
+        scorecard_inputs,
+    output:
+        csv=report(
+            "results/scorecard.csv",
+            caption="../report/scorecard.rst",
+            category="0. Did it reproduce?",
+            labels={"table": "scorecard (numbers)"},
+        ),
+        checks=report(
+            "results/scorecard_checks.csv",
+            caption="../report/scorecard_checks.rst",
+            category="0. Did it reproduce?",
+            labels={"table": "scorecard (claims)"},
+        ),
+        md="results/scorecard.md",
+    log:
+        "results/logs/scorecard.log",
+    group:
+        "figures"
+    conda:
+        "../../envs/cpu.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    params:
+        plan=scorecard_plan,
+        study=STUDY_FILE,
+    script:
+        "../scripts/scorecard.py"

@@ -1,0 +1,19 @@
+"""The scorecard: every number of the study beside ours, and the study's claims checked."""
+
+from pathlib import Path
+
+from actstudy import scorecard
+from actstudy.logs import job_logging
+from actstudy.study import load_study, study_rows
+
+with job_logging(snakemake.log[0]) as log:
+    schema = Path(snakemake.params.study).parents[1] / "schemas/study.schema.yaml"
+    study = load_study(snakemake.params.study, schema)
+    plan = snakemake.params.plan
+    protocol = {(item["dataset"], item["network"]): item["protocol"] for item in plan}
+    measured = scorecard.measure(plan)
+    scores = scorecard.score(study_rows(study), measured, protocol, study["verdict"]["sigma"])
+    checks = scorecard.run_checks(study["checks"], measured, protocol)
+    out = snakemake.output
+    scorecard.write(scores, checks, out.csv, out.checks, out.md)
+    log.info("%s", scorecard.summary_line(scores, checks))
