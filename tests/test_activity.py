@@ -72,3 +72,15 @@ def test_mean_and_standard_error_over_seeds():
     assert mean_se([1.0, 2.0, 3.0]) == pytest.approx((2.0, 1.0 / math.sqrt(3)))
     assert mean_se([4.0]) == (4.0, 0.0)
     assert mean_se([2.0, float("nan")]) == (2.0, 0.0)
+
+
+def test_the_alternative_readings_change_exactly_what_they_say():
+    # z >= 0 as on: node 1's z = 0 (second sample) turns on, and node 2's single z = 0
+    # (last sample) makes it alive, on for 1 of 6
+    assert is_on(np.array([0.0, -1e-6]), on_at_zero=True).tolist() == [True, False]
+    np.testing.assert_array_equal(dead_nodes(Z, on_at_zero=True), [False, False, False])
+    np.testing.assert_allclose(node_activity(Z, on_at_zero=True), [50, 400 / 6, 100 / 6])
+    assert layer_sparsity(Z, on_at_zero=True) == pytest.approx((50 + 200 / 6 + 500 / 6) / 3)
+    # dead nodes counted: node 2 is off for all 6 samples
+    assert layer_sparsity(Z, include_dead=True) == pytest.approx((50 + 50 + 100) / 3)
+    assert layer_sparsity(-np.ones((4, 2)), include_dead=True) == 100.0

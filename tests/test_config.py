@@ -104,6 +104,13 @@ BAD = [
     (("figures", "fig6_1", "layer"), 0, "figures.fig6_1.layer"),
     (("figures", "fig6_2", "layer"), 1, "layer"),  # only fig6_1 shows one layer
     (("figures", "fig6_7"), DELETE, "fig6_7"),
+    (("analysis", "node_on"), "z>=1", "analysis.node_on"),
+    (("analysis", "samples"), "validation", "analysis.samples"),
+    (("analysis", "batch_norm"), "train", "analysis.batch_norm"),
+    (("analysis", "dead_in_sparsity"), "yes", "analysis.dead_in_sparsity"),
+    (("analysis", "state"), "epoch7", "analysis.state: 'epoch7' is not kept"),
+    (("analysis", "state"), "init", "analysis.state"),
+    (("analysis", "stat"), "best", "stat"),
 ]
 
 
@@ -119,6 +126,19 @@ def test_error_lists_allowed_values():
         validate(mutate(("architectures", 0, "activation"), "tanh"), SCHEMA)
     with pytest.raises(ConfigError, match="allowed keys: .*epochs"):
         validate(mutate(("training", "epoch"), 3), SCHEMA)
+
+
+def test_missing_analysis_keys_take_the_definitions():
+    from actstudy.config import ANALYSIS_DEFAULTS, analysis_settings, describe_readings
+
+    config = mutate(("analysis",), DELETE)
+    validate(config, SCHEMA)
+    assert analysis_settings(config) == ANALYSIS_DEFAULTS
+    partial = mutate(("analysis",), {"node_on": "z>=0"})
+    validate(partial, SCHEMA)
+    assert analysis_settings(partial) == {**ANALYSIS_DEFAULTS, "node_on": "z>=0"}
+    assert describe_readings(ANALYSIS_DEFAULTS) == (
+        "state best; on when z>0; dead nodes excluded in sparsity; samples train; batch norm at extraction eval")
 
 
 def test_architecture_names_round_trip():

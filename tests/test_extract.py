@@ -87,6 +87,52 @@ def test_node_metrics_of_a_known_layer(tmp_path):
     assert cls.loc[(0, 1), "activity_train"] == 0 and cls.loc[(1, 1), "activity_train"] == 100
 
 
+def test_batch_statistics_normalise_each_minibatch(written):
+    """The "batch" reading: every minibatch of 64 rows is normalised by its own mean and
+    variance, so each node's z over one minibatch has mean beta and std gamma; 300 rows
+    = 4 batches of 64 + 44; the running statistics are left as they were."""
+    _, model, x, _ = written
+    bn = model[1]
+    with torch.no_grad():
+        bn.weight.copy_(torch.tensor([1.0, 2.0, 0.5, 1.0, 3.0]))
+        bn.bias.copy_(torch.tensor([0.0, -1.0, 0.5, 2.0, 0.0]))
+    running = bn.running_mean.clone()
+    xt = torch.as_tensor(x).float() / 255
+    (z1, _), _ = forward_recording(model, xt, "batch", 64)
+    for start, stop in ((0, 64), (64, 128), (256, 300)):
+        part = z1[start:stop]
+        np.testing.assert_allclose(part.mean(0), bn.bias.detach(), atol=1e-5)
+        np.testing.assert_allclose(part.std(0, unbiased=False), bn.weight.detach(), rtol=1e-3)
+    assert torch.equal(bn.running_mean, running)
+    eval_z = forward_recording(model, xt)[0][0]
+    assert not torch.allclose(eval_z, z1, atol=1e-3)  # the running statistics differ from a batch's
+    # a trailing single row joins the batch before it; 65 rows = one batch
+    (z65, _), _ = forward_recording(model, xt[:65], "batch", 64)
+    np.testing.assert_allclose(z65.mean(0), bn.bias.detach(), atol=1e-5)
+    with pytest.raises(ValueError, match="batch_norm must be one of"):
+        forward_recording(model, xt, "train")
+
+
+def test_node_metrics_count_train_and_validation_together(tmp_path):
+    arch = Architecture("x", 1, 2, False, "relu")
+    model = reference_mlp(arch, 2)
+    with torch.no_grad():
+        model[0].weight.copy_(torch.eye(2))
+        model[0].bias.zero_()
+    # train: node 0 on for 1 of 2; validation: on for 2 of 2 -> 3 of 4 together; node 1 never on in
+    # train, on once in validation: dead on train alone, alive on train+validation
+    write_activations(model, np.array([[255, 0], [0, 0]], np.uint8), np.array([0, 1]), 255.0, tmp_path / "train.parquet")
+    write_activations(model, np.array([[255, 255], [255, 0]], np.uint8), np.array([0, 1]), 255.0, tmp_path / "val.parquet")
+    alone = node_metrics(tmp_path / "train.parquet", tmp_path / "val.parquet", "relu")
+    both = node_metrics([tmp_path / "train.parquet", tmp_path / "val.parquet"], tmp_path / "val.parquet", "relu")
+    assert alone["nodes"]["dead"].tolist() == [False, True] and both["nodes"]["dead"].tolist() == [False, False]
+    np.testing.assert_allclose(both["nodes"]["activity_train"], [75, 25])
+    assert both["layers"].iloc[0]["sparsity"] == pytest.approx(50.0)  # (25 + 75) / 2
+    assert alone["layers"].iloc[0]["sparsity"] == pytest.approx(50.0)  # node 0 only
+    dead_in = node_metrics(tmp_path / "train.parquet", tmp_path / "val.parquet", "relu", include_dead=True)
+    assert dead_in["layers"].iloc[0]["sparsity"] == pytest.approx(75.0)  # (50 + 100) / 2
+
+
 def layer_rows():
     rows = []
     for act in ("relu", "sigmoid"):

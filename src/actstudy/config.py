@@ -18,6 +18,22 @@ ACTIVATIONS = ("relu", "sigmoid")
 ARCH_PATTERN = r"d(\d+)_w(\d+)_bn([01])_(relu|sigmoid)"
 
 
+# The ``analysis`` section's defaults: the definitions of docs/metrics.md.
+ANALYSIS_DEFAULTS = {"state": "best", "node_on": "z>0", "dead_in_sparsity": False, "samples": "train", "batch_norm": "eval"}
+
+
+def analysis_settings(config: dict) -> dict:
+    """The config's ``analysis`` section with every missing key at its default."""
+    return {**ANALYSIS_DEFAULTS, **config.get("analysis", {})}
+
+
+def describe_readings(settings: dict) -> str:
+    """One line naming every reading in force, e.g. for the scorecard's header."""
+    return (f"state {settings['state']}; on when {settings['node_on']}; dead nodes "
+            f"{'counted' if settings['dead_in_sparsity'] else 'excluded'} in sparsity; samples "
+            f"{settings['samples']}; batch norm at extraction {settings['batch_norm']}")  # fmt: skip
+
+
 class ConfigError(ValueError):
     """The configuration is invalid; the message names the key."""
 
@@ -170,6 +186,10 @@ def _semantic_problems(config: dict) -> Iterable[str]:
             )
     trained = run_grids(config)
     snapshots = {f"epoch{e}" for e in config["training"]["snapshot_epochs"]}
+    state = analysis_settings(config)["state"]
+    if state not in {"best"} | snapshots:
+        yield (f"analysis.state: {state!r} is not kept; allowed: best, "
+               f"{', '.join(sorted(snapshots, key=lambda s: int(s[5:])))}")  # fmt: skip
     targets = [("figures", name, spec) for name, spec in config["figures"].items()]
     targets += [("tables", name, spec) for name, spec in config["tables"].items()]
     for section, name, selection in targets:

@@ -48,33 +48,62 @@ def hidden_layers(schema_names: list[str]) -> list[int]:
     return sorted({int(m.group(1)) for name in schema_names if (m := re.fullmatch(r"l(\d+)_n\d+", name))})
 
 
-def forward_recording(model: nn.Sequential, x: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
-    """(z of every hidden layer, logits) of a ``reference_mlp`` in eval mode; z is the
-    input of each activation module."""
+BATCH_NORM_MODES = ("eval", "batch")
+
+
+def forward_recording(model: nn.Sequential, x: torch.Tensor, batch_norm: str = "eval",
+                      batch_size: int = 64) -> tuple[list[torch.Tensor], torch.Tensor]:  # fmt: skip
+    """(z of every hidden layer, logits) of a ``reference_mlp``; z is the input of each
+    activation module.
+
+    ``batch_norm="eval"`` (the definition) normalises with the running statistics kept in
+    training. ``"batch"`` (a reading of the study to test) normalises each consecutive
+    minibatch of ``batch_size`` rows of ``x`` with its own statistics, as in training; a
+    trailing single row joins the minibatch before it (one row has no variance). The
+    parameters and running statistics are left unchanged either way.
+    """
     import torch
     from torch import nn
 
+    if batch_norm not in BATCH_NORM_MODES:
+        raise ValueError(f"batch_norm must be one of {BATCH_NORM_MODES}, not {batch_norm!r}")
     model.eval()
+    if batch_norm == "batch" and any(isinstance(m, nn.BatchNorm1d) for m in model):
+        starts = list(range(0, len(x), batch_size))
+        if len(starts) > 1 and len(x) - starts[-1] == 1:
+            starts.pop()
+        parts = [_forward(model, x[a:b], batch_statistics=True) for a, b in zip(starts, starts[1:] + [len(x)])]
+        return [torch.cat(z) for z in zip(*(p[0] for p in parts))], torch.cat([p[1] for p in parts])
+    return _forward(model, x)
+
+
+def _forward(model: nn.Sequential, x: torch.Tensor, batch_statistics: bool = False):
+    """(z of every hidden layer, logits); with ``batch_statistics`` each BatchNorm1d
+    normalises with x's own mean and variance (its running statistics untouched)."""
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+
     zs = []
     h = x
     with torch.no_grad():
         for module in model:
             if isinstance(module, (nn.ReLU, nn.Sigmoid)):
                 zs.append(h)
-            h = module(h)
+            if batch_statistics and isinstance(module, nn.BatchNorm1d):
+                h = F.batch_norm(h, None, None, module.weight, module.bias, training=True, eps=module.eps)
+            else:
+                h = module(h)
     return zs, h
 
 
-def pre_activations(model: nn.Sequential, x: torch.Tensor) -> list[torch.Tensor]:
-    return forward_recording(model, x)[0]
-
-
-def _batches(model: nn.Sequential, x: np.ndarray, y: np.ndarray, scale: float, device) -> Iterator[pa.RecordBatch]:
+def _batches(model: nn.Sequential, x: np.ndarray, y: np.ndarray, scale: float, device,
+             batch_norm: str = "eval", batch_size: int = 64) -> Iterator[pa.RecordBatch]:  # fmt: skip
     import torch
 
-    for start in range(0, len(x), ROW_GROUP):
+    for start in range(0, len(x), ROW_GROUP):  # minibatches of "batch" mode lie within a row group
         xb = torch.tensor(x[start : start + ROW_GROUP], device=device).float() / scale
-        zs, logits = forward_recording(model, xb)
+        zs, logits = forward_recording(model, xb, batch_norm, batch_size)
         columns = {
             "sample": pa.array(np.arange(start, start + len(xb), dtype=np.int32)),
             "label": pa.array(np.asarray(y[start : start + ROW_GROUP], dtype=np.int8)),
@@ -88,13 +117,15 @@ def _batches(model: nn.Sequential, x: np.ndarray, y: np.ndarray, scale: float, d
 
 
 def write_activations(model: nn.Sequential, x: np.ndarray, y: np.ndarray, scale: float, path: str | Path,
-                      device: torch.device | str = "cpu", compression: str = COMPRESSION) -> None:  # fmt: skip
-    """Extract z for every sample of (x, y) and write it to ``path``, atomically."""
+                      device: torch.device | str = "cpu", compression: str = COMPRESSION,
+                      batch_norm: str = "eval", batch_size: int = 64) -> None:  # fmt: skip
+    """Extract z for every sample of (x, y) and write it to ``path``, atomically
+    (``batch_norm``, ``batch_size``: see ``forward_recording``)."""
     model = model.to(device)
     with atomic_path(path) as tmp:
         writer = None
         try:
-            for batch in _batches(model, x, y, scale, device):
+            for batch in _batches(model, x, y, scale, device, batch_norm, batch_size):
                 if writer is None:
                     z_columns = [name for name in batch.schema.names if name not in ("sample", "label", "predicted")]
                     writer = pq.ParquetWriter(tmp, batch.schema, compression=compression, use_dictionary=False,

@@ -1,6 +1,8 @@
 # Helpers shared by the workflow modules (paths, and what the config asks for).
 from actstudy.config import (
     Architecture,
+    analysis_settings,
+    describe_readings,
     figure_architectures,
     run_grids,
     expand_selection,
@@ -14,9 +16,31 @@ GRIDS = run_grids(config)
 FIGURE_FORMATS = ["png", "pdf"]
 
 
+ANALYSIS = analysis_settings(config)
+
+
 def analysis_state():
-    """The trained state Chapter 5/6 tables and the scorecard read (default best)."""
-    return config.get("analysis", {}).get("state", "best")
+    """The trained state Chapter 5 tables and the scorecard read (default best)."""
+    return ANALYSIS["state"]
+
+
+def extraction_batch_norm(wildcards):
+    """Batch norm at extraction: the config's reading for nets that have it, so that
+    changing it reruns only their extraction."""
+    arch = Architecture.parse(wildcards.dataset, wildcards.arch)
+    return ANALYSIS["batch_norm"] if arch.batch_norm else "eval"
+
+
+def node_metric_samples(wildcards):
+    """The activations node metrics count: the training split (and the validation
+    split for the train+validation reading)."""
+    splits = (
+        ["train", "val"] if ANALYSIS["samples"] == "train+validation" else ["train"]
+    )
+    return [
+        f"results/activations/{wildcards.dataset}/{wildcards.arch}/seed{wildcards.seed}/{wildcards.state}_{split}.parquet"
+        for split in splits
+    ]
 
 
 def figure_files(name):

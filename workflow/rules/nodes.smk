@@ -13,20 +13,23 @@ rule extract:
         "results/logs/extract/{dataset}/{arch}/seed{seed}_{state}_{split}.log",
     wildcard_constraints:
         state=r"init|best|epoch\d+",
-        split="train|test",
+        split="train|val|test",
         seed=r"\d+",
     conda:
         "../../envs/cpu.yaml"
     resources:
         mem_mb=4000,
         runtime=10,  # minutes; an 8x800 net on 55 000 samples: 17 s on 2 cores
+    params:
+        batch_norm=extraction_batch_norm,
+        batch_size=config["training"]["batch_size"],
     script:
         "../scripts/extract.py"
 
 
 rule node_metrics:
     input:
-        train="results/activations/{dataset}/{arch}/seed{seed}/{state}_train.parquet",
+        train=node_metric_samples,
         test="results/activations/{dataset}/{arch}/seed{seed}/{state}_test.parquet",
     output:
         class_nodes="results/metrics/{dataset}/{arch}/seed{seed}/{state}_class_nodes.parquet",
@@ -42,6 +45,9 @@ rule node_metrics:
     resources:
         mem_mb=4000,
         runtime=10,  # an 8x800 net: 17 s on 2 cores
+    params:
+        on_at_zero=ANALYSIS["node_on"] == "z>=0",
+        include_dead=ANALYSIS["dead_in_sparsity"],
     script:
         "../scripts/node_metrics.py"
 

@@ -30,5 +30,6 @@ rule scorecard:
     params:
         plan=scorecard_plan,
         study=STUDY_FILE,
+        readings=describe_readings(ANALYSIS),
     script:
         "../scripts/scorecard.py"

@@ -20,5 +20,8 @@ with job_logging(snakemake.log[0]) as log:
     x, y = splits.split(wildcards.split)
     model = reference_mlp(arch, x.shape[1])
     model.load_state_dict(load_state(snakemake.input.states, run))
-    write_activations(model, x, y, splits.scale, snakemake.output[0], device=pick_device())
-    log.info("%s %s run %s, state %s, %s split: %d samples", arch.dataset, arch.name, run, wildcards.state, wildcards.split, len(y))
+    batch_norm = snakemake.params.batch_norm
+    write_activations(model, x, y, splits.scale, snakemake.output[0], device=pick_device(), batch_norm=batch_norm,
+                      batch_size=snakemake.params.batch_size)  # fmt: skip
+    log.info("%s %s run %s, state %s, %s split: %d samples, batch norm %s", arch.dataset, arch.name, run,
+             wildcards.state, wildcards.split, len(y), batch_norm)  # fmt: skip

@@ -2,7 +2,12 @@
 
 Arrays: ``z`` is [n_samples, n_nodes] pre-activations of one layer, ``labels`` is
 [n_samples] class indices. A node is *on* for a sample when z > 0, which is a > 0 for
-ReLU and a > 0.5 for sigmoid (SPEC §3). Percentages are in 0..100.
+ReLU and a > 0.5 for sigmoid (docs/metrics.md). Percentages are in 0..100.
+
+Two readings of the study's text are options (``analysis`` in the config): with
+``on_at_zero`` a node is on when z >= 0 (z = 0 exactly happens in a bias-free layer whose
+inputs are all off); with ``include_dead`` layer sparsity averages over every node,
+dead ones (100 % off) included.
 """
 
 from __future__ import annotations
@@ -19,8 +24,8 @@ def activate(z: np.ndarray, activation: str) -> np.ndarray:
     raise ValueError(f"unknown activation {activation!r}")
 
 
-def is_on(z: np.ndarray) -> np.ndarray:
-    return z > 0
+def is_on(z: np.ndarray, on_at_zero: bool = False) -> np.ndarray:
+    return z >= 0 if on_at_zero else z > 0
 
 
 def _per_class(values: np.ndarray, labels: np.ndarray, n_classes: int, reduce) -> np.ndarray:
@@ -38,32 +43,34 @@ def class_medians(a: np.ndarray, labels: np.ndarray, n_classes: int = 10) -> np.
     return _per_class(a, labels, n_classes, lambda rows: np.median(rows, axis=0))
 
 
-def class_activity(z: np.ndarray, labels: np.ndarray, n_classes: int = 10) -> np.ndarray:
+def class_activity(z: np.ndarray, labels: np.ndarray, n_classes: int = 10, on_at_zero: bool = False) -> np.ndarray:
     """Per class and node, the % of the class's samples for which the node is on."""
-    return _per_class(is_on(z), labels, n_classes, lambda rows: 100.0 * rows.mean(axis=0))
+    return _per_class(is_on(z, on_at_zero), labels, n_classes, lambda rows: 100.0 * rows.mean(axis=0))
 
 
-def node_activity(z: np.ndarray) -> np.ndarray:
+def node_activity(z: np.ndarray, on_at_zero: bool = False) -> np.ndarray:
     """Per node, the % of all samples for which it is on: [n_nodes]."""
-    return 100.0 * is_on(z).mean(axis=0)
+    return 100.0 * is_on(z, on_at_zero).mean(axis=0)
 
 
-def dead_nodes(z_train: np.ndarray) -> np.ndarray:
+def dead_nodes(z_train: np.ndarray, on_at_zero: bool = False) -> np.ndarray:
     """Per node, True when it is on for no training sample at all."""
-    return ~is_on(z_train).any(axis=0)
+    return ~is_on(z_train, on_at_zero).any(axis=0)
 
 
 def dead_percentage(z_train: np.ndarray) -> float:
     return 100.0 * float(dead_nodes(z_train).mean())
 
 
-def layer_sparsity(z_train: np.ndarray) -> float:
+def layer_sparsity(z_train: np.ndarray, on_at_zero: bool = False, include_dead: bool = False) -> float:
     """% of training samples for which a node is off, averaged over the layer's
-    non-dead nodes; NaN when every node is dead."""
-    alive = ~dead_nodes(z_train)
+    non-dead nodes (every node with ``include_dead``); NaN when every node is dead."""
+    off = 100.0 - node_activity(z_train, on_at_zero)
+    if include_dead:
+        return float(off.mean())
+    alive = ~dead_nodes(z_train, on_at_zero)
     if not alive.any():
         return float("nan")
-    off = 100.0 - node_activity(z_train)
     return float(off[alive].mean())
 
 

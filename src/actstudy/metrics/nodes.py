@@ -27,34 +27,47 @@ if TYPE_CHECKING:  # torch only where the classifiers run: node-metric jobs star
 N_CLASSES = 10
 
 
-def node_metrics(train: str | Path, test: str | Path, activation: str) -> dict[str, pd.DataFrame]:
+def _read_layer_of(paths: list[str | Path], layer: int) -> tuple[np.ndarray, np.ndarray]:
+    """One layer's z and labels over several files (e.g. train and validation), stacked."""
+    parts = [read_layer(path, layer) for path in paths]
+    return np.concatenate([z for z, _ in parts]), np.concatenate([y for _, y in parts])
+
+
+def node_metrics(train: str | Path | list, test: str | Path, activation: str, on_at_zero: bool = False,
+                 include_dead: bool = False) -> dict[str, pd.DataFrame]:  # fmt: skip
     """Three tables for one (run, state):
 
     - ``class_nodes``: per layer, node and class: ``median_a`` (training set),
       ``activity_train`` and ``activity_test`` (% of the class's samples on);
     - ``nodes``: per layer and node: ``activity_train``, ``activity_test``, ``dead``;
     - ``layers``: per layer: ``n_nodes``, ``dead_pct``, ``sparsity`` (training set).
+
+    ``train`` may list several files (training and validation splits: the
+    ``train+validation`` reading); ``on_at_zero`` and ``include_dead`` are the other
+    readings of ``actstudy.metrics.activity``.
     """
+    trains = [train] if isinstance(train, (str, Path)) else list(train)
+    on = {"on_at_zero": on_at_zero}
     class_rows, node_rows, layer_rows = [], [], []
-    for layer in layers_in(train):
-        z_train, y_train = read_layer(train, layer)
+    for layer in layers_in(trains[0]):
+        z_train, y_train = _read_layer_of(trains, layer)
         z_test, y_test = read_layer(test, layer)
         n_nodes = z_train.shape[1]
         medians = class_medians(activate(z_train, activation), y_train, N_CLASSES)
-        act_train = class_activity(z_train, y_train, N_CLASSES)
-        act_test = class_activity(z_test, y_test, N_CLASSES)
+        act_train = class_activity(z_train, y_train, N_CLASSES, **on)
+        act_test = class_activity(z_test, y_test, N_CLASSES, **on)
         classes, nodes = np.meshgrid(np.arange(N_CLASSES), np.arange(n_nodes), indexing="ij")
         class_rows.append(pd.DataFrame({
             "layer": layer, "node": nodes.ravel(), "class": classes.ravel(), "median_a": medians.ravel(),
             "activity_train": act_train.ravel(), "activity_test": act_test.ravel(),
         }))  # fmt: skip
-        dead = dead_nodes(z_train)
+        dead = dead_nodes(z_train, **on)
         node_rows.append(pd.DataFrame({
-            "layer": layer, "node": np.arange(n_nodes), "activity_train": node_activity(z_train),
-            "activity_test": node_activity(z_test), "dead": dead,
+            "layer": layer, "node": np.arange(n_nodes), "activity_train": node_activity(z_train, **on),
+            "activity_test": node_activity(z_test, **on), "dead": dead,
         }))  # fmt: skip
         layer_rows.append({"layer": layer, "n_nodes": n_nodes, "dead_pct": 100.0 * dead.mean(),
-                           "sparsity": layer_sparsity(z_train)})  # fmt: skip
+                           "sparsity": layer_sparsity(z_train, include_dead=include_dead, **on)})  # fmt: skip
     return {
         "class_nodes": pd.concat(class_rows, ignore_index=True),
         "nodes": pd.concat(node_rows, ignore_index=True),
