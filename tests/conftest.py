@@ -1,3 +1,5 @@
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -7,6 +9,27 @@ from actstudy.data import Splits
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile")]
+
+
+def snakemake(workdir, *args, timeout=3600):
+    """Run the real Snakefile in ``workdir`` (its config.yaml); the timeout only guards
+    against a hang."""
+    done = subprocess.run(
+        [*SNAKEMAKE, "--directory", str(workdir), "--configfile", str(workdir / "config.yaml"), *args],
+        capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done.stdout + done.stderr
+
+
+@pytest.fixture(scope="session")
+def pipeline_workdir(tmp_path_factory):
+    """The default pipeline (digits), run once for every test that reads its results."""
+    workdir = tmp_path_factory.mktemp("pipeline")
+    (workdir / "config.yaml").write_text((REPO / "config.yaml").read_text())
+    snakemake(workdir, "--cores", "2")
+    return workdir
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """The config is checked before anything runs; every error names its key."""
 
-import copy
 
 import pytest
 import yaml
@@ -139,6 +138,23 @@ def test_missing_analysis_keys_take_the_definitions():
     assert analysis_settings(partial) == {**ANALYSIS_DEFAULTS, "node_on": "z>=0"}
     assert describe_readings(ANALYSIS_DEFAULTS) == (
         "state best; on when z>0; dead nodes excluded in sparsity; samples train; batch norm at extraction eval")
+
+
+def test_batch_norm_after_the_activation_is_its_own_network():
+    from actstudy.config import expand_selection
+
+    block = {"dataset": "mnist", "depth": 4, "width": 200, "batch_norm": [False, True], "activation": "relu",
+             "batch_norm_position": ["before", "after"]}  # fmt: skip
+    names = [a.name for a in expand_selection(block)]
+    assert names == ["d4_w200_bn0_relu", "d4_w200_bn1_relu", "d4_w200_bn1after_relu"]  # no BN: once
+    after = Architecture.parse("mnist", "d4_w200_bn1after_relu")
+    assert after.bn_after and after.label == "4x200 ReLU, BN after" and after.name == "d4_w200_bn1after_relu"
+    config = default_config()
+    config["architectures"][0]["batch_norm_position"] = "after"
+    validate(config, SCHEMA)
+    config["architectures"][0]["batch_norm_position"] = "middle"
+    with pytest.raises(ConfigError, match="architectures.0.batch_norm_position"):
+        validate(config, SCHEMA)
 
 
 def test_architecture_names_round_trip():

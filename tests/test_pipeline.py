@@ -2,9 +2,6 @@
 
 import json
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,10 +11,9 @@ import yaml
 from actstudy.config import Architecture
 from actstudy.models import reference_mlp
 
-from conftest import REPO
+from conftest import REPO, snakemake
 
-pytestmark = pytest.mark.pipeline
-SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile")]
+pytestmark = [pytest.mark.pipeline, pytest.mark.slow]
 TARGETS = (
     ["fig1_1", "fig1_2", "fig1_3"]
     + [f"fig3_{i}" for i in range(1, 11)]
@@ -29,15 +25,6 @@ TARGETS = (
 )
 
 
-def snakemake(workdir, *args):
-    done = subprocess.run(
-        [*SNAKEMAKE, "--directory", str(workdir), "--configfile", str(workdir / "config.yaml"), *args],
-        capture_output=True, text=True, timeout=1200,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    return done.stdout + done.stderr
-
-
 def planned_jobs(output):
     """Job counts of a dry run's stats table ('rule  count')."""
     table = output.split("Job stats:")[-1] if "Job stats:" in output else ""
@@ -45,11 +32,8 @@ def planned_jobs(output):
 
 
 @pytest.fixture(scope="module")
-def workdir(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("pipeline")
-    (workdir / "config.yaml").write_text((REPO / "config.yaml").read_text())
-    snakemake(workdir, "--cores", "2")
-    return workdir
+def workdir(pipeline_workdir):
+    return pipeline_workdir
 
 
 def test_every_target_is_built_as_png_and_pdf(workdir):
@@ -150,3 +134,17 @@ def test_a_table_plans_only_what_it_needs(tmp_path):
     output = snakemake(tmp_path, "-n", "table5_2")
     expected = {"prepare": 1, "train": 8, "select": 8, "extract": 40, "node_metrics": 20, "table5_2": 1}
     assert planned_jobs(output) == expected
+
+
+def test_scorecard_runs_on_the_default_with_every_number_listed(workdir):
+    """Digits trains none of the study's networks: every number is 'not run', every claim
+    too, and the page says so on top."""
+    scores = pd.read_csv(workdir / "results/scorecard.csv")
+    assert len(scores) == 122 and set(scores["verdict"]) == {"not run"}
+    assert scores["note"].str.contains("not trained by this config").all()
+    checks = pd.read_csv(workdir / "results/scorecard_checks.csv")
+    assert len(checks) == 5 and set(checks["verdict"]) == {"not run"}
+    page = (workdir / "results/scorecard.md").read_text().splitlines()
+    assert page[2] == "**122 numbers of the study: 0 agree, 0 disagree, 0 protocol differs, 122 not run. 5 claims: 0 holds, 0 fails, 5 not run.**"
+    assert "Definitions used: state best; on when z>0" in page[4]
+    assert (workdir / "results/scorecard.html").read_text().startswith("<!doctype html>")

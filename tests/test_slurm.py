@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-pytestmark = [pytest.mark.slurm, pytest.mark.pipeline]
+pytestmark = [pytest.mark.slurm, pytest.mark.pipeline, pytest.mark.slow]
 ACCOUNT, PARTITION = "actstudy", "debug"
 
 

@@ -44,10 +44,11 @@ def train_alone(arch, lr, seed, splits, settings):
     return losses, model.state_dict()
 
 
-@pytest.mark.parametrize("batch_norm", [False, True])
+@pytest.mark.parametrize("batch_norm", [False, True, "after"])
 @pytest.mark.parametrize("activation", ["relu", "sigmoid"])
 def test_batched_training_equals_training_each_model_alone(tiny_splits, batch_norm, activation):
-    arch = Architecture("tiny", 3, 16, batch_norm, activation)
+    position = "after" if batch_norm == "after" else "before"
+    arch = Architecture("tiny", 3, 16, bool(batch_norm), activation, position)
     grid = RunGrid((0.01, 0.001), (0, 1))
     settings = TrainSettings(epochs=4, batch_size=64, lr_decay=0.99)
     # the final parameters are compared, so keep every epoch's parameters as "best" too
@@ -80,6 +81,11 @@ def test_architecture_follows_the_study():
     kinds = [type(m).__name__ for m in bn]
     assert kinds == ["Linear", "BatchNorm1d", "ReLU", "Linear", "BatchNorm1d", "ReLU", "Linear"]
     assert all(m.bias is None for m in bn if isinstance(m, torch.nn.Linear))
+    # the "batch norm after the activation" reading: the same layers in another order
+    after = reference_mlp(Architecture("mnist", 2, 10, True, "relu", "after"), 784)
+    kinds = [type(m).__name__ for m in after]
+    assert kinds == ["Linear", "ReLU", "BatchNorm1d", "Linear", "ReLU", "BatchNorm1d", "Linear"]
+    assert [name for name, _ in after.named_parameters() if name.endswith("bias")] == ["2.bias", "5.bias"]  # BN only
     # He init for ReLU: weight variance 2 / fan_in; Xavier for sigmoid: 2 / (fan_in + fan_out)
     he = reference_mlp(Architecture("x", 1, 2000, False, "relu"), 500, torch.Generator().manual_seed(0))
     assert math.isclose(he[0].weight.var().item(), 2 / 500, rel_tol=0.02)
@@ -112,8 +118,9 @@ def test_stacked_adam_matches_torch_adam_per_model(update):
         torch.testing.assert_close(stacked[k].detach(), singles[k].detach(), rtol=1e-5, atol=1e-7)
 
 
-def test_batched_model_round_trips_reference_state():
-    arch = Architecture("x", 2, 6, True, "sigmoid")
+@pytest.mark.parametrize("position", ["before", "after"])
+def test_batched_model_round_trips_reference_state(position):
+    arch = Architecture("x", 2, 6, True, "sigmoid", position)
     refs = [reference_mlp(arch, 5, torch.Generator().manual_seed(s)) for s in range(3)]
     for ref in refs:  # give the BN buffers non-default values
         ref.train()

@@ -15,7 +15,8 @@ from typing import Any, Iterable
 import yaml
 
 ACTIVATIONS = ("relu", "sigmoid")
-ARCH_PATTERN = r"d(\d+)_w(\d+)_bn([01])_(relu|sigmoid)"
+ARCH_PATTERN = r"d(\d+)_w(\d+)_bn(0|1|1after)_(relu|sigmoid)"
+BN_POSITIONS = ("before", "after")
 
 
 # The ``analysis`` section's defaults: the definitions of docs/metrics.md.
@@ -47,17 +48,33 @@ class Architecture:
     width: int
     batch_norm: bool
     activation: str
+    # Batch norm before the activation (Linear -> BN -> activation, the definition in
+    # docs/protocol.md) or after it (Linear -> activation -> BN: a reading of the study).
+    bn_position: str = "before"
+
+    def __post_init__(self):
+        if self.bn_position not in BN_POSITIONS:
+            raise ValueError(f"bn_position must be one of {BN_POSITIONS}, not {self.bn_position!r}")
+        if not self.batch_norm and self.bn_position != "before":
+            object.__setattr__(self, "bn_position", "before")  # no batch norm: nothing to place
+
+    @property
+    def bn_after(self) -> bool:
+        return self.batch_norm and self.bn_position == "after"
 
     @property
     def name(self) -> str:
-        """Folder name of the architecture, e.g. ``d4_w200_bn0_relu``."""
-        return f"d{self.depth}_w{self.width}_bn{int(self.batch_norm)}_{self.activation}"
+        """Folder name of the architecture, e.g. ``d4_w200_bn0_relu`` (``bn1after``: batch
+        norm after the activation)."""
+        bn = "1after" if self.bn_after else str(int(self.batch_norm))
+        return f"d{self.depth}_w{self.width}_bn{bn}_{self.activation}"
 
     @property
     def label(self) -> str:
         """Human-readable label, e.g. ``4x200 ReLU, BN``."""
         act = "ReLU" if self.activation == "relu" else "sigmoid"
-        return f"{self.depth}x{self.width} {act}" + (", BN" if self.batch_norm else "")
+        bn = ", BN after" if self.bn_after else (", BN" if self.batch_norm else "")
+        return f"{self.depth}x{self.width} {act}{bn}"
 
     @classmethod
     def parse(cls, dataset: str, name: str) -> "Architecture":
@@ -65,7 +82,7 @@ class Architecture:
         if match is None:
             raise ValueError(f"not an architecture name: {name!r} (expected like d4_w200_bn0_relu)")
         depth, width, bn, act = match.groups()
-        return cls(dataset, int(depth), int(width), bn == "1", act)
+        return cls(dataset, int(depth), int(width), bn != "0", act, "after" if bn == "1after" else "before")
 
 
 @dataclass(frozen=True)
@@ -90,15 +107,18 @@ def _as_list(value: Any) -> list:
 
 
 def expand_selection(selection: dict) -> list[Architecture]:
-    """All architectures of a selection (the product of its listed values)."""
+    """All architectures of a selection (the product of its listed values; a net without
+    batch norm appears once whatever ``batch_norm_position`` lists)."""
     combos = itertools.product(
         _as_list(selection["dataset"]),
         _as_list(selection["depth"]),
         _as_list(selection["width"]),
         _as_list(selection["batch_norm"]),
         _as_list(selection["activation"]),
+        _as_list(selection.get("batch_norm_position", "before")),
     )
-    return [Architecture(d, dep, w, bool(bn), act) for d, dep, w, bn, act in combos]
+    archs = [Architecture(d, dep, w, bool(bn), act, pos) for d, dep, w, bn, act, pos in combos]
+    return list(dict.fromkeys(archs))
 
 
 def run_grids(config: dict) -> dict[Architecture, RunGrid]:

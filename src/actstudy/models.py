@@ -2,8 +2,10 @@
 
 Without batch norm a hidden layer is Linear -> activation, and only the first hidden
 layer has a bias. With batch norm every hidden layer is Linear (no bias) ->
-BatchNorm1d (affine) -> activation. The output layer is a bias-free Linear to 10
-logits (SPEC §2: no biases besides the first hidden layer's). He (Kaiming) normal
+BatchNorm1d (affine) -> activation; with batch norm *after* the activation (a reading of
+the study, ``Architecture.bn_position``) it is Linear (no bias) -> activation ->
+BatchNorm1d. The output layer is a bias-free
+Linear to 10 logits (docs/protocol.md: no biases besides the first hidden layer's). He (Kaiming) normal
 init for ReLU, Xavier (Glorot) normal for sigmoid, for every Linear layer.
 
 ``BatchedMLP`` holds K such networks with their parameters stacked on a leading model
@@ -41,10 +43,12 @@ def reference_mlp(arch: Architecture, n_in: int, generator: torch.Generator | No
     layers: list[nn.Module] = []
     fan_in = n_in
     for layer in range(arch.depth):
-        layers.append(nn.Linear(fan_in, arch.width, bias=(layer == 0 and not arch.batch_norm)))
-        if arch.batch_norm:
+        layers.append(nn.Linear(fan_in, arch.width, bias=(layer == 0 and _first_layer_bias(arch))))
+        if arch.batch_norm and not arch.bn_after:
             layers.append(nn.BatchNorm1d(arch.width, eps=BN_EPS, momentum=BN_MOMENTUM))
         layers.append(_activation_module(arch.activation))
+        if arch.bn_after:
+            layers.append(nn.BatchNorm1d(arch.width, eps=BN_EPS, momentum=BN_MOMENTUM))
         fan_in = arch.width
     layers.append(nn.Linear(fan_in, N_CLASSES, bias=False))
     model = nn.Sequential(*layers)
@@ -60,12 +64,18 @@ def reference_mlp(arch: Architecture, n_in: int, generator: torch.Generator | No
     return model
 
 
+def _first_layer_bias(arch: Architecture) -> bool:
+    """Only a net without batch norm has a bias (its first hidden layer's)."""
+    return not arch.batch_norm
+
+
 def _layer_keys(arch: Architecture) -> list[dict[str, str]]:
     """state_dict key prefixes of each layer of ``reference_mlp``'s Sequential."""
     keys, index = [], 0
     per_layer = 3 if arch.batch_norm else 2
+    bn_offset = 2 if arch.bn_after else 1  # Linear, activation, BN / Linear, BN, activation
     for layer in range(arch.depth):
-        keys.append({"linear": str(index), "bn": str(index + 1) if arch.batch_norm else ""})
+        keys.append({"linear": str(index), "bn": str(index + bn_offset) if arch.batch_norm else ""})
         index += per_layer
     keys.append({"linear": str(index), "bn": ""})
     return keys
@@ -81,7 +91,7 @@ class BatchedMLP(nn.Module):
         self.weights = nn.ParameterList(
             nn.Parameter(torch.empty(n_models, fan_in, fan_out)) for fan_in, fan_out in zip(sizes[:-1], sizes[1:])
         )
-        self.bias = None if arch.batch_norm else nn.Parameter(torch.zeros(n_models, arch.width))
+        self.bias = nn.Parameter(torch.zeros(n_models, arch.width)) if _first_layer_bias(arch) else None
         self.bn_weight = nn.ParameterList()
         self.bn_bias = nn.ParameterList()
         if arch.batch_norm:
@@ -155,20 +165,24 @@ class BatchedMLP(nn.Module):
     def forward(self, x: torch.Tensor, pre_activations: bool = False):
         """Logits [K, B, 10] for inputs [K, B, n_in] (one batch per model) or [B, n_in] (shared).
 
-        With ``pre_activations`` also returns each hidden layer's z (after batch norm
-        where there is batch norm): a list of [K, B, width] tensors.
+        With ``pre_activations`` also returns each hidden layer's z, the activation's
+        input (after batch norm where batch norm comes before the activation): a list of
+        [K, B, width] tensors.
         """
         act = _activation_fn(self.arch.activation)
+        bn_before, bn_after = self.arch.batch_norm and not self.arch.bn_after, self.arch.bn_after
         h = x
         zs = []
         for layer in range(self.arch.depth):
             h = torch.matmul(h, self.weights[layer])
             if layer == 0 and self.bias is not None:
                 h = h + self.bias.unsqueeze(1)
-            if self.arch.batch_norm:
+            if bn_before:
                 h = self._batch_norm(h, layer)
             if pre_activations:
                 zs.append(h)
             h = act(h)
+            if bn_after:
+                h = self._batch_norm(h, layer)
         logits = torch.matmul(h, self.weights[-1])
         return (logits, zs) if pre_activations else logits

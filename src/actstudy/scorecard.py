@@ -14,6 +14,7 @@ rows (``actstudy.study``); ``to_markdown`` lays the page out. The rule, fixed in
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 from typing import Callable
@@ -24,7 +25,7 @@ import pandas as pd
 from actstudy.config import Architecture, expand_selection
 from actstudy.io import read_json
 from actstudy.metrics.activity import mean_se
-from actstudy.study import LAYER_METRICS, SUMMARY_METRICS
+from actstudy.study import SUMMARY_METRICS
 
 MEASURED_COLUMNS = ["dataset", "network", "seed", "metric", "layer", "value"]
 VERDICTS = ("agree", "disagree", "protocol differs", "not run")
@@ -145,9 +146,7 @@ def _mean_over_layers(measured, arch: Architecture, metric: str) -> float:
 
 
 def _twin(arch: Architecture, **change) -> Architecture:
-    fields = {"dataset": arch.dataset, "depth": arch.depth, "width": arch.width, "batch_norm": arch.batch_norm,
-              "activation": arch.activation, **change}  # fmt: skip
-    return Architecture(**fields)
+    return dataclasses.replace(arch, **change)
 
 
 def _relu_sparser(archs, measured, check):
@@ -267,11 +266,45 @@ def to_markdown(scores: pd.DataFrame, checks: pd.DataFrame, readings: str = "") 
     return "\n".join(parts)
 
 
-def write(scores: pd.DataFrame, checks: pd.DataFrame, csv: str | Path, checks_csv: str | Path, markdown: str | Path,
-          readings: str = "") -> None:  # fmt: skip
+_VERDICT_COLOURS = {"agree": "#d9f2d9", "holds": "#d9f2d9", "disagree": "#f8d0d0", "fails": "#f8d0d0",
+                    "protocol differs": "#fdf0c8", "not run": "#eeeeee"}  # fmt: skip
+
+
+def to_html(scores: pd.DataFrame, checks: pd.DataFrame, readings: str = "") -> str:
+    """The same page as ``to_markdown``, standalone HTML with each verdict coloured (the
+    report shows it as it is)."""
+    import html
+
+    def colour(frame: pd.DataFrame) -> str:
+        table = frame.to_html(index=False, escape=True, na_rep="", border=0)
+        for verdict, background in _VERDICT_COLOURS.items():
+            table = table.replace(f"<td>{html.escape(verdict)}</td>", f'<td style="background:{background}">{verdict}</td>')
+        return table
+
+    numbers = scores.assign(layer=scores["layer"].astype("string").fillna(""),
+                            study=[_fmt(m, s) for m, s in zip(scores["study"], scores["study_se"])],
+                            ours=[_fmt(m, s) for m, s in zip(scores["ours"], scores["ours_se"])],
+                            difference=[f"{d:+.2f}" if np.isfinite(d) else "" for d in scores["difference"]],
+                            allowed=[f"{a:.2f}" if np.isfinite(a) else "" for a in scores["allowed"]])  # fmt: skip
+    numbers = numbers[["source", "dataset", "network", "metric", "layer", "study", "ours", "difference", "allowed",
+                       "verdict", "note"]]  # fmt: skip
+    claims = checks[["check", "source", "verdict", "claim", "details", "protocol"]]
+    style = ("body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse;font-size:13px}"
+             "td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}th{background:#f4f4f4}")  # fmt: skip
+    readings_line = f"<p>Definitions used: {html.escape(readings)}</p>" if readings else ""
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>Scorecard</title><style>{style}</style></head>"
+            f"<body><h1>Scorecard: the study's numbers beside ours</h1><p><b>{html.escape(summary_line(scores, checks))}</b></p>"
+            f"{readings_line}<p>Ours: mean ± standard error over seeds of the selected learning rate. <i>allowed</i>: "
+            "the largest difference that still agrees, max(2·√(SE_ours² + SE_study²), tolerance).</p>"
+            f"<h2>Qualitative claims</h2>{colour(claims)}<h2>Numbers</h2>{colour(numbers)}</body></html>")  # fmt: skip
+
+
+def write(scores: pd.DataFrame, checks: pd.DataFrame, paths: dict[str, str | Path], readings: str = "") -> None:
+    """The scorecard as ``csv`` (numbers), ``checks`` (claims, CSV), ``md`` and ``html``."""
     from actstudy.io import atomic_path, write_csv
 
-    write_csv(scores, csv)
-    write_csv(checks, checks_csv)
-    with atomic_path(markdown) as tmp:
-        tmp.write_text(to_markdown(scores, checks, readings))
+    write_csv(scores, paths["csv"])
+    write_csv(checks, paths["checks"])
+    for key, text in (("md", to_markdown(scores, checks, readings)), ("html", to_html(scores, checks, readings))):
+        with atomic_path(paths[key]) as tmp:
+            tmp.write_text(text)

@@ -15,10 +15,9 @@ from actstudy.config import Architecture, RunGrid, expand_selection
 
 ROW_COLUMNS = ["source", "dataset", "network", "depth", "width", "batch_norm", "activation", "metric", "layer",
                "split", "state", "unit", "study", "study_se", "tolerance", "note"]  # fmt: skip
-# What each metric is computed from: per-run accuracies in the training summary, or a
-# node-metrics ``layers`` table of one network state.
+# Metrics read from per-run accuracies in the training summary (the others from a
+# node-metrics ``layers`` table of one network state).
 SUMMARY_METRICS = ("test_acc", "train_acc", "val_acc")
-LAYER_METRICS = ("dead_pct", "sparsity", "sparsity_init")
 
 
 class StudyError(ValueError):

@@ -10,7 +10,14 @@ from actstudy.config import (
 from actstudy import resources
 from actstudy.study import load_study, protocol_differences
 from actstudy.study import needs as study_needs
-from actstudy.figures.catalog import FIGURE_KINDS, TABLES, TARGETS, files_needed, names
+from actstudy.figures.catalog import (
+    FIGURE_KINDS,
+    SCORECARD,
+    TABLES,
+    TARGETS,
+    files_needed,
+    names,
+)
 
 GRIDS = run_grids(config)
 FIGURE_FORMATS = ["png", "pdf"]

@@ -5,17 +5,23 @@ rule scorecard:
     input:
         scorecard_inputs,
     output:
+        html=report(
+            "results/scorecard.html",
+            caption="../report/scorecard.rst",
+            category=SCORECARD,
+            labels={"result": "scorecard", "format": "page"},
+        ),
         csv=report(
             "results/scorecard.csv",
             caption="../report/scorecard.rst",
-            category="0. Did it reproduce?",
-            labels={"table": "scorecard (numbers)"},
+            category=SCORECARD,
+            labels={"result": "scorecard", "format": "CSV: numbers"},
         ),
         checks=report(
             "results/scorecard_checks.csv",
             caption="../report/scorecard_checks.rst",
-            category="0. Did it reproduce?",
-            labels={"table": "scorecard (claims)"},
+            category=SCORECARD,
+            labels={"result": "scorecard", "format": "CSV: claims"},
         ),
         md="results/scorecard.md",
     log:
