@@ -1,6 +1,6 @@
 """Training: every (learning rate, seed) run of one architecture at once.
 
-The protocol is the study's (SPEC §2): Adam, batch 64 reshuffled every epoch, the
+The protocol is the study's (docs/protocol.md; the study's Chapter 3): Adam, batch 64 reshuffled every epoch, the
 learning rate multiplied by ``lr_decay`` after every epoch, all epochs run, and the
 parameters of the epoch with the highest validation accuracy kept ("best"). The K runs
 share one ``BatchedMLP``; each has its own generator (seeded by its seed: it draws the

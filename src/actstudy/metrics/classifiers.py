@@ -1,4 +1,4 @@
-"""Nodes and layers as classifiers (SPEC §4, dissertation Chapter 6).
+"""Nodes and layers as classifiers (docs/metrics.md; the study's Chapter 6).
 
 Every hidden node gives, for each class c, an estimate P(z | c) of the sample's value
 at that node, fitted on the training split:
