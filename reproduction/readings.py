@@ -1,0 +1,103 @@
+"""Score a finished run again under each alternative reading of the study's text.
+
+    python reproduction/readings.py RESULTS_DIR DEST --configfile A.yaml [B.yaml ...] \
+        --mirror ../shared/datasets [--scratch /tmp/readings]
+
+For every reading (the config's ``analysis`` options, docs/scorecard.md) the trained
+networks of RESULTS_DIR (``results/data`` and ``results/train``, copied with their times,
+never retrained) are analysed again through the workflow in a scratch folder of their own,
+so the run's own results keep the definitions. Each reading's scorecard lands in
+``DEST/readings/<reading>/``, and ``DEST/readings/summary.csv|md`` puts every number's
+value under each reading beside the study's and the default's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+# name -> (the analysis settings, whether activations and classifier results stay valid)
+READINGS = {
+    "z_at_zero_on": ({"node_on": "z>=0"}, True),
+    "dead_in_sparsity": ({"dead_in_sparsity": True}, True),
+    "train_and_validation": ({"samples": "train+validation"}, True),
+    "batch_statistics": ({"batch_norm": "batch"}, False),
+    "last_epoch": ({"state": "epoch{last}"}, False),
+}
+KEY = ["source", "network", "metric", "layer"]
+
+
+def _copy_tree(source: Path, target: Path) -> None:
+    if source.exists():
+        shutil.copytree(source, target, copy_function=shutil.copy2, dirs_exist_ok=True)
+
+
+def prepare(results: Path, workdir: Path, keep_analysis: bool) -> None:
+    """A scratch workflow folder holding the run's data and trained networks (and, where
+    the reading leaves them valid, its activations and classifier results)."""
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    for part in ("data", "train"):
+        _copy_tree(results / part, workdir / "results" / part)
+    if keep_analysis:
+        _copy_tree(results / "activations", workdir / "results/activations")
+        for path in results.glob("metrics/**/*_classifiers.csv"):
+            target = workdir / "results" / path.relative_to(results)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+
+
+def run(workdir: Path, configfiles: list[str], mirror: str, analysis: dict) -> None:
+    command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
+               "--cores", "all", "--rerun-triggers", "mtime", "--configfile", *configfiles,
+               "--config", f"data={json.dumps({'mirror': mirror})}", f"analysis={json.dumps(analysis)}",
+               "--", "scorecard", "table5_1", "table5_2"]  # fmt: skip
+    subprocess.run(command, check=True)
+
+
+def summarise(dest: Path, names: list[str]) -> pd.DataFrame:
+    base = pd.read_csv(dest / "results/scorecard.csv")
+    table = base[KEY + ["study", "study_se"]].copy()
+    table["definitions"] = base["ours"].round(2).astype(str) + " " + base["verdict"]
+    for name in names:
+        other = pd.read_csv(dest / "readings" / name / "scorecard.csv")
+        table[name] = (other["ours"].round(2).astype(str) + " " + other["verdict"]).to_numpy()
+    table = table[base["verdict"] != "not run"]
+    table.to_csv(dest / "readings/summary.csv", index=False)
+    (dest / "readings/summary.md").write_text(table.to_markdown(index=False) + "\n")
+    return table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("results", type=Path)
+    parser.add_argument("dest", type=Path)
+    parser.add_argument("--configfile", nargs="+", required=True)
+    parser.add_argument("--mirror", required=True)
+    parser.add_argument("--scratch", type=Path, default=Path("/tmp/actstudy-readings"))
+    parser.add_argument("--epochs", type=int, default=300, help="the last epoch (for the last-epoch reading)")
+    parser.add_argument("--only", nargs="*", default=list(READINGS))
+    args = parser.parse_args()
+    configfiles = [str(Path(c).resolve()) for c in args.configfile]
+    for name in args.only:
+        analysis, keep = READINGS[name]
+        analysis = {k: (v.format(last=args.epochs) if isinstance(v, str) else v) for k, v in analysis.items()}
+        workdir = args.scratch / name
+        prepare(args.results, workdir, keep)
+        run(workdir, configfiles, str(Path(args.mirror).resolve()), analysis)
+        out = args.dest / "readings" / name
+        out.mkdir(parents=True, exist_ok=True)
+        for part in ("scorecard.csv", "scorecard_checks.csv", "scorecard.md", "tables/table5_1.md", "tables/table5_2.md"):
+            shutil.copy2(workdir / "results" / part, out / Path(part).name)
+    print(summarise(args.dest, [n for n in READINGS if (args.dest / "readings" / n / "scorecard.csv").exists()]))
+
+
+if __name__ == "__main__":
+    main()
