@@ -14,13 +14,13 @@ value under each reading beside the study's and the default's.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 # name -> (the analysis settings, whether activations and classifier results stay valid)
@@ -55,9 +55,11 @@ def prepare(results: Path, workdir: Path, keep_analysis: bool) -> None:
 
 
 def run(workdir: Path, configfiles: list[str], mirror: str, analysis: dict) -> None:
+    # nested values given with --config arrive as strings: the reading goes in a config file
+    reading = workdir / "reading.yaml"
+    reading.write_text(yaml.safe_dump({"data": {"mirror": mirror}, "analysis": analysis}))
     command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
-               "--cores", "all", "--rerun-triggers", "mtime", "--configfile", *configfiles,
-               "--config", f"data={json.dumps({'mirror': mirror})}", f"analysis={json.dumps(analysis)}",
+               "--cores", "all", "--rerun-triggers", "mtime", "--configfile", *configfiles, str(reading),
                "--", "scorecard", "table5_1", "table5_2"]  # fmt: skip
     subprocess.run(command, check=True)
 

@@ -150,8 +150,9 @@ def test_batch_norm_after_the_activation_is_its_own_network():
     after = Architecture.parse("mnist", "d4_w200_bn1after_relu")
     assert after.bn_after and after.label == "4x200 ReLU, BN after" and after.name == "d4_w200_bn1after_relu"
     config = default_config()
-    config["architectures"][0]["batch_norm_position"] = "after"
+    config["architectures"][0]["batch_norm_position"] = ["before", "after"]  # the figures' nets stay trained
     validate(config, SCHEMA)
+    assert Architecture("digits", 2, 32, True, "relu", "after") in run_grids(config)
     config["architectures"][0]["batch_norm_position"] = "middle"
     with pytest.raises(ConfigError, match="architectures.0.batch_norm_position"):
         validate(config, SCHEMA)

@@ -63,13 +63,17 @@ def test_one_layer_is_read_alone(written):
     assert z.shape == (300, 5)
 
 
-def test_node_metrics_of_a_known_layer(tmp_path):
-    # a 1-layer "network" whose z we choose: Linear with identity weights, no activation effect on z
-    arch = Architecture("x", 1, 3, False, "relu")
-    model = reference_mlp(arch, 3)
+def identity_net(width):
+    """A 1-layer ReLU "network" whose z is its input: identity weights, zero bias."""
+    model = reference_mlp(Architecture("x", 1, width, False, "relu"), width)
     with torch.no_grad():
-        model[0].weight.copy_(torch.eye(3))
+        model[0].weight.copy_(torch.eye(width))
         model[0].bias.zero_()
+    return model
+
+
+def test_node_metrics_of_a_known_layer(tmp_path):
+    model = identity_net(3)
     # pixel values / 255 become z directly: node 0 on for class 0, node 1 on for class 1, node 2 never
     x = np.array([[255, 0, 0], [200, 0, 0], [0, 255, 0], [0, 100, 0]], dtype=np.uint8)
     y = np.array([0, 0, 1, 1])
@@ -114,11 +118,7 @@ def test_batch_statistics_normalise_each_minibatch(written):
 
 
 def test_node_metrics_count_train_and_validation_together(tmp_path):
-    arch = Architecture("x", 1, 2, False, "relu")
-    model = reference_mlp(arch, 2)
-    with torch.no_grad():
-        model[0].weight.copy_(torch.eye(2))
-        model[0].bias.zero_()
+    model = identity_net(2)
     # train: node 0 on for 1 of 2; validation: on for 2 of 2 -> 3 of 4 together; node 1 never on in
     # train, on once in validation: dead on train alone, alive on train+validation
     write_activations(model, np.array([[255, 0], [0, 0]], np.uint8), np.array([0, 1]), 255.0, tmp_path / "train.parquet")

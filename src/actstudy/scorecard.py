@@ -160,14 +160,19 @@ def _relu_sparser(archs, measured, check):
     return out
 
 
-def _bn_lowers_sparsity(archs, measured, check):
+def _bn_pairs(archs, value: Callable, what: Callable, claimed_lower: bool):
+    """Each network with and without batch norm: (what, with BN, without, claim holds)."""
     out = []
     for plain in (a for a in archs if not a.batch_norm):
         bn = _twin(plain, batch_norm=True)
         if bn in archs:
-            left, right = _mean_over_layers(measured, bn, "sparsity"), _mean_over_layers(measured, plain, "sparsity")
-            out.append((f"{plain.label}: BN vs no BN", left, right, left < right))
+            left, right = value(bn), value(plain)
+            out.append((f"{what(plain)}: BN vs no BN", left, right, left < right if claimed_lower else left > right))
     return out
+
+
+def _bn_lowers_sparsity(archs, measured, check):
+    return _bn_pairs(archs, lambda a: _mean_over_layers(measured, a, "sparsity"), lambda a: a.label, claimed_lower=True)
 
 
 def _deeper_more_dead(archs, measured, check):
@@ -181,13 +186,8 @@ def _deeper_more_dead(archs, measured, check):
 
 
 def _bn_raises_accuracy(archs, measured, check):
-    out = []
-    for plain in (a for a in archs if not a.batch_norm):
-        bn = _twin(plain, batch_norm=True)
-        if bn in archs:
-            left, right = _mean(measured, bn, "test_acc"), _mean(measured, plain, "test_acc")
-            out.append((f"{plain.dataset} {plain.label}: BN vs no BN", left, right, left > right))
-    return out
+    return _bn_pairs(archs, lambda a: _mean(measured, a, "test_acc"), lambda a: f"{a.dataset} {a.label}",
+                     claimed_lower=False)  # fmt: skip
 
 
 def _classifiers_reach_network(archs, measured, check):
