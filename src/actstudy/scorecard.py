@@ -245,8 +245,9 @@ def _fmt(mean: float, se: float) -> str:
     return f"{mean:.2f} ± {se:.2f}" if np.isfinite(se) and se > 0 else f"{mean:.2f}"
 
 
-def to_markdown(scores: pd.DataFrame, checks: pd.DataFrame, readings: str = "") -> str:
-    table = pd.DataFrame({
+def _display(scores: pd.DataFrame) -> pd.DataFrame:
+    """The numbers as the page shows them: one text column each, mean ± SE, signed differences."""
+    return pd.DataFrame({
         "source": scores["source"], "dataset": scores["dataset"], "network": scores["network"],
         "metric": scores["metric"], "layer": scores["layer"].astype("string").fillna(""),
         "study": [_fmt(m, s) for m, s in zip(scores["study"], scores["study_se"])],
@@ -255,7 +256,13 @@ def to_markdown(scores: pd.DataFrame, checks: pd.DataFrame, readings: str = "") 
         "allowed": [f"{a:.2f}" if np.isfinite(a) else "" for a in scores["allowed"]],
         "verdict": scores["verdict"], "note": scores["note"],
     })  # fmt: skip
-    claims = checks[["check", "source", "verdict", "claim", "details", "protocol"]]
+
+
+CLAIM_COLUMNS = ["check", "source", "verdict", "claim", "details", "protocol"]
+
+
+def to_markdown(scores: pd.DataFrame, checks: pd.DataFrame, readings: str = "") -> str:
+    table, claims = _display(scores), checks[CLAIM_COLUMNS]
     parts = ["# Scorecard: the study's numbers beside ours", "", f"**{summary_line(scores, checks)}**", ""]
     if readings:
         parts += [f"Definitions used: {readings}", ""]
@@ -281,14 +288,7 @@ def to_html(scores: pd.DataFrame, checks: pd.DataFrame, readings: str = "") -> s
             table = table.replace(f"<td>{html.escape(verdict)}</td>", f'<td style="background:{background}">{verdict}</td>')
         return table
 
-    numbers = scores.assign(layer=scores["layer"].astype("string").fillna(""),
-                            study=[_fmt(m, s) for m, s in zip(scores["study"], scores["study_se"])],
-                            ours=[_fmt(m, s) for m, s in zip(scores["ours"], scores["ours_se"])],
-                            difference=[f"{d:+.2f}" if np.isfinite(d) else "" for d in scores["difference"]],
-                            allowed=[f"{a:.2f}" if np.isfinite(a) else "" for a in scores["allowed"]])  # fmt: skip
-    numbers = numbers[["source", "dataset", "network", "metric", "layer", "study", "ours", "difference", "allowed",
-                       "verdict", "note"]]  # fmt: skip
-    claims = checks[["check", "source", "verdict", "claim", "details", "protocol"]]
+    numbers, claims = _display(scores), checks[CLAIM_COLUMNS]
     style = ("body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse;font-size:13px}"
              "td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}th{background:#f4f4f4}")  # fmt: skip
     readings_line = f"<p>Definitions used: {html.escape(readings)}</p>" if readings else ""
