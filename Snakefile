@@ -35,6 +35,7 @@ include: "workflow/rules/training.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/nodes.smk"
 include: "workflow/rules/classifiers.smk"
+include: "workflow/rules/comparisons.smk"
 include: "workflow/rules/scorecard.smk"
 
 

@@ -25,7 +25,6 @@ from actstudy.extract import ROW_GROUP, _batches, write_activations
 from actstudy.metrics.nodes import node_metrics
 from actstudy.models import reference_mlp
 
-
 ENCODINGS = {
     "none": {"compression": "none"},
     "snappy": {"compression": "snappy"},
@@ -44,7 +43,8 @@ def compare_encodings(model, x, y, folder: Path) -> None:
     raw = sum(batch.column(i).nbytes for i in range(batch.num_columns))
     print(f"one row group ({ROW_GROUP} samples, {batch.num_columns - 2} nodes): {raw / 1e6:.1f} MB in memory")
     half = pa.RecordBatch.from_arrays(
-        [batch.column(0), batch.column(1)] + [pa.array(batch.column(i).to_numpy().astype(np.float16)) for i in range(2, batch.num_columns)],
+        [batch.column(0), batch.column(1)]
+        + [pa.array(batch.column(i).to_numpy().astype(np.float16)) for i in range(2, batch.num_columns)],
         names=batch.schema.names,
     )
     for dtype, data in (("float32", batch), ("float16", half)):

@@ -51,9 +51,13 @@ def cuda_matches_cpu() -> None:
                 print(f"{arch.name} {name:>16} vs cpu: max |train loss diff| {loss:.2e}, max |val acc diff| {acc:.4f}")
                 if "tf32" not in name:
                     assert loss < 1e-3, (name, loss)
-            graph_vs_eager = np.max(np.abs(runs["cuda graph"].history["train_loss"] - runs["cuda eager"].history["train_loss"]))
+            graph_vs_eager = np.max(
+                np.abs(runs["cuda graph"].history["train_loss"] - runs["cuda eager"].history["train_loss"])
+            )
             print(f"{arch.name} cuda graph vs cuda eager: max |train loss diff| {graph_vs_eager:.2e}")
-            compiled = np.max(np.abs(runs["cuda graph"].history["train_loss"] - runs["cuda graph compiled"].history["train_loss"]))
+            compiled = np.max(
+                np.abs(runs["cuda graph"].history["train_loss"] - runs["cuda graph compiled"].history["train_loss"])
+            )
             print(f"{arch.name} cuda graph foreach vs compiled Adam: max |train loss diff| {compiled:.2e}")
 
 

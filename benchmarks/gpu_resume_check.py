@@ -45,7 +45,9 @@ def compare(a: Path, b: Path, label: str) -> None:
             for name, tensor in tensors.items():
                 other = states[1][state][run_name][name]
                 worst = max(worst, float((tensor.double() - other.double()).abs().max()))
-    print(f"{label}: largest difference from the uninterrupted run {worst:.3e} ({'bitwise equal' if worst == 0 else 'NOT bitwise'})")
+    print(
+        f"{label}: largest difference from the uninterrupted run {worst:.3e} ({'bitwise equal' if worst == 0 else 'NOT bitwise'})"
+    )
 
 
 def main() -> None:

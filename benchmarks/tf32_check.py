@@ -66,7 +66,10 @@ def main() -> None:
     for spec in args.archs:
         depth, width = (int(v) for v in spec.split("x"))
         arch = Architecture("mnist", depth, width, False, "relu")
-        (fp32, fp32_s), (tf32, tf32_s) = train_once(arch, splits, args.epochs, False), train_once(arch, splits, args.epochs, True)
+        (fp32, fp32_s), (tf32, tf32_s) = (
+            train_once(arch, splits, args.epochs, False),
+            train_once(arch, splits, args.epochs, True),
+        )
         for name, summary in (("fp32", fp32), ("tf32", tf32)):
             summary.to_csv(args.out / f"tf32_check_{spec}_{name}_summary.csv", index=False)
         table = compare(fp32, tf32)

@@ -85,7 +85,12 @@ def dataloader_epoch_seconds(arch: Architecture, splits: Splits, device: torch.d
 
 
 def batched_epoch_seconds(
-    arch: Architecture, k: int, splits: Splits, device: torch.device, epochs: int, graphs: bool = True,
+    arch: Architecture,
+    k: int,
+    splits: Splits,
+    device: torch.device,
+    epochs: int,
+    graphs: bool = True,
     adam_update: str | None = None,
 ) -> tuple[float, float]:
     """Seconds per epoch of the batched trainer with k runs (the mean over ``epochs``
@@ -110,7 +115,9 @@ def main() -> None:
     parser.add_argument("--n-train", type=int, default=N_TRAIN)
     parser.add_argument("--tf32", action="store_true", help="also time the batched trainer with TF32 matmuls")
     parser.add_argument("--no-graphs", action="store_true", help="also time the batched trainer without CUDA graphs")
-    parser.add_argument("--compiled-adam", action="store_true", help="also time it with the torch.compile'd Adam update")
+    parser.add_argument(
+        "--compiled-adam", action="store_true", help="also time it with the torch.compile'd Adam update"
+    )
     parser.add_argument("--json", help="write the results here")
     args = parser.parse_args()
     configure_process(torch.get_num_threads())  # as the pipeline's train job; both loops run under it
@@ -121,7 +128,9 @@ def main() -> None:
         depth, width = (int(v) for v in spec.split("x"))
         arch = Architecture("mnist", depth, width, False, "relu")
         baseline = dataloader_epoch_seconds(arch, splits, device, args.loader_steps)
-        rows.append({"arch": spec, "method": "dataloader", "k": 1, "epoch_s": baseline, "per_model_s": baseline, "speedup": 1.0})
+        rows.append(
+            {"arch": spec, "method": "dataloader", "k": 1, "epoch_s": baseline, "per_model_s": baseline, "speedup": 1.0}
+        )
         variants = [("batched", True, False, None)]  # method, CUDA graphs, TF32, Adam update (None: default)
         if args.no_graphs and device.type == "cuda":
             variants.append(("no-graphs", False, False, None))
@@ -139,16 +148,22 @@ def main() -> None:
                              "speedup": baseline / (seconds / k), "overhead_s": overhead})  # fmt: skip
         torch.backends.cuda.matmul.allow_tf32 = False
     name = torch.cuda.get_device_name() if device.type == "cuda" else platform.processor() or platform.machine()
-    print(f"device: {device} ({name}), torch {torch.__version__}, threads {torch.get_num_threads()}, n_train {args.n_train}")
+    print(
+        f"device: {device} ({name}), torch {torch.__version__}, threads {torch.get_num_threads()}, n_train {args.n_train}"
+    )
     scale = N_TRAIN / args.n_train  # times are reported per epoch of 55 000 samples
     for r in rows:
         r["epoch_s"], r["per_model_s"] = r["epoch_s"] * scale, r["per_model_s"] * scale
     if scale != 1:
         print(f"(timed on {args.n_train} samples per epoch; times scaled to {N_TRAIN}, job overhead as timed)")
-    print(f"{'arch':>7} {'method':>10} {'K':>3} {'s/epoch':>9} {'s/epoch/model':>14} {'vs DataLoader':>14} {'job overhead s':>15}")
+    print(
+        f"{'arch':>7} {'method':>10} {'K':>3} {'s/epoch':>9} {'s/epoch/model':>14} {'vs DataLoader':>14} {'job overhead s':>15}"
+    )
     for r in rows:
         overhead = f"{r['overhead_s']:>15.2f}" if "overhead_s" in r else ""
-        print(f"{r['arch']:>7} {r['method']:>10} {r['k']:>3} {r['epoch_s']:>9.3f} {r['per_model_s']:>14.3f} {r['speedup']:>13.2f}x {overhead}")
+        print(
+            f"{r['arch']:>7} {r['method']:>10} {r['k']:>3} {r['epoch_s']:>9.3f} {r['per_model_s']:>14.3f} {r['speedup']:>13.2f}x {overhead}"
+        )
     if args.json:
         with open(args.json, "w") as handle:
             json.dump({"device": str(device), "name": name, "torch": torch.__version__, "rows": rows}, handle, indent=2)

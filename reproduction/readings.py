@@ -96,7 +96,13 @@ def main() -> None:
         run(workdir, configfiles, str(Path(args.mirror).resolve()), analysis)
         out = args.dest / "readings" / name
         out.mkdir(parents=True, exist_ok=True)
-        for part in ("scorecard.csv", "scorecard_checks.csv", "scorecard.md", "tables/table5_1.md", "tables/table5_2.md"):
+        for part in (
+            "scorecard.csv",
+            "scorecard_checks.csv",
+            "scorecard.md",
+            "tables/table5_1.md",
+            "tables/table5_2.md",
+        ):
             shutil.copy2(workdir / "results" / part, out / Path(part).name)
     print(summarise(args.dest, [n for n in READINGS if (args.dest / "readings" / n / "scorecard.csv").exists()]))
 

@@ -2,7 +2,8 @@
 
     python fault_job.py OUT_DIR CHECKPOINT EVERY [DEVICE]
 
-Trains 4 runs of a 3x48 ReLU net with batch norm on a fixed synthetic problem, prints
+Trains 4 runs of a 3x48 ReLU net with batch norm and dropout 0.1 (so that its masks'
+generators are part of what resumes) on a fixed synthetic problem, prints
 each epoch, saves its state to CHECKPOINT every EVERY epochs and on SIGTERM, and
 writes history.csv, summary.csv and states.pt to OUT_DIR when it finishes.
 """
@@ -17,7 +18,7 @@ import torch
 
 from actstudy.config import Architecture, RunGrid
 from actstudy.data import Splits
-from actstudy.training import TrainSettings, Trainer, configure_process, stop_on_signals
+from actstudy.training import Trainer, TrainSettings, configure_process, stop_on_signals
 
 EPOCHS = 14
 
@@ -33,7 +34,7 @@ def splits() -> Splits:
 def main(out: Path, checkpoint: Path, every: int, device: str = "cpu") -> None:
     logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(message)s", force=True)
     configure_process(1)  # as the pipeline's train job does
-    arch = Architecture("synthetic", 3, 48, True, "relu")
+    arch = Architecture("synthetic", 3, 48, True, "relu", dropout=0.1)
     grid = RunGrid((0.01, 0.001), (0, 1))
     trainer = Trainer(arch, grid, splits(), TrainSettings(EPOCHS, 32, 0.99, (5,)), torch.device(device))
     with stop_on_signals(signal.SIGTERM) as stop:

@@ -1,12 +1,10 @@
 """The config is checked before anything runs; every error names its key."""
 
-
 import pytest
 import yaml
+from conftest import REPO
 
 from actstudy.config import Architecture, ConfigError, figure_architectures, load_schema, run_grids, validate
-
-from conftest import REPO
 
 SCHEMA = load_schema(REPO / "workflow/schemas/config.schema.yaml")
 
@@ -25,9 +23,46 @@ def keys(tree, prefix=""):
     return set()
 
 
+def layered(*names):
+    """config/paper.yaml with the named config files on top, merged as Snakemake merges them."""
+    from snakemake.utils import update_config
+
+    config = paper_config()
+    for name in names:
+        update_config(config, yaml.safe_load((REPO / "config" / name).read_text()))
+    return config
+
+
 def test_shipped_configs_are_valid():
     validate(default_config(), SCHEMA)
     validate(paper_config(), SCHEMA)
+    for name in ("activations.yaml", "regularisation.yaml", "overrides/reproduce-mnist-4x200.yaml"):
+        validate(layered(name), SCHEMA)
+
+
+@pytest.mark.parametrize("name", ["activations.yaml", "regularisation.yaml"])
+def test_beyond_the_study_configs_keep_the_study_grid(name):
+    config = layered(name)
+    assert config["architectures"][: len(paper_config()["architectures"])] == paper_config()["architectures"]
+    grids = run_grids(config)
+    assert set(run_grids(paper_config())) <= set(grids)
+    new = set(grids) - set(run_grids(paper_config()))
+    if name == "activations.yaml":
+        assert {a.activation for a in new} == {"tanh", "leaky_relu", "elu", "gelu", "silu", "softplus"}
+        assert len(new) == 6 * 2 * 2  # six new activations x depth 4, 8 x BN off, on
+    else:
+        assert len(new) == 2 * 3 * 2 - 2  # ReLU, sigmoid x 3 dropouts x 2 decays, less the two the study has
+        assert {(a.dropout, a.weight_decay) for a in new} >= {(0.5, 0.0001)}
+    assert figure_architectures(config, "cmp_accuracy")
+
+
+def test_schema_figure_keys_are_the_catalogs():
+    from actstudy.figures.catalog import TARGETS
+
+    figures = set(SCHEMA["properties"]["figures"]["properties"])
+    tables = set(SCHEMA["properties"]["tables"]["properties"])
+    assert figures | tables | {"fig1_1"} == set(TARGETS)
+    assert set(default_config()["figures"]) == figures
 
 
 def test_paper_config_sets_every_key_of_the_default():
@@ -36,6 +71,8 @@ def test_paper_config_sets_every_key_of_the_default():
     assert keys(default["data"]) <= keys(paper["data"])
     assert keys(default["training"]) <= keys(paper["training"])
     assert set(default["figures"]) == set(paper["figures"])
+    for name, selection in default["figures"].items():  # e.g. a dropout list would leak into the study's figure
+        assert set(selection) <= set(paper["figures"][name]), name
 
 
 def test_paper_config_is_the_study():
@@ -90,7 +127,13 @@ BAD = [
     (("data", "mirror"), 3, "data.mirror"),
     (("architectures", 0, "depth"), 0, "architectures.0.depth"),
     (("architectures", 0, "width"), -1, "architectures.0.width"),
-    (("architectures", 0, "activation"), "tanh", "architectures.0.activation"),
+    (("architectures", 0, "activation"), "swish", "architectures.0.activation"),
+    (("architectures", 0, "activation"), ["relu", "swish"], "architectures.0.activation"),
+    (("architectures", 0, "dropout"), 1.0, "architectures.0.dropout"),
+    (("architectures", 0, "dropout"), [0.2, -0.1], "architectures.0.dropout"),
+    (("architectures", 0, "weight_decay"), -0.0001, "architectures.0.weight_decay"),
+    (("figures", "cmp_accuracy", "activation"), "elu", "figures.cmp_accuracy: digits d2_w32_bn0_elu is not a trained"),
+    (("figures", "cmp_regularisation"), DELETE, "cmp_regularisation"),
     (("architectures", 0, "dataset"), "imagenet", "architectures.0.dataset"),
     (("architectures", 0, "colour"), "red", "colour"),
     (("figures", "fig3_2", "width"), 999, "figures.fig3_2"),
@@ -121,8 +164,8 @@ def test_bad_config_is_rejected_naming_the_key(path, value, named):
 
 
 def test_error_lists_allowed_values():
-    with pytest.raises(ConfigError, match="relu.*sigmoid"):
-        validate(mutate(("architectures", 0, "activation"), "tanh"), SCHEMA)
+    with pytest.raises(ConfigError, match="'swish' is not allowed; choose one of .'relu'.*'softplus'"):
+        validate(mutate(("architectures", 0, "activation"), "swish"), SCHEMA)
     with pytest.raises(ConfigError, match="allowed keys: .*epochs"):
         validate(mutate(("training", "epoch"), 3), SCHEMA)
 
@@ -137,7 +180,8 @@ def test_missing_analysis_keys_take_the_definitions():
     validate(partial, SCHEMA)
     assert analysis_settings(partial) == {**ANALYSIS_DEFAULTS, "node_on": "z>=0"}
     assert describe_readings(ANALYSIS_DEFAULTS) == (
-        "state best; on when z>0; dead nodes excluded in sparsity; samples train; batch norm at extraction eval")
+        "state best; on when z>0; dead nodes excluded in sparsity; samples train; batch norm at extraction eval"
+    )
 
 
 def test_batch_norm_after_the_activation_is_its_own_network():

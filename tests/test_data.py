@@ -5,10 +5,9 @@ import shutil
 
 import numpy as np
 import pytest
+from conftest import SHARED
 
 from actstudy.data import DataError, download, load_splits, prepare, read_idx, save_splits
-
-from conftest import SHARED
 
 MIRROR = SHARED / "datasets"
 needs_mirror = pytest.mark.skipif(not (MIRROR / "mnist").is_dir(), reason="shared dataset mirror not present")

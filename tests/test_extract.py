@@ -121,8 +121,12 @@ def test_node_metrics_count_train_and_validation_together(tmp_path):
     model = identity_net(2)
     # train: node 0 on for 1 of 2; validation: on for 2 of 2 -> 3 of 4 together; node 1 never on in
     # train, on once in validation: dead on train alone, alive on train+validation
-    write_activations(model, np.array([[255, 0], [0, 0]], np.uint8), np.array([0, 1]), 255.0, tmp_path / "train.parquet")
-    write_activations(model, np.array([[255, 255], [255, 0]], np.uint8), np.array([0, 1]), 255.0, tmp_path / "val.parquet")
+    write_activations(
+        model, np.array([[255, 0], [0, 0]], np.uint8), np.array([0, 1]), 255.0, tmp_path / "train.parquet"
+    )
+    write_activations(
+        model, np.array([[255, 255], [255, 0]], np.uint8), np.array([0, 1]), 255.0, tmp_path / "val.parquet"
+    )
     alone = node_metrics(tmp_path / "train.parquet", tmp_path / "val.parquet", "relu")
     both = node_metrics([tmp_path / "train.parquet", tmp_path / "val.parquet"], tmp_path / "val.parquet", "relu")
     assert alone["nodes"]["dead"].tolist() == [False, True] and both["nodes"]["dead"].tolist() == [False, False]

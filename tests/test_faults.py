@@ -18,11 +18,10 @@ import pandas as pd
 import pytest
 import torch
 import yaml
+from conftest import REPO, SHARED
 
 from actstudy.io import atomic_path
 from actstudy.training import save_states
-
-from conftest import REPO, SHARED
 
 JOB = [sys.executable, str(Path(__file__).with_name("fault_job.py"))]
 ENV = {**os.environ, "PYTHONPATH": str(REPO / "src"), "PYTHONUNBUFFERED": "1"}
@@ -30,7 +29,9 @@ SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snake
 
 
 def run_job(out, checkpoint, every=2):
-    done = subprocess.run([*JOB, str(out), str(checkpoint), str(every)], env=ENV, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [*JOB, str(out), str(checkpoint), str(every)], env=ENV, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     return done.stdout
 
@@ -117,7 +118,9 @@ def test_kill_while_writing_leaves_no_file(tmp_path):
         "    os.kill(os.getpid(), signal.SIGKILL)\n"
         "torch.save = dying_save\n"
     )
-    write = f"from actstudy.training import save_states\nsave_states({{'run': {{'w': torch.ones(3)}}}}, {str(target)!r})\n"
+    write = (
+        f"from actstudy.training import save_states\nsave_states({{'run': {{'w': torch.ones(3)}}}}, {str(target)!r})\n"
+    )
     killed_while_writing(target, setup, write)
 
 
@@ -206,7 +209,9 @@ def test_workflow_killed_mid_training_resumes_on_rerun(tmp_path):
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert "resumed from" in log.read_text()
     assert not checkpoint.exists()  # removed once the outputs are written
-    pd.testing.assert_frame_equal(pd.read_csv(killed / target), pd.read_csv(tmp_path / "whole" / target), check_exact=True)
+    pd.testing.assert_frame_equal(
+        pd.read_csv(killed / target), pd.read_csv(tmp_path / "whole" / target), check_exact=True
+    )
 
 
 def test_extraction_killed_mid_write_leaves_no_parquet(tmp_path):

@@ -7,22 +7,14 @@ import pandas as pd
 import pytest
 import torch
 import yaml
-
-from actstudy.config import Architecture
-from actstudy.models import reference_mlp
-
 from conftest import REPO, snakemake
 
+from actstudy.config import Architecture
+from actstudy.figures.catalog import names
+from actstudy.models import reference_mlp
+
 pytestmark = [pytest.mark.pipeline, pytest.mark.slow]
-TARGETS = (
-    ["fig1_1", "fig1_2", "fig1_3"]
-    + [f"fig3_{i}" for i in range(1, 11)]
-    + [f"fig4_{i}" for i in range(1, 12)]
-    + [f"fig5_{i}" for i in range(1, 10)]
-    + ["figA_1", "figA_2"]
-    + [f"fig6_{i}" for i in range(1, 8)]
-    + ["figA_3", "figA_4", "figA_5", "figA_6"]
-)
+TARGETS = names("static", "training", "node", "classifier", "comparison")
 
 
 def planned_jobs(output):
@@ -42,6 +34,30 @@ def test_every_target_is_built_as_png_and_pdf(workdir):
             path = workdir / "results/figures" / f"{target}.{ext}"
             assert path.stat().st_size > 5000, path
     assert (workdir / "results/figures/fig3_4.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_comparisons_draw_every_activation_and_regulariser_with_their_numbers(workdir):
+    accuracy = pd.read_csv(workdir / "results/figures/cmp_accuracy.csv")
+    assert set(accuracy["activation"]) == {"relu", "sigmoid", "tanh", "gelu"}
+    assert len(accuracy) == 8 and (accuracy["metric"] == "test_accuracy").all()
+    assert accuracy["mean"].between(50, 100).all() and (accuracy["n"] >= 2).all()
+    sparsity = pd.read_csv(workdir / "results/figures/cmp_sparsity.csv")
+    assert len(sparsity) == 8 * 2 and sparsity["mean"].between(0, 100).all()  # 8 nets x 2 layers
+    dead = pd.read_csv(workdir / "results/figures/cmp_dead.csv")
+    assert set(dead["layer"]) == {1, 2} and dead["mean"].between(0, 100).all()
+    classifiers = pd.read_csv(workdir / "results/figures/cmp_classifiers.csv")
+    combined = classifiers[classifiers["metric"] == "classifier_combined"]
+    assert set(combined["activation"]) == {"relu"}  # the one activation with an exact zero
+    assert set(classifiers["metric"]) == {"network_accuracy", "classifier_discrete", "classifier_continuous",
+                                          "classifier_combined"}  # fmt: skip
+    regularisation = pd.read_csv(workdir / "results/figures/cmp_regularisation.csv")
+    assert set(regularisation["network"]) == {"d2_w32_bn0_relu", "d2_w32_bn0_relu_do0.2"}
+    assert set(regularisation["metric"]) == {"test_accuracy", "mean_sparsity", "dead"}
+    # the same numbers as the networks' own files
+    summary = pd.read_csv(workdir / "results/train/digits/d2_w32_bn0_gelu/summary.csv")
+    runs = json.loads((workdir / "results/train/digits/d2_w32_bn0_gelu/selected.json").read_text())["runs"]
+    gelu = accuracy[accuracy["network"] == "d2_w32_bn0_gelu"].iloc[0]
+    assert gelu["mean"] == pytest.approx(100 * summary.loc[summary["run"].isin(runs), "test_acc"].mean())
 
 
 def test_tables_have_the_study_layout_and_sane_values(workdir):
@@ -147,6 +163,9 @@ def test_scorecard_runs_on_the_default_with_every_number_listed(workdir):
     checks = pd.read_csv(workdir / "results/scorecard_checks.csv")
     assert len(checks) == 5 and set(checks["verdict"]) == {"not run"}
     page = (workdir / "results/scorecard.md").read_text().splitlines()
-    assert page[2] == "**122 numbers of the study: 0 agree, 0 disagree, 0 protocol differs, 122 not run. 5 claims: 0 holds, 0 fails, 5 not run.**"
+    assert (
+        page[2]
+        == "**122 numbers of the study: 0 agree, 0 disagree, 0 protocol differs, 122 not run. 5 claims: 0 holds, 0 fails, 5 not run.**"
+    )
     assert "Definitions used: state best; on when z>0" in page[4]
     assert (workdir / "results/scorecard.html").read_text().startswith("<!doctype html>")

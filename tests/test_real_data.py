@@ -12,7 +12,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import REPO, SHARED, snakemake
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.slow]

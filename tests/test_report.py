@@ -12,7 +12,6 @@ import subprocess
 import time
 
 import pytest
-
 from conftest import REPO, snakemake
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.slow]

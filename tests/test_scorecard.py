@@ -6,12 +6,11 @@ import math
 import pandas as pd
 import pytest
 import yaml
+from conftest import REPO
 
 from actstudy import scorecard
 from actstudy.config import Architecture, RunGrid
 from actstudy.study import StudyError, load_study, needs, protocol_differences, study_rows
-
-from conftest import REPO
 
 STUDY = REPO / "workflow/study/numbers.yaml"
 SCHEMA = REPO / "workflow/schemas/study.schema.yaml"
@@ -126,7 +125,9 @@ def test_measure_reads_selected_runs_and_weights_dead_nodes_by_layer_size(tmp_pa
              "selection": tmp_path / "selected.json", "layers": {0: tmp_path / "layers.csv"},
              "init_layers": {0: tmp_path / "layers.csv"}, "classifiers": {0: tmp_path / "classifiers.csv"}}]  # fmt: skip
     measured = scorecard.measure(plan).set_index(["metric", "seed", "layer"])["value"]
-    assert measured[("test_acc", 0, pd.NA)] == pytest.approx(98.0) and measured[("test_acc", 1, pd.NA)] == pytest.approx(96.0)
+    assert measured[("test_acc", 0, pd.NA)] == pytest.approx(98.0) and measured[
+        ("test_acc", 1, pd.NA)
+    ] == pytest.approx(96.0)
     assert len(measured.loc["test_acc"]) == 2  # the unselected learning rate is not read
     assert measured[("dead_pct", 0, pd.NA)] == pytest.approx(2.5)
     assert measured[("sparsity", 0, 2)] == 80.0 and measured[("sparsity_init", 0, 1)] == 60.0
@@ -136,7 +137,9 @@ def test_measure_reads_selected_runs_and_weights_dead_nodes_by_layer_size(tmp_pa
 
 
 CHECKS = {c["id"]: c for c in yaml.safe_load(STUDY.read_text())["checks"]}
-TRAINED = {("mnist", a): "" for a in ("d4_w200_bn0_relu", "d4_w200_bn0_sigmoid", "d4_w200_bn1_relu", "d4_w200_bn1_sigmoid")}
+TRAINED = {
+    ("mnist", a): "" for a in ("d4_w200_bn0_relu", "d4_w200_bn0_sigmoid", "d4_w200_bn1_relu", "d4_w200_bn1_sigmoid")
+}
 
 
 def _check(check_id, values, trained=TRAINED):
@@ -184,7 +187,10 @@ def test_markdown_leads_with_the_counts(study):
     scores = scorecard.score(rows, _measured({(RELU.name, "sparsity", 1): [75.2, 75.0]}), {("mnist", RELU.name): ""}, 2)
     checks = scorecard.run_checks(study["checks"], _measured({}), {})
     text = scorecard.to_markdown(scores, checks)
-    assert "**1 numbers of the study: 1 agree, 0 disagree, 0 protocol differs, 0 not run. 5 claims: 0 holds, 0 fails, 5 not run.**" in text
+    assert (
+        "**1 numbers of the study: 1 agree, 0 disagree, 0 protocol differs, 0 not run. 5 claims: 0 holds, 0 fails, 5 not run.**"
+        in text
+    )
     assert "75.10 ± 0.10" in text
 
 

@@ -10,21 +10,24 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from actstudy.activations import NAMES as ACTIVATIONS
 from actstudy.config import Architecture, RunGrid, run_id
 from actstudy.models import BatchedMLP, reference_mlp
 from actstudy.optim import StackedAdam
-from actstudy.training import TrainSettings, batch_starts, tensors_on, train
+from actstudy.training import TrainSettings, batch_starts, dropout_seed, tensors_on, train
 
 CPU = torch.device("cpu")
 
 
 def train_alone(arch, lr, seed, splits, settings):
-    """The conventional loop: one nn.Sequential, torch.optim.Adam, ExponentialLR."""
+    """The conventional loop: one nn.Sequential, torch.optim.Adam, ExponentialLR. Its
+    nn.Dropout draws from torch's global generator, seeded as the trainer seeds the run's."""
     data = tensors_on(splits, CPU)
     x, y = data["train"]
     generator = torch.Generator().manual_seed(seed)
     model = reference_mlp(arch, x.shape[1], generator)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr, foreach=False)
+    torch.manual_seed(dropout_seed(seed))
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, foreach=False, weight_decay=arch.weight_decay)
     schedule = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=settings.lr_decay)
     losses = []
     for _ in range(settings.epochs):
@@ -44,11 +47,7 @@ def train_alone(arch, lr, seed, splits, settings):
     return losses, model.state_dict()
 
 
-@pytest.mark.parametrize("batch_norm", [False, True, "after"])
-@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
-def test_batched_training_equals_training_each_model_alone(tiny_splits, batch_norm, activation):
-    position = "after" if batch_norm == "after" else "before"
-    arch = Architecture("tiny", 3, 16, bool(batch_norm), activation, position)
+def assert_trains_as_alone(arch, tiny_splits):
     grid = RunGrid((0.01, 0.001), (0, 1))
     settings = TrainSettings(epochs=4, batch_size=64, lr_decay=0.99)
     # the final parameters are compared, so keep every epoch's parameters as "best" too
@@ -61,6 +60,38 @@ def test_batched_training_equals_training_each_model_alone(tiny_splits, batch_no
         assert final.keys() == state.keys()
         for name, tensor in state.items():
             torch.testing.assert_close(final[name].to(tensor.dtype), tensor, rtol=1e-4, atol=1e-5, msg=name)
+
+
+@pytest.mark.parametrize("batch_norm", [False, True, "after"])
+@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
+def test_batched_training_equals_training_each_model_alone(tiny_splits, batch_norm, activation):
+    position = "after" if batch_norm == "after" else "before"
+    assert_trains_as_alone(Architecture("tiny", 3, 16, bool(batch_norm), activation, position), tiny_splits)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_every_activation_trains_as_the_reference(tiny_splits, activation):
+    assert_trains_as_alone(Architecture("tiny", 2, 12, False, activation), tiny_splits)
+
+
+@pytest.mark.parametrize("batch_norm", [False, True])
+@pytest.mark.parametrize(("dropout", "weight_decay"), [(0.3, 0.0), (0.0, 0.01), (0.2, 0.001)])
+def test_dropout_and_weight_decay_train_as_the_reference(tiny_splits, batch_norm, dropout, weight_decay):
+    """Same masks from the same seed: each run of the batch draws its own, as the reference does."""
+    arch = Architecture("tiny", 3, 16, batch_norm, "gelu", dropout=dropout, weight_decay=weight_decay)
+    assert_trains_as_alone(arch, tiny_splits)
+
+
+def test_dropout_masks_are_independent_between_runs_and_at_the_rate():
+    arch = Architecture("x", 1, 4000, False, "relu", dropout=0.3)
+    model = BatchedMLP.from_references(arch, 5, [reference_mlp(arch, 5, torch.Generator().manual_seed(0))] * 3)
+    model.dropout_generators = [torch.Generator().manual_seed(s) for s in (0, 1, 0)]
+    kept = model._dropout(torch.ones(3, 50, 4000)) != 0
+    assert abs(kept.float().mean().item() - 0.7) < 0.01
+    assert torch.equal(kept[0], kept[2]) and not torch.equal(kept[0], kept[1])  # a run's masks are its seed's
+    model.eval()
+    x = torch.randn(7, 5)
+    assert torch.equal(model(x), model(x))  # no dropout outside training
 
 
 def test_init_state_is_the_reference_network_of_the_seed(tiny_splits):
@@ -105,7 +136,7 @@ def test_stacked_adam_matches_torch_adam_per_model(update):
     lrs = torch.tensor([0.1, 0.01, 0.001])
     ours = StackedAdam([stacked], lrs, update=update)
     theirs = [torch.optim.Adam([p], lr=float(lr), foreach=False) for p, lr in zip(singles, lrs)]
-    for step in range(5):
+    for _ in range(5):
         target = torch.randn(3, 4, 5)
         ours.zero_grad()
         ((stacked - target) ** 2).sum().backward()

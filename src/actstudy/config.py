@@ -8,19 +8,29 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
-ACTIVATIONS = ("relu", "sigmoid")
-ARCH_PATTERN = r"d(\d+)_w(\d+)_bn(0|1|1after)_(relu|sigmoid)"
+from actstudy.activations import NAMES as ACTIVATIONS
+from actstudy.activations import get as activation
+
+_NUMBER = r"[0-9][0-9.e+-]*"
+ARCH_PATTERN = rf"d(\d+)_w(\d+)_bn(0|1|1after)_({'|'.join(ACTIVATIONS)})(?:_do({_NUMBER}))?(?:_wd({_NUMBER}))?"
 BN_POSITIONS = ("before", "after")
 
 
 # The ``analysis`` section's defaults: the definitions of docs/metrics.md.
-ANALYSIS_DEFAULTS = {"state": "best", "node_on": "z>0", "dead_in_sparsity": False, "samples": "train", "batch_norm": "eval"}
+ANALYSIS_DEFAULTS = {
+    "state": "best",
+    "node_on": "z>0",
+    "dead_in_sparsity": False,
+    "samples": "train",
+    "batch_norm": "eval",
+}
 
 
 def analysis_settings(config: dict) -> dict:
@@ -51,10 +61,21 @@ class Architecture:
     # Batch norm before the activation (Linear -> BN -> activation, the definition in
     # docs/protocol.md) or after it (Linear -> activation -> BN: a reading of the study).
     bn_position: str = "before"
+    # Regularisation (docs/protocol.md): dropout probability after each hidden
+    # activation, and Adam's L2 weight-decay term. At 0 they leave the name unchanged.
+    dropout: float = 0.0
+    weight_decay: float = 0.0
 
     def __post_init__(self):
         if self.bn_position not in BN_POSITIONS:
             raise ValueError(f"bn_position must be one of {BN_POSITIONS}, not {self.bn_position!r}")
+        activation(self.activation)  # an unknown name is refused here
+        if not 0 <= self.dropout < 1:
+            raise ValueError(f"dropout must be in [0, 1), not {self.dropout!r}")
+        if not self.weight_decay >= 0:
+            raise ValueError(f"weight_decay must be >= 0, not {self.weight_decay!r}")
+        object.__setattr__(self, "dropout", float(self.dropout))
+        object.__setattr__(self, "weight_decay", float(self.weight_decay))
         if not self.batch_norm and self.bn_position != "before":
             object.__setattr__(self, "bn_position", "before")  # no batch norm: nothing to place
 
@@ -65,24 +86,34 @@ class Architecture:
     @property
     def name(self) -> str:
         """Folder name of the architecture, e.g. ``d4_w200_bn0_relu`` (``bn1after``: batch
-        norm after the activation)."""
+        norm after the activation; ``_do0.2``, ``_wd0.0001``: dropout, weight decay)."""
         bn = "1after" if self.bn_after else str(int(self.batch_norm))
-        return f"d{self.depth}_w{self.width}_bn{bn}_{self.activation}"
+        name = f"d{self.depth}_w{self.width}_bn{bn}_{self.activation}"
+        if self.dropout:
+            name += f"_do{self.dropout:g}"
+        if self.weight_decay:
+            name += f"_wd{self.weight_decay:g}"
+        return name
 
     @property
     def label(self) -> str:
         """Human-readable label, e.g. ``4x200 ReLU, BN``."""
-        act = "ReLU" if self.activation == "relu" else "sigmoid"
         bn = ", BN after" if self.bn_after else (", BN" if self.batch_norm else "")
-        return f"{self.depth}x{self.width} {act}{bn}"
+        reg = (f", dropout {self.dropout:g}" if self.dropout else "") + (
+            f", wd {self.weight_decay:g}" if self.weight_decay else "")  # fmt: skip
+        return f"{self.depth}x{self.width} {activation(self.activation).label}{bn}{reg}"
 
     @classmethod
-    def parse(cls, dataset: str, name: str) -> "Architecture":
+    def parse(cls, dataset: str, name: str) -> Architecture:
         match = re.fullmatch(ARCH_PATTERN, name)
         if match is None:
             raise ValueError(f"not an architecture name: {name!r} (expected like d4_w200_bn0_relu)")
-        depth, width, bn, act = match.groups()
-        return cls(dataset, int(depth), int(width), bn != "0", act, "after" if bn == "1after" else "before")
+        depth, width, bn, act, dropout, decay = match.groups()
+        arch = cls(dataset, int(depth), int(width), bn != "0", act, "after" if bn == "1after" else "before",
+                   float(dropout or 0), float(decay or 0))  # fmt: skip
+        if arch.name != name:  # one network, one name: e.g. "do0.20" or "do0" is not a name
+            raise ValueError(f"not an architecture name: {name!r} (this network is named {arch.name!r})")
+        return arch
 
 
 @dataclass(frozen=True)
@@ -116,8 +147,11 @@ def expand_selection(selection: dict) -> list[Architecture]:
         _as_list(selection["batch_norm"]),
         _as_list(selection["activation"]),
         _as_list(selection.get("batch_norm_position", "before")),
+        _as_list(selection.get("dropout", 0.0)),
+        _as_list(selection.get("weight_decay", 0.0)),
     )
-    archs = [Architecture(d, dep, w, bool(bn), act, pos) for d, dep, w, bn, act, pos in combos]
+    archs = [Architecture(d, dep, w, bool(bn), act, pos, float(do), float(wd))
+             for d, dep, w, bn, act, pos, do, wd in combos]  # fmt: skip
     return list(dict.fromkeys(archs))
 
 
@@ -141,8 +175,19 @@ def figure_architectures(config: dict, figure: str) -> list[Architecture]:
 
 
 def load_schema(path: str | Path) -> dict:
+    """The config schema, with the figures' and tables' keys filled in from the catalog:
+    every catalog target is required, each with the selection its kind takes."""
+    from actstudy.figures.catalog import TARGETS, selection_schema
+
     with open(path) as handle:
-        return yaml.safe_load(handle)
+        schema = yaml.safe_load(handle)
+    for section, rules in (("figures", ("training", "node", "classifier", "comparison")), ("tables", ("table",))):
+        targets = [t for t in TARGETS.values() if t.rule in rules]
+        schema["properties"][section]["required"] = [t.name for t in targets]
+        schema["properties"][section]["properties"] = {
+            t.name: {"$ref": f"#/$defs/{selection_schema(t)}"} for t in targets
+        }
+    return schema
 
 
 def _key_path(error) -> str:

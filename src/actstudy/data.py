@@ -242,7 +242,12 @@ def load_raw(dataset: str, raw_dir: str | Path) -> tuple[np.ndarray, np.ndarray,
                 raise DataError(f"{raw_dir}/{name}-images-idx3-ubyte.gz: images {images.shape[1:]}, expected 28x28")
             if len(images) != len(labels):
                 raise DataError(f"{raw_dir}/{name}-*: {len(images)} images but {len(labels)} labels")
-        return x_train.reshape(len(x_train), -1), y_train.astype(np.int64), x_test.reshape(len(x_test), -1), y_test.astype(np.int64)
+        return (
+            x_train.reshape(len(x_train), -1),
+            y_train.astype(np.int64),
+            x_test.reshape(len(x_test), -1),
+            y_test.astype(np.int64),
+        )
     if dataset == "cifar10":
         folder = raw_dir / "cifar-10-batches-py"
         x_train, y_train = _read_cifar_batches(folder, [f"data_batch_{i}" for i in range(1, 6)])
@@ -291,7 +296,13 @@ def prepare(dataset: str, raw_dir: str | Path | None, split_seed: int) -> Splits
     if dataset != "digits" and len(x_train) != meta.n_train_official:
         # A partial mirror (CIFAR-10 subset): keep the study's validation fraction.
         n_val = round(meta.n_val * len(x_train) / meta.n_train_official)
-        log.warning("%s: %d training samples instead of %d; validation set of %d", dataset, len(x_train), meta.n_train_official, n_val)
+        log.warning(
+            "%s: %d training samples instead of %d; validation set of %d",
+            dataset,
+            len(x_train),
+            meta.n_train_official,
+            n_val,
+        )
     x_train, x_val, y_train, y_val = train_test_split(
         x_train, y_train, test_size=n_val, stratify=y_train, random_state=split_seed
     )

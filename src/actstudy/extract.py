@@ -17,13 +17,15 @@ again); measured by benchmarks/extract_metrics.py, see benchmarks/RESULTS.md.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from actstudy.activations import module_types
 from actstudy.io import atomic_path
 
 if TYPE_CHECKING:  # torch is imported where a network runs: readers (figures) start faster
@@ -86,9 +88,10 @@ def _forward(model: nn.Sequential, x: torch.Tensor, batch_statistics: bool = Fal
 
     zs = []
     h = x
+    activations = module_types()
     with torch.no_grad():
         for module in model:
-            if isinstance(module, (nn.ReLU, nn.Sigmoid)):
+            if isinstance(module, activations):
                 zs.append(h)
             if batch_statistics and isinstance(module, nn.BatchNorm1d):
                 h = F.batch_norm(h, None, None, module.weight, module.bias, training=True, eps=module.eps)

@@ -5,8 +5,19 @@ layer has a bias. With batch norm every hidden layer is Linear (no bias) ->
 BatchNorm1d (affine) -> activation; with batch norm *after* the activation (a reading of
 the study, ``Architecture.bn_position``) it is Linear (no bias) -> activation ->
 BatchNorm1d. The output layer is a bias-free
-Linear to 10 logits (docs/protocol.md: no biases besides the first hidden layer's). He (Kaiming) normal
-init for ReLU, Xavier (Glorot) normal for sigmoid, for every Linear layer.
+Linear to 10 logits (docs/protocol.md: no biases besides the first hidden layer's). Every
+Linear layer is initialised as the activation's registry entry says (``actstudy.activations``):
+He (Kaiming) normal for the ReLU family, Xavier (Glorot) normal for sigmoid and tanh.
+With dropout (``Architecture.dropout``) every hidden layer ends in Dropout(p), after the
+activation (and after batch norm where it follows the activation); it acts only in
+training mode, so extraction and evaluation never see it.
+
+Dropout masks: a reference network draws them with ``nn.Dropout`` from torch's global
+generator. ``BatchedMLP`` draws each model's mask from that model's own generator
+(``dropout_generators``), with the same operation (``bernoulli_(1 - p)`` on a tensor of the
+layer's shape, scaled by 1 / (1 - p)), so a model's masks, and so its training, do not
+depend on which other models share the job; seeded alike, slot k and a reference network
+draw the very same masks (tests/test_training.py).
 
 ``BatchedMLP`` holds K such networks with their parameters stacked on a leading model
 axis, so one matmul per layer trains all of them. Its slot k is exactly the network
@@ -23,19 +34,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from actstudy.activations import get as activation
 from actstudy.config import Architecture
 
 N_CLASSES = 10
 BN_EPS = 1e-5
 BN_MOMENTUM = 0.1
-
-
-def _activation_module(name: str) -> nn.Module:
-    return {"relu": nn.ReLU, "sigmoid": nn.Sigmoid}[name]()
-
-
-def _activation_fn(name: str):
-    return {"relu": torch.relu, "sigmoid": torch.sigmoid}[name]
 
 
 def reference_mlp(arch: Architecture, n_in: int, generator: torch.Generator | None = None) -> nn.Sequential:
@@ -46,16 +50,19 @@ def reference_mlp(arch: Architecture, n_in: int, generator: torch.Generator | No
         layers.append(nn.Linear(fan_in, arch.width, bias=(layer == 0 and _first_layer_bias(arch))))
         if arch.batch_norm and not arch.bn_after:
             layers.append(nn.BatchNorm1d(arch.width, eps=BN_EPS, momentum=BN_MOMENTUM))
-        layers.append(_activation_module(arch.activation))
+        layers.append(activation(arch.activation).make_module())
         if arch.bn_after:
             layers.append(nn.BatchNorm1d(arch.width, eps=BN_EPS, momentum=BN_MOMENTUM))
+        if arch.dropout:
+            layers.append(nn.Dropout(arch.dropout))
         fan_in = arch.width
     layers.append(nn.Linear(fan_in, N_CLASSES, bias=False))
     model = nn.Sequential(*layers)
+    he = activation(arch.activation).init == "he"
     with torch.no_grad():
         for module in model:
             if isinstance(module, nn.Linear):
-                if arch.activation == "relu":
+                if he:
                     nn.init.kaiming_normal_(module.weight, nonlinearity="relu", generator=generator)
                 else:
                     nn.init.xavier_normal_(module.weight, generator=generator)
@@ -72,9 +79,9 @@ def _first_layer_bias(arch: Architecture) -> bool:
 def _layer_keys(arch: Architecture) -> list[dict[str, str]]:
     """state_dict key prefixes of each layer of ``reference_mlp``'s Sequential."""
     keys, index = [], 0
-    per_layer = 3 if arch.batch_norm else 2
+    per_layer = 2 + int(arch.batch_norm) + int(arch.dropout > 0)
     bn_offset = 2 if arch.bn_after else 1  # Linear, activation, BN / Linear, BN, activation
-    for layer in range(arch.depth):
+    for _ in range(arch.depth):
         keys.append({"linear": str(index), "bn": str(index + bn_offset) if arch.batch_norm else ""})
         index += per_layer
     keys.append({"linear": str(index), "bn": ""})
@@ -87,6 +94,9 @@ class BatchedMLP(nn.Module):
     def __init__(self, arch: Architecture, n_in: int, n_models: int):
         super().__init__()
         self.arch, self.n_in, self.n_models = arch, n_in, n_models
+        self.activation = activation(arch.activation).make_module()
+        # One generator per model for its dropout masks (None: torch's global generator).
+        self.dropout_generators: list[torch.Generator | None] = [None] * n_models
         sizes = [n_in] + [arch.width] * arch.depth + [N_CLASSES]
         self.weights = nn.ParameterList(
             nn.Parameter(torch.empty(n_models, fan_in, fan_out)) for fan_in, fan_out in zip(sizes[:-1], sizes[1:])
@@ -105,7 +115,7 @@ class BatchedMLP(nn.Module):
     # ----------------------------------------------------------------- conversion
 
     @classmethod
-    def from_references(cls, arch: Architecture, n_in: int, models: list[nn.Sequential]) -> "BatchedMLP":
+    def from_references(cls, arch: Architecture, n_in: int, models: list[nn.Sequential]) -> BatchedMLP:
         batched = cls(arch, n_in, len(models))
         for k, model in enumerate(models):
             batched.load_model_state(k, model.state_dict())
@@ -139,7 +149,9 @@ class BatchedMLP(nn.Module):
                 state[f"{key['bn']}.running_mean"] = getattr(self, f"running_mean{layer}")[k]
                 state[f"{key['bn']}.running_var"] = getattr(self, f"running_var{layer}")[k]
                 state[f"{key['bn']}.num_batches_tracked"] = getattr(self, f"num_batches_tracked{layer}")
-        return {name: t.detach().to("cpu", copy=True, memory_format=torch.contiguous_format) for name, t in state.items()}
+        return {
+            name: t.detach().to("cpu", copy=True, memory_format=torch.contiguous_format) for name, t in state.items()
+        }
 
     # ----------------------------------------------------------------- forward
 
@@ -162,6 +174,14 @@ class BatchedMLP(nn.Module):
         )
         return out.view(b, k, c).transpose(0, 1)
 
+    def _dropout(self, h: torch.Tensor) -> torch.Tensor:
+        """Each model's mask from its own generator, as nn.Dropout draws one: [K, B, C]."""
+        keep = 1.0 - self.arch.dropout
+        noise = torch.empty_like(h)
+        for k, generator in enumerate(self.dropout_generators):
+            noise[k].bernoulli_(keep, generator=generator)
+        return h * noise.div_(keep)
+
     def forward(self, x: torch.Tensor, pre_activations: bool = False):
         """Logits [K, B, 10] for inputs [K, B, n_in] (one batch per model) or [B, n_in] (shared).
 
@@ -169,7 +189,8 @@ class BatchedMLP(nn.Module):
         input (after batch norm where batch norm comes before the activation): a list of
         [K, B, width] tensors.
         """
-        act = _activation_fn(self.arch.activation)
+        act = self.activation
+        dropout = self.training and self.arch.dropout > 0
         bn_before, bn_after = self.arch.batch_norm and not self.arch.bn_after, self.arch.bn_after
         h = x
         zs = []
@@ -184,5 +205,7 @@ class BatchedMLP(nn.Module):
             h = act(h)
             if bn_after:
                 h = self._batch_norm(h, layer)
+            if dropout:
+                h = self._dropout(h)
         logits = torch.matmul(h, self.weights[-1])
         return (logits, zs) if pre_activations else logits

@@ -2,9 +2,10 @@
 
 torch.optim.Adam takes one learning rate per parameter tensor; here one tensor holds
 K models that each need their own (the learning-rate grid of one training job), so
-the update is written out once, with the arithmetic of torch's Adam (``amsgrad=False``,
-no weight decay). Every operation is a ``torch._foreach_*`` call over all tensors at
-once, and the step count and bias corrections live on the device, so a step has no
+the update is written out once, with the arithmetic of torch's Adam (``amsgrad=False``;
+``weight_decay`` is Adam's L2 term, added to the gradient before the moments, as
+``torch.optim.Adam(weight_decay=...)`` does, for every parameter). Every operation is a
+``torch._foreach_*`` call over all tensors at once, and the step count and bias corrections live on the device, so a step has no
 host synchronisation and can be captured in a CUDA graph.
 
 Three implementations of the same update (``update``):
@@ -29,11 +30,12 @@ from __future__ import annotations
 
 import torch
 
-
 UPDATES = ("foreach", "fused", "compiled")
 
 
-def _bias_corrected(lr: torch.Tensor, step: torch.Tensor, beta1: float, beta2: float) -> tuple[torch.Tensor, torch.Tensor]:
+def _bias_corrected(
+    lr: torch.Tensor, step: torch.Tensor, beta1: float, beta2: float
+) -> tuple[torch.Tensor, torch.Tensor]:
     """(sqrt of the second moment's bias correction, per-run step size [K]); computed in
     float64, as torch's Adam computes them on the host, from the device step count."""
     bias_correction1 = 1 - torch.pow(beta1, step)
@@ -41,11 +43,14 @@ def _bias_corrected(lr: torch.Tensor, step: torch.Tensor, beta1: float, beta2: f
     return bias_correction2_sqrt, (lr.double() / bias_correction1).float()
 
 
-def _adam_update(params, grads, exp_avgs, exp_avg_sqs, lr, step, beta1: float, beta2: float, eps: float) -> None:
+def _adam_update(params, grads, exp_avgs, exp_avg_sqs, lr, step, beta1: float, beta2: float, eps: float,
+                 weight_decay: float) -> None:  # fmt: skip
     """The foreach update tensor by tensor, in the same order of operations, for
     ``torch.compile`` to fuse into one pass per tensor."""
     bias_correction2_sqrt, step_size = _bias_corrected(lr, step, beta1, beta2)
     for p, g, m, v in zip(params, grads, exp_avgs, exp_avg_sqs):
+        if weight_decay:
+            g = g.add(p, alpha=weight_decay)
         m.lerp_(g, 1 - beta1)
         v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
         denom = v.sqrt() / bias_correction2_sqrt + eps
@@ -54,7 +59,7 @@ def _adam_update(params, grads, exp_avgs, exp_avg_sqs, lr, step, beta1: float, b
 
 class StackedAdam:
     def __init__(self, params: list[torch.Tensor], lr: torch.Tensor, betas=(0.9, 0.999), eps: float = 1e-8,
-                 update: str | None = None):  # fmt: skip
+                 update: str | None = None, weight_decay: float = 0.0):  # fmt: skip
         if update is None:
             update = "fused" if lr.device.type == "cpu" else "foreach"
         if update not in UPDATES:
@@ -64,6 +69,7 @@ class StackedAdam:
         self.lr = lr  # [K], one learning rate per model; scaled in place by the schedule
         self.beta1, self.beta2 = betas
         self.eps = eps
+        self.weight_decay = float(weight_decay)
         self.step_count = torch.zeros((), dtype=torch.float64, device=lr.device)
         self.exp_avg = [torch.zeros_like(p) for p in self.params]
         self.exp_avg_sq = [torch.zeros_like(p) for p in self.params]
@@ -89,8 +95,10 @@ class StackedAdam:
         self.step_count += 1
         if self._compiled is not None:
             self._compiled(self.params, grads, self.exp_avg, self.exp_avg_sq, self.lr, self.step_count,
-                           self.beta1, self.beta2, self.eps)  # fmt: skip
+                           self.beta1, self.beta2, self.eps, self.weight_decay)  # fmt: skip
             return
+        if self.weight_decay:
+            grads = torch._foreach_add(grads, self.params, alpha=self.weight_decay)
         torch._foreach_lerp_(self.exp_avg, grads, 1 - self.beta1)
         torch._foreach_mul_(self.exp_avg_sq, self.beta2)
         torch._foreach_addcmul_(self.exp_avg_sq, grads, grads, 1 - self.beta2)
@@ -107,13 +115,14 @@ class StackedAdam:
         self._fused_steps += 1
         grads = [p.grad for p in self.params]
         for runs in self.groups:
-            def slices(tensors):
+
+            def slices(tensors, runs=runs):
                 return [t[k] for k in runs for t in tensors]
 
             torch._fused_adam_(
                 slices(self.params), slices(grads), slices(self.exp_avg), slices(self.exp_avg_sq), [],
                 [self._fused_steps] * (len(runs) * len(self.params)), lr=float(self.lr[runs[0]]),
-                beta1=self.beta1, beta2=self.beta2, weight_decay=0.0, eps=self.eps, amsgrad=False, maximize=False,
+                beta1=self.beta1, beta2=self.beta2, weight_decay=self.weight_decay, eps=self.eps, amsgrad=False, maximize=False,
             )  # fmt: skip
 
     def state_dict(self) -> dict:

@@ -29,5 +29,7 @@ class ArchResults:
         return self.summary[self.summary["run"].isin(self.selected_runs)]
 
 
-def load_arch_results(arch: Architecture, history: str | Path, summary: str | Path, selection: str | Path) -> ArchResults:
+def load_arch_results(
+    arch: Architecture, history: str | Path, summary: str | Path, selection: str | Path
+) -> ArchResults:
     return ArchResults(arch, pd.read_csv(history), pd.read_csv(summary), read_json(selection))

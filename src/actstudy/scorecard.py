@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -41,7 +41,9 @@ def _summary_values(item: dict) -> list[dict]:
     rows = []
     for run in summary[summary["run"].isin(runs)].itertuples(index=False):
         for metric in SUMMARY_METRICS:
-            rows.append({"seed": int(run.seed), "metric": metric, "layer": pd.NA, "value": 100.0 * getattr(run, metric)})
+            rows.append(
+                {"seed": int(run.seed), "metric": metric, "layer": pd.NA, "value": 100.0 * getattr(run, metric)}
+            )
     return rows
 
 
@@ -103,7 +105,9 @@ def allowed_difference(ours_se: float, study_se: float, tolerance: float, sigma:
     return max(sigma * math.hypot(ours_se, study_se), tolerance)
 
 
-def score(rows: pd.DataFrame, measured: pd.DataFrame, protocol: dict[tuple[str, str], str], sigma: float) -> pd.DataFrame:
+def score(
+    rows: pd.DataFrame, measured: pd.DataFrame, protocol: dict[tuple[str, str], str], sigma: float
+) -> pd.DataFrame:
     """The scorecard: ``rows`` (``study.study_rows``) with ours (mean ± SE over seeds),
     the difference, the tolerance applied and the verdict. ``protocol`` maps every
     trained (dataset, network) to how its training differs from the study ('' if not)."""
@@ -113,7 +117,13 @@ def score(rows: pd.DataFrame, measured: pd.DataFrame, protocol: dict[tuple[str, 
         values = _values(measured, row["dataset"], row["network"], row["metric"], row["layer"])
         ours, ours_se = mean_se(values) if len(values) else (float("nan"), float("nan"))
         finite = values[np.isfinite(values)]
-        result = {**row, "ours": ours, "ours_se": ours_se, "n_seeds": int(finite.size), "difference": ours - row["study"]}
+        result = {
+            **row,
+            "ours": ours,
+            "ours_se": ours_se,
+            "n_seeds": int(finite.size),
+            "difference": ours - row["study"],
+        }
         if key not in protocol or finite.size == 0:
             why = "not trained by this config" if key not in protocol else "no finite value (every run diverged?)"
             result.update(verdict="not run", allowed=float("nan"), note=_join(row["note"], why))
@@ -156,7 +166,14 @@ def _relu_sparser(archs, measured, check):
         if sigmoid in archs:
             for layer in range(1, relu.depth + 1):
                 left, right = _mean(measured, relu, "sparsity", layer), _mean(measured, sigmoid, "sparsity", layer)
-                out.append((f"{relu.dataset} {relu.depth}x{relu.width} layer {layer}: ReLU vs sigmoid", left, right, left > right))
+                out.append(
+                    (
+                        f"{relu.dataset} {relu.depth}x{relu.width} layer {layer}: ReLU vs sigmoid",
+                        left,
+                        right,
+                        left > right,
+                    )
+                )
     return out
 
 
@@ -215,12 +232,16 @@ def run_checks(checks: list[dict], measured: pd.DataFrame, protocol: dict[tuple[
     out = []
     for check in checks:
         archs = [a for a in expand_selection(check["networks"]) if (a.dataset, a.name) in protocol]
-        comparisons = [c for c in CHECKS[check["id"]](archs, measured, check) if np.isfinite(c[1]) and np.isfinite(c[2])]
+        comparisons = [
+            c for c in CHECKS[check["id"]](archs, measured, check) if np.isfinite(c[1]) and np.isfinite(c[2])
+        ]
         if comparisons:
             result = "holds" if all(c[3] for c in comparisons) else "fails"
         else:
             result = "not run"
-        details = "; ".join(f"{what}: {left:.2f} vs {right:.2f}{'' if ok else ' ✗'}" for what, left, right, ok in comparisons)
+        details = "; ".join(
+            f"{what}: {left:.2f} vs {right:.2f}{'' if ok else ' ✗'}" for what, left, right, ok in comparisons
+        )
         differing = sorted({protocol[(a.dataset, a.name)] for a in archs if protocol[(a.dataset, a.name)]})
         out.append({"check": check["id"], "source": check["source"], "claim": check["claim"], "verdict": result,
                     "comparisons": len(comparisons), "details": details,
@@ -285,7 +306,9 @@ def to_html(scores: pd.DataFrame, checks: pd.DataFrame, readings: str = "") -> s
     def colour(frame: pd.DataFrame) -> str:
         table = frame.to_html(index=False, escape=True, na_rep="", border=0)
         for verdict, background in _VERDICT_COLOURS.items():
-            table = table.replace(f"<td>{html.escape(verdict)}</td>", f'<td style="background:{background}">{verdict}</td>')
+            table = table.replace(
+                f"<td>{html.escape(verdict)}</td>", f'<td style="background:{background}">{verdict}</td>'
+            )
         return table
 
     numbers, claims = _display(scores), checks[CLAIM_COLUMNS]

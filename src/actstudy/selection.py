@@ -16,13 +16,15 @@ def select_learning_rate(summary: pd.DataFrame) -> dict:
     """
     healthy = summary[~summary["diverged"].astype(bool)]
     scores = healthy.groupby("learning_rate")["val_acc"].mean()
-    candidates = {float(lr): (float(scores[lr]) if lr in scores.index else None) for lr in sorted(summary["learning_rate"].unique())}
+    candidates = {
+        float(lr): (float(scores[lr]) if lr in scores.index else None)
+        for lr in sorted(summary["learning_rate"].unique())
+    }
     if scores.empty:
         return {"learning_rate": None, "runs": [], "val_acc_by_learning_rate": candidates}
     best = float(scores.idxmax())
     runs = healthy[healthy["learning_rate"] == best].sort_values("seed")["run"].tolist()
     return {"learning_rate": best, "runs": runs, "val_acc_by_learning_rate": candidates}
-
 
 
 def selected_run(selection: dict, seed: int) -> str:

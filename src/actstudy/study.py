@@ -42,7 +42,9 @@ def load_study(path: str | Path, schema_path: str | Path) -> dict:
 
 
 def _arch(entry: dict) -> Architecture:
-    return Architecture(entry["dataset"], entry["depth"], entry["width"], bool(entry["batch_norm"]), entry["activation"])
+    return Architecture(
+        entry["dataset"], entry["depth"], entry["width"], bool(entry["batch_norm"]), entry["activation"]
+    )
 
 
 def study_rows(study: dict) -> pd.DataFrame:
@@ -78,7 +80,9 @@ def check_architectures(check: dict) -> list[Architecture]:
     return expand_selection(check["networks"])
 
 
-def needs(study: dict, grids: dict[Architecture, RunGrid], state: str = "best") -> dict[Architecture, set[tuple[str, str]]]:
+def needs(
+    study: dict, grids: dict[Architecture, RunGrid], state: str = "best"
+) -> dict[Architecture, set[tuple[str, str]]]:
     """For every trained architecture some number or check concerns: the artefacts the
     scorecard reads, as (artefact, state) with artefact ``train`` (summary and
     selection), ``layers`` (node metrics, every seed) or ``classifiers`` (every seed).

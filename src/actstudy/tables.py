@@ -2,7 +2,8 @@
 
 Input: one row per (architecture, seed, layer) with ``depth``, ``activation``,
 ``batch_norm``, ``seed``, ``layer``, ``n_nodes``, ``dead_pct``, ``sparsity``. Columns of
-both tables: ReLU / sigmoid x BN off / on. Written as CSV, Markdown and LaTeX.
+both tables: each activation present (in the registry's order, so ReLU / sigmoid first as
+in the study) x BN off / on. Written as CSV, Markdown and LaTeX.
 """
 
 from __future__ import annotations
@@ -11,19 +12,27 @@ from pathlib import Path
 
 import pandas as pd
 
+from actstudy.activations import NAMES, get
 from actstudy.io import atomic_path
 from actstudy.metrics.activity import mean_se
 
-COLUMNS = [("relu", False), ("relu", True), ("sigmoid", False), ("sigmoid", True)]
-COLUMN_NAMES = {("relu", False): "ReLU, no BN", ("relu", True): "ReLU, BN",
-                ("sigmoid", False): "sigmoid, no BN", ("sigmoid", True): "sigmoid, BN"}  # fmt: skip
+# The study's four columns, always present (empty where a configuration was not run).
+STUDY_COLUMNS = [("relu", False), ("relu", True), ("sigmoid", False), ("sigmoid", True)]
+
+
+def column_name(activation: str, batch_norm: bool) -> str:
+    return f"{get(activation).label}, {'BN' if batch_norm else 'no BN'}"
 
 
 def _layout(cells: dict, index: list, index_names: list[str]) -> pd.DataFrame:
+    present = {col for _, col in cells}
+    columns = sorted(present | set(STUDY_COLUMNS), key=lambda c: (NAMES.index(c[0]), c[1]))
     frame = pd.DataFrame(
-        [[cells.get((key, col), "") for col in COLUMNS] for key in index],
-        index=pd.MultiIndex.from_tuples(index, names=index_names) if len(index_names) > 1 else pd.Index(index, name=index_names[0]),
-        columns=[COLUMN_NAMES[c] for c in COLUMNS],
+        [[cells.get((key, col), "") for col in columns] for key in index],
+        index=pd.MultiIndex.from_tuples(index, names=index_names)
+        if len(index_names) > 1
+        else pd.Index(index, name=index_names[0]),
+        columns=[column_name(*c) for c in columns],
     )
     return frame
 

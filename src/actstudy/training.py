@@ -18,10 +18,10 @@ import logging
 import math
 import signal
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import pandas as pd
@@ -47,7 +47,7 @@ class TrainSettings:
     snapshot_epochs: tuple[int, ...] = ()
 
     @classmethod
-    def from_config(cls, training: dict) -> "TrainSettings":
+    def from_config(cls, training: dict) -> TrainSettings:
         return cls(
             int(training["epochs"]),
             int(training["batch_size"]),
@@ -66,6 +66,17 @@ class TrainResult:
 
 def snapshot_name(epoch: int) -> str:
     return f"epoch{epoch}"
+
+
+def dropout_seed(seed: int) -> int:
+    """The seed of one run's dropout masks: derived from the run's seed, apart from the
+    generator that draws its initial weights and shuffles."""
+    return int(np.random.SeedSequence([seed, 1]).generate_state(1)[0])
+
+
+def dropout_generator(seed: int, device: torch.device) -> torch.Generator:
+    """The generator of one run's dropout masks, on the device."""
+    return torch.Generator(device).manual_seed(dropout_seed(seed))
 
 
 def pick_device() -> torch.device:
@@ -251,17 +262,23 @@ class Trainer:
         self.generators = [torch.Generator().manual_seed(seed) for _, seed in self.runs]
         references = [reference_mlp(arch, x_train.shape[1], g) for g in self.generators]
         self.model = BatchedMLP.from_references(arch, x_train.shape[1], references).to(self.device)
+        if arch.dropout:
+            self.model.dropout_generators = [dropout_generator(seed, self.device) for _, seed in self.runs]
         self.states: dict[str, dict[str, dict]] = {"init": self._model_states()}
         lr = torch.tensor([lr for lr, _ in self.runs], dtype=torch.float32, device=self.device)
-        self.optimizer = StackedAdam(list(self.model.parameters()), lr, update=adam_update)  # None: the device's default
+        self.optimizer = StackedAdam(list(self.model.parameters()), lr, update=adam_update,  # None: the device's default
+                                     weight_decay=arch.weight_decay)  # fmt: skip
         self.best_state = {name: t.detach().clone() for name, t in self.model.state_dict().items()}
         self.best_acc = torch.full((k,), -math.inf, device=self.device)
         self.best_epoch = torch.zeros(k, dtype=torch.long, device=self.device)
         self.diverged = torch.zeros(k, dtype=torch.bool, device=self.device)
         self.diverged_epoch = torch.zeros(k, dtype=torch.long, device=self.device)
         self.starts = batch_starts(self.n_train, settings.batch_size, arch.batch_norm)
-        use_graph = cuda_graphs and self.device.type == "cuda"
-        self.step = StepRunner(self.model, self.optimizer, x_train, y_train, self.diverged, settings.batch_size, use_graph)
+        # Dropout draws from per-run generators, which a captured graph would not advance.
+        use_graph = cuda_graphs and self.device.type == "cuda" and not arch.dropout
+        self.step = StepRunner(
+            self.model, self.optimizer, x_train, y_train, self.diverged, settings.batch_size, use_graph
+        )
         self.rows: list[dict] = []
         self.epoch_seconds: list[float] = []  # wall time of each epoch this process trained, validation included
         self.epoch = 1  # the epoch being (or next to be) trained
@@ -289,6 +306,7 @@ class Trainer:
             "diverged": cpu(self.diverged), "diverged_epoch": cpu(self.diverged_epoch),
             "loss_sum": cpu(self.step.loss_sum), "correct": cpu(self.step.correct),
             "generators": [g.get_state() for g in self.generators],
+            "dropout_generators": [g.get_state() for g in self.model.dropout_generators if g is not None],
             "rows": self.rows, "states": self.states,
         }  # fmt: skip
 
@@ -305,6 +323,8 @@ class Trainer:
         self.step.loss_sum.copy_(state["loss_sum"])
         self.step.correct.copy_(state["correct"])
         for generator, generator_state in zip(self.generators, state["generators"]):
+            generator.set_state(generator_state)
+        for generator, generator_state in zip(self.model.dropout_generators, state.get("dropout_generators", [])):
             generator.set_state(generator_state)
         self.rows, self.states = list(state["rows"]), dict(state["states"])
         self.epoch, self.position, self.order = int(state["epoch"]), int(state["position"]), state["order"]
@@ -364,7 +384,12 @@ class Trainer:
             self.epoch_seconds.append(time.perf_counter() - began)
             self.order = None
             self.epoch += 1
-            if checkpoint is not None and every and (self.epoch - 1) % every == 0 and self.epoch <= self.settings.epochs:
+            if (
+                checkpoint is not None
+                and every
+                and (self.epoch - 1) % every == 0
+                and self.epoch <= self.settings.epochs
+            ):
                 self.save_checkpoint(checkpoint)
         return self._result()
 

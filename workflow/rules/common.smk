@@ -11,6 +11,8 @@ from actstudy import resources
 from actstudy.study import load_study, protocol_differences
 from actstudy.study import needs as study_needs
 from actstudy.figures.catalog import (
+    COMPARISON_KINDS,
+    COMPARISON_NEEDS,
     FIGURE_KINDS,
     SCORECARD,
     TABLES,
@@ -55,8 +57,9 @@ def figure_files(name):
 
 
 def all_figures():
-    drawn = names("static", "training", "node", "classifier")
-    return [f for name in drawn for f in figure_files(name)]
+    drawn = names("static", "training", "node", "classifier", "comparison")
+    numbers = [f"results/figures/{name}.csv" for name in names("comparison")]
+    return [f for name in drawn for f in figure_files(name)] + numbers
 
 
 def target_labels(name):
@@ -214,6 +217,34 @@ def table_items(name):
 
 def table_inputs(name):
     return [item["layers"] for item in table_items(name)]
+
+
+def comparison_items(name):
+    """Per network a comparison draws: the files its kind reads (every seed)."""
+    needs = COMPARISON_NEEDS[COMPARISON_KINDS[name]]
+    items = []
+    for arch in figure_architectures(config, name):
+        item = {"dataset": arch.dataset, "arch": arch.name}
+        if "train" in needs:
+            item["summary"] = f"{train_dir(arch)}/summary.csv"
+            item["selection"] = f"{train_dir(arch)}/selected.json"
+        for table in ("layers", "classifiers"):
+            if table in needs:
+                item[table] = {
+                    seed: metrics_path(arch, seed, analysis_state(), table)
+                    for seed in GRIDS[arch].seeds
+                }
+        items.append(item)
+    return items
+
+
+def comparison_inputs(name):
+    files = []
+    for item in comparison_items(name):
+        files += [item[k] for k in ("summary", "selection") if k in item]
+        for table in ("layers", "classifiers"):
+            files += list(item.get(table, {}).values())
+    return files
 
 
 # -- the scorecard: the study's numbers beside ours ------------------------------------

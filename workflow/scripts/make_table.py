@@ -16,7 +16,9 @@ with job_logging(snakemake.log[0]) as log:
     for item in snakemake.params.networks:
         arch = Architecture.parse(item["dataset"], item["arch"])
         frame = pd.read_csv(item["layers"])
-        frames.append(frame.assign(depth=arch.depth, activation=arch.activation, batch_norm=arch.batch_norm, seed=item["seed"]))
+        frames.append(
+            frame.assign(depth=arch.depth, activation=arch.activation, batch_norm=arch.batch_norm, seed=item["seed"])
+        )
     layers = pd.concat(frames, ignore_index=True)
     name = snakemake.params.table
     table = dead_nodes_table(layers) if name == "table5_1" else sparsity_table(layers)

@@ -2,7 +2,7 @@
 activations it needs."""
 
 from actstudy.config import Architecture
-from actstudy.figures import render, save
+from actstudy.figures.draw import render, save
 from actstudy.figures.nodes import NodeInputs
 from actstudy.logs import job_logging
 

@@ -1,6 +1,6 @@
 """Draw a figure that needs no data (fig1_1)."""
 
-from actstudy.figures import render, save
+from actstudy.figures.draw import render, save
 from actstudy.logs import job_logging
 
 with job_logging(snakemake.log[0]):

@@ -1,7 +1,7 @@
 """Draw one Chapter 1/3 figure from the histories of the architectures it uses."""
 
 from actstudy.config import Architecture
-from actstudy.figures import render, save
+from actstudy.figures.draw import render, save
 from actstudy.logs import job_logging
 from actstudy.results import load_arch_results
 

@@ -15,5 +15,7 @@ with job_logging(snakemake.log[0]) as log:
     scores = scorecard.score(study_rows(study), measured, protocol, study["verdict"]["sigma"])
     checks = scorecard.run_checks(study["checks"], measured, protocol)
     out = snakemake.output
-    scorecard.write(scores, checks, {key: out[key] for key in ("csv", "checks", "md", "html")}, snakemake.params.readings)
+    scorecard.write(
+        scores, checks, {key: out[key] for key in ("csv", "checks", "md", "html")}, snakemake.params.readings
+    )
     log.info("%s", scorecard.summary_line(scores, checks))

@@ -13,8 +13,8 @@ from actstudy.data import load_splits
 from actstudy.io import write_csv
 from actstudy.logs import job_logging
 from actstudy.training import (
-    TrainSettings,
     Trainer,
+    TrainSettings,
     configure_process,
     save_states,
     snapshot_name,

@@ -20,17 +20,20 @@ CHAPTERS = {
     "6": "5. Chapter 6: layers as classifiers",
     "A": "6. Appendix A",
 }
+BEYOND = "7. Beyond the study: activations and regularisation"
 
 
 @dataclass(frozen=True)
 class Target:
     name: str  # the target rule, e.g. fig3_4
-    rule: str  # what draws it: static, training, node, classifier, table
+    rule: str  # what draws it: static, training, node, classifier, table, comparison
     kind: str  # the renderer: a training-figure function, a node-figure kind, or a table
 
     @property
     def study(self) -> str:
-        """The study's figure or table, e.g. 'Figure 3.4', 'Table 5.1'."""
+        """The study's figure or table, e.g. 'Figure 3.4', 'Table 5.1' (none: beyond the study)."""
+        if self.rule == "comparison":
+            return "none (beyond the study)"
         if self.rule == "table":
             return f"Table {self.name.removeprefix('table').replace('_', '.')}"
         return f"Figure {self.name.removeprefix('fig').replace('_', '.')}"
@@ -38,6 +41,8 @@ class Target:
     @property
     def chapter(self) -> str:
         """The report category: the study's chapter (A: the appendix)."""
+        if self.rule == "comparison":
+            return BEYOND
         return CHAPTERS[self.study.split()[1].split(".")[0]]
 
 
@@ -66,6 +71,11 @@ TARGETS: dict[str, Target] = {t.name: t for t in [
         **{f"figA_{i}": "layer_accuracy" for i in range(3, 7)},
     }),
     *_targets("table", {"table5_1": "dead_nodes", "table5_2": "sparsity"}),
+    # Beyond the study: any activations and regularisers side by side, numbers in a CSV.
+    *_targets("comparison", {
+        "cmp_accuracy": "accuracy", "cmp_sparsity": "sparsity", "cmp_dead": "dead",
+        "cmp_classifiers": "classifiers", "cmp_regularisation": "regularisation",
+    }),
 ]}  # fmt: skip
 
 
@@ -77,6 +87,24 @@ def names(*rules: str) -> list[str]:
 # Chapter 4/5/6 figures (drawn from node metrics, classifier accuracies or activations): their kind.
 FIGURE_KINDS = {t.name: t.kind for t in TARGETS.values() if t.rule in ("node", "classifier")}
 TABLES = tuple(names("table"))
+COMPARISON_KINDS = {t.name: t.kind for t in TARGETS.values() if t.rule == "comparison"}
+# What each comparison reads per network: "train" (summary, selection), "layers" (layer
+# metrics of every seed), "classifiers" (layer classifiers of every seed).
+COMPARISON_NEEDS = {
+    "accuracy": ("train",), "sparsity": ("layers",), "dead": ("layers",), "classifiers": ("classifiers",),
+    "regularisation": ("train", "layers"),
+}  # fmt: skip
+
+
+def selection_schema(target: Target) -> str:
+    """The config schema's definition (``$defs``) a target's selection follows."""
+    if target.kind == "kde":
+        return "kde_selection"
+    if target.kind == "layer_accuracy":
+        return "layer_selection"
+    if target.rule in ("node", "classifier"):
+        return "node_selection"
+    return "selection"
 
 
 def files_needed(kind: str, state: str) -> dict[str, tuple[str, str]]:

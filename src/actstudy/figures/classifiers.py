@@ -85,7 +85,9 @@ def kde_overlay(items: list[NodeInputs]) -> Figure:
         ax.set_title(f"{item.arch.label}: layer {layer}, node {node}", fontsize=10)
         ax.legend(fontsize=8, title="histogram and KDE", title_fontsize=8)
     first = items[0]
-    fig.suptitle(f"KDE (bandwidth {BANDWIDTH}) over class histograms: {first.arch.dataset}, {first.state_name}, seed {first.seed}")
+    fig.suptitle(
+        f"KDE (bandwidth {BANDWIDTH}) over class histograms: {first.arch.dataset}, {first.state_name}, seed {first.seed}"
+    )
     return fig
 
 

@@ -73,7 +73,9 @@ def class_distributions(items: list[NodeInputs], of: str) -> Figure:
             ax = axes[row][col]
             bins = np.histogram_bin_edges(values[:, node], bins=40)
             for c in range(10):
-                ax.hist(values[labels == c, node], bins=bins, histtype="step", color=CLASS_COLOURS[c], label=f"class {c}")
+                ax.hist(
+                    values[labels == c, node], bins=bins, histtype="step", color=CLASS_COLOURS[c], label=f"class {c}"
+                )
             ax.set_title(f"layer {layer}, node {node}", fontsize=10)
             ax.set_xlabel("pre-activation z" if of == "z" else "activation a = T(z)")
             ax.set_ylabel("training samples")
@@ -107,7 +109,9 @@ def _draw_activity(ax, item: NodeInputs) -> pd.DataFrame:
     trained = pd.read_csv(item.files["trained"])
     untrained = pd.read_csv(item.files["untrained"])
     x = _global_index(trained)
-    ax.plot(_global_index(untrained), untrained["activity_train"], ".", ms=2, color="grey", label="untrained (train set)")
+    ax.plot(
+        _global_index(untrained), untrained["activity_train"], ".", ms=2, color="grey", label="untrained (train set)"
+    )
     ax.plot(x, trained["activity_train"], ".", ms=2.5, color="tab:blue", label="trained, train set")
     ax.plot(x, trained["activity_test"], ".", ms=2.5, color="tab:orange", alpha=0.7, label="trained, test set")
     ax.set_ylim(-2, 102)
@@ -157,4 +161,3 @@ KINDS = {
     "activity": node_activity,
     "heatmap": activity_heatmap,
 }
-

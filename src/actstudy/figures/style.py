@@ -6,12 +6,18 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.colors import to_rgb  # noqa: E402
 
-ACTIVATION_NAMES = {"relu": "ReLU", "sigmoid": "sigmoid"}
-ACTIVATION_COLOURS = {"relu": "tab:blue", "sigmoid": "tab:red"}
+from actstudy.activations import REGISTRY  # noqa: E402
+
+ACTIVATION_NAMES = {name: entry.label for name, entry in REGISTRY.items()}
+ACTIVATION_COLOURS = {name: entry.colour for name, entry in REGISTRY.items()}
 # The study's convention for learning curves: ReLU train blue, sigmoid train red,
-# ReLU validation green, sigmoid validation orange.
+# ReLU validation green, sigmoid validation orange; any other activation: its own
+# colour for train, the same colour paler for validation.
 CURVE_COLOURS = {
+    **{(name, "train"): colour for name, colour in ACTIVATION_COLOURS.items()},
+    **{(name, "val"): tuple(0.45 * c + 0.55 for c in to_rgb(colour)) for name, colour in ACTIVATION_COLOURS.items()},
     ("relu", "train"): "tab:blue",
     ("sigmoid", "train"): "tab:red",
     ("relu", "val"): "tab:green",
@@ -37,4 +43,6 @@ def figure_legend(fig, axes, ncol: int, markerscale: float = 1.0) -> None:
             for handle, label in zip(*ax.get_legend_handles_labels()):
                 handles.setdefault(label, handle)
     if handles:
-        fig.legend(list(handles.values()), list(handles.keys()), loc="outside lower center", ncol=ncol, markerscale=markerscale)
+        fig.legend(
+            list(handles.values()), list(handles.keys()), loc="outside lower center", ncol=ncol, markerscale=markerscale
+        )

@@ -54,7 +54,7 @@ def _missing(ax, result: ArchResults) -> bool:
 
 
 def activation_shapes() -> Figure:
-    """fig1_1: sigmoid and ReLU as functions of the pre-activation z."""
+    """fig1_1: sigmoid and ReLU as functions of the pre-activation z (the study's two)."""
     fig, axes = new_figure(1, 2, width=8.0, height=3.2, sharey=False)
     z = np.linspace(-6, 6, 601)
     shapes = {"sigmoid": 1 / (1 + np.exp(-z)), "relu": np.maximum(z, 0)}
@@ -86,7 +86,9 @@ def curves_pair(results: list[ArchResults]) -> Figure:
             ax.plot(run["epoch"], y, style, color=ACTIVATION_COLOURS[act], lw=1.4,
                     label=f"{ACTIVATION_NAMES[act]} {'train' if value == 'train_acc' else 'validation'}")  # fmt: skip
     arch = results[0].arch
-    ax.set_title(f"{arch.dataset}: {arch.depth}x{arch.width}{', BN' if arch.batch_norm else ''}, best learning rate, one seed")
+    ax.set_title(
+        f"{arch.dataset}: {arch.depth}x{arch.width}{', BN' if arch.batch_norm else ''}, best learning rate, one seed"
+    )
     ax.set_xlabel("epoch")
     ax.set_ylabel("accuracy (%)")
     _zoom(ax, tails)
@@ -127,9 +129,15 @@ def learning_curve(results: list[ArchResults]) -> Figure:
     run_name = result.selected_runs[0]
     run = result.history[result.history["run"] == run_name]
     best = int(result.summary.set_index("run").loc[run_name, "best_epoch"])
-    for value, colour, label in (("train_acc", CURVE_COLOURS["train"], "train"), ("val_acc", CURVE_COLOURS["val"], "validation")):
+    for value, colour, label in (
+        ("train_acc", CURVE_COLOURS["train"], "train"),
+        ("val_acc", CURVE_COLOURS["val"], "validation"),
+    ):
         acc_ax.plot(run["epoch"], run[value] * 100, color=colour, label=label, lw=1.4)
-    for value, colour, label in (("train_loss", CURVE_COLOURS["train"], "train"), ("val_loss", CURVE_COLOURS["val"], "validation")):
+    for value, colour, label in (
+        ("train_loss", CURVE_COLOURS["train"], "train"),
+        ("val_loss", CURVE_COLOURS["val"], "validation"),
+    ):
         loss_ax.plot(run["epoch"], run[value], color=colour, label=label, lw=1.4)
     for ax in (acc_ax, loss_ax):
         ax.axvline(best, color="black", ls=":", lw=1, label=f"best epoch ({best})")

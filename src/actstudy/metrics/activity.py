@@ -1,8 +1,9 @@
 """How hidden nodes behave: class medians, on/off activity, dead nodes, layer sparsity.
 
 Arrays: ``z`` is [n_samples, n_nodes] pre-activations of one layer, ``labels`` is
-[n_samples] class indices. A node is *on* for a sample when z > 0, which is a > 0 for
-ReLU and a > 0.5 for sigmoid (docs/metrics.md). Percentages are in 0..100.
+[n_samples] class indices. A node is *on* for a sample when z > 0, whatever the
+activation: a > 0 for ReLU, a > 0.5 for sigmoid, a > log 2 for softplus (each
+activation's ``on_means``; docs/metrics.md). Percentages are in 0..100.
 
 Two readings of the study's text are options (``analysis`` in the config): with
 ``on_at_zero`` a node is on when z >= 0 (z = 0 exactly happens in a bias-free layer whose
@@ -14,14 +15,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from actstudy.activations import get as get_activation
+
 
 def activate(z: np.ndarray, activation: str) -> np.ndarray:
-    """a = T(z)."""
-    if activation == "relu":
-        return np.maximum(z, 0)
-    if activation == "sigmoid":
-        return 1.0 / (1.0 + np.exp(-z))
-    raise ValueError(f"unknown activation {activation!r}")
+    """a = T(z), computed by the activation's torch module (the one the network used)."""
+    import torch
+
+    module = get_activation(activation).make_module()
+    with torch.no_grad():
+        return module(torch.from_numpy(np.asarray(z))).numpy()
 
 
 def is_on(z: np.ndarray, on_at_zero: bool = False) -> np.ndarray:

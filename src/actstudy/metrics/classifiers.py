@@ -7,7 +7,8 @@ at that node, fitted on the training split:
   on (z > 0, which is a > 0.5 for sigmoid); an off observation gets 1 - P(on | c);
 - continuous: a Gaussian kernel density estimate (bandwidth ``BANDWIDTH``, absolute) of
   the class-c training z at that node, evaluated at the sample's z;
-- combined (ReLU only): the discrete estimate when z <= 0, the continuous one when z > 0.
+- combined (ReLU only: it needs a = 0 exactly for every z <= 0, the registry's
+  ``exact_zero``): the discrete estimate when z <= 0, the continuous one when z > 0.
 
 A layer classifies by naive Bayes: the sum over its nodes of log P(z | c), plus log
 P(c) (the training split's class frequencies); the predicted class is the arg-max.
@@ -43,6 +44,8 @@ from dataclasses import dataclass
 
 import torch
 
+from actstudy.activations import get as get_activation
+
 BANDWIDTH = 0.2
 FLOOR = 1e-6
 MARGIN = 6.0  # grid margin beyond the training range, in bandwidths
@@ -57,8 +60,9 @@ GRID_DTYPE = torch.float32
 
 
 def systems_for(activation: str) -> tuple[str, ...]:
-    """The systems the study builds for an activation: no combined system for sigmoid."""
-    return SYSTEMS if activation == "relu" else SYSTEMS[:2]
+    """The systems built for an activation: the combined one only where a = 0 exactly
+    below the threshold (ReLU), as the study builds it."""
+    return SYSTEMS if get_activation(activation).exact_zero else SYSTEMS[:2]
 
 
 def _class_counts(labels: torch.Tensor, n_classes: int) -> torch.Tensor:
@@ -144,7 +148,7 @@ class BinnedKDE:
 
     @classmethod
     def fit(cls, z: torch.Tensor, labels: torch.Tensor, n_classes: int, bandwidth: float = BANDWIDTH,
-            max_grid: int = MAX_GRID, chunk_nodes: int = 64) -> "BinnedKDE":  # fmt: skip
+            max_grid: int = MAX_GRID, chunk_nodes: int = 64) -> BinnedKDE:  # fmt: skip
         z = z.to(DTYPE)
         counts = _class_counts(labels, n_classes).to(DTYPE)
         margin = MARGIN * bandwidth
@@ -195,7 +199,7 @@ class LayerClassifier:
     systems: tuple[str, ...]
 
     @classmethod
-    def fit(cls, z: torch.Tensor, labels: torch.Tensor, activation: str, n_classes: int = 10) -> "LayerClassifier":
+    def fit(cls, z: torch.Tensor, labels: torch.Tensor, activation: str, n_classes: int = 10) -> LayerClassifier:
         p_on = on_probabilities(z, labels, n_classes)
         return cls(
             log_prior=log_priors(labels, n_classes),
@@ -227,4 +231,3 @@ class LayerClassifier:
             for name, score in self.scores(z[start : start + per_chunk]).items():
                 parts[name].append(score.argmax(1))
         return {name: torch.cat(chunks) for name, chunks in parts.items()}
-

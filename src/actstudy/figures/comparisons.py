@@ -1,0 +1,272 @@
+"""Beyond the study: activations and regularisers side by side (the ``cmp_*`` targets).
+
+``numbers(kind, networks)`` reads each network's files into one tidy table, written as the
+figure's CSV; ``draw(kind, table)`` draws the figure from that table alone, so the
+picture and its numbers cannot disagree. Every value is a mean ± standard error over the
+seeds (the selected learning rate's runs, the analysed state), in percent.
+
+A network item (what the rule passes) has ``dataset``, ``arch`` and, where the kind
+needs them, ``summary`` and ``selection`` (training), ``layers`` and ``classifiers``
+({seed: path}).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from actstudy.activations import NAMES
+from actstudy.config import Architecture
+from actstudy.figures.style import ACTIVATION_COLOURS, ACTIVATION_NAMES, figure_legend, new_figure
+from actstudy.io import read_json
+from actstudy.metrics.activity import mean_se
+
+ID_COLUMNS = ["dataset", "network", "depth", "width", "activation", "batch_norm", "dropout", "weight_decay"]
+COLUMNS = [*ID_COLUMNS, "metric", "layer", "mean", "se", "n"]
+METRIC_LABELS = {
+    "test_accuracy": "test accuracy (%)",
+    "sparsity": "layer sparsity (% of samples off)",
+    "dead": "dead nodes (%)",
+    "mean_sparsity": "sparsity, mean over layers (%)",
+}
+
+
+def _identity(arch: Architecture) -> dict:
+    return {"dataset": arch.dataset, "network": arch.name, "depth": arch.depth, "width": arch.width,
+            "activation": arch.activation, "batch_norm": arch.batch_norm, "dropout": arch.dropout,
+            "weight_decay": arch.weight_decay}  # fmt: skip
+
+
+def _row(arch: Architecture, metric: str, layer, values) -> dict:
+    mean, se = mean_se(values)
+    n = int(np.isfinite(np.asarray(values, dtype=float)).sum())
+    return {**_identity(arch), "metric": metric, "layer": layer, "mean": mean, "se": se, "n": n}
+
+
+def _test_accuracy(item: dict) -> list[float]:
+    summary = pd.read_csv(item["summary"])
+    runs = read_json(item["selection"])["runs"]
+    return (summary.loc[summary["run"].isin(runs), "test_acc"] * 100).tolist()
+
+
+def _per_seed(paths: dict) -> pd.DataFrame:
+    return pd.concat([pd.read_csv(path).assign(seed=int(seed)) for seed, path in paths.items()], ignore_index=True)
+
+
+def _layer_rows(arch: Architecture, layers: pd.DataFrame) -> list[dict]:
+    rows = []
+    for layer, group in layers.groupby("layer"):
+        rows.append(_row(arch, "sparsity", int(layer), group["sparsity"]))
+        rows.append(_row(arch, "dead", int(layer), group["dead_pct"]))
+    return rows
+
+
+def _network_rows(arch: Architecture, layers: pd.DataFrame) -> list[dict]:
+    """Net-level sparsity (mean over layers) and dead nodes (% of all hidden nodes), per seed."""
+    per_seed = layers.groupby("seed")
+    dead = per_seed.apply(lambda g: (g["dead_pct"] * g["n_nodes"]).sum() / g["n_nodes"].sum(), include_groups=False)
+    return [_row(arch, "mean_sparsity", pd.NA, per_seed["sparsity"].mean()), _row(arch, "dead", pd.NA, dead)]
+
+
+def _classifier_rows(arch: Architecture, classifiers: pd.DataFrame) -> list[dict]:
+    test = classifiers[classifiers["split"] == "test"]
+    rows = []
+    for (system, layer), group in test.groupby(["system", test["layer"].fillna(0)]):
+        metric = "network_accuracy" if system == "network" else f"classifier_{system}"
+        rows.append(_row(arch, metric, pd.NA if system == "network" else int(layer), group["accuracy"]))
+    return rows
+
+
+def numbers(kind: str, networks: list[dict]) -> pd.DataFrame:
+    """The tidy table of one comparison: one row per network, metric (and layer)."""
+    rows = []
+    for item in networks:
+        arch = Architecture.parse(item["dataset"], item["arch"])
+        if kind in ("accuracy", "regularisation"):
+            rows.append(_row(arch, "test_accuracy", pd.NA, _test_accuracy(item)))
+        if kind in ("sparsity", "dead"):
+            rows += [r for r in _layer_rows(arch, _per_seed(item["layers"])) if r["metric"] == kind]
+        if kind == "regularisation":
+            rows += _network_rows(arch, _per_seed(item["layers"]))
+        if kind == "classifiers":
+            rows += _classifier_rows(arch, _per_seed(item["classifiers"]))
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    table["layer"] = table["layer"].astype("Int64")
+    return table
+
+
+# ----------------------------------------------------------------------------- drawing
+
+
+def _order(activations) -> list[str]:
+    return sorted(set(activations), key=NAMES.index)
+
+
+def _with_keys(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with two panel keys: ``shape`` (e.g. "mnist 4x200") and ``reg`` (the
+    regulariser, e.g. "dropout 0.2, wd 0.0001"; "" for none)."""
+
+    def regulariser(row) -> str:
+        parts = [f"dropout {row['dropout']:g}" if row["dropout"] else "",
+                 f"wd {row['weight_decay']:g}" if row["weight_decay"] else ""]  # fmt: skip
+        return ", ".join(p for p in parts if p)
+
+    out = table.copy()
+    out["shape"] = [f"{d} {dep}x{w}" for d, dep, w in zip(out["dataset"], out["depth"], out["width"])]
+    out["reg"] = [regulariser(row) for _, row in out.iterrows()] if len(out) else []
+    out["batch_norm"] = out["batch_norm"].astype(bool)
+    return out
+
+
+def _variant_label(bn: bool, reg: str) -> str:
+    return ("BN" if bn else "no BN") + (f", {reg}" if reg else "")
+
+
+def _accuracy(table: pd.DataFrame) -> Figure:
+    """Test accuracy per activation: one panel per network shape, BN off (filled) / on (open)."""
+    shapes = sorted(set(table["shape"]))
+    acts = _order(table["activation"])
+    fig, axes = new_figure(
+        1, len(shapes), width=max(5.5, 0.75 * len(acts) + 1.5) * len(shapes), height=4.0, sharey=True
+    )
+    for ax, shape in zip(axes[0], shapes):
+        rows = table[table["shape"] == shape]
+        variants = sorted(set(zip(rows["batch_norm"], rows["reg"])))
+        offsets = np.linspace(-0.25, 0.25, len(variants)) if len(variants) > 1 else [0.0]
+        for r in rows.itertuples():
+            v = variants.index((r.batch_norm, r.reg))
+            colour = ACTIVATION_COLOURS[r.activation]
+            label = _variant_label(r.batch_norm, r.reg)
+            ax.errorbar(acts.index(r.activation) + offsets[v], r.mean, yerr=r.se, fmt="s" if r.batch_norm else "o",
+                        color=colour, mfc="white" if r.batch_norm else colour, capsize=3, ms=6,
+                        label=label)  # fmt: skip
+        ax.set_xticks(range(len(acts)), [ACTIVATION_NAMES[a] for a in acts], rotation=30, ha="right")
+        ax.set_title(shape)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0][0].set_ylabel("test accuracy (%), mean ± SE over seeds")
+    _legend_by_marker(fig, axes)
+    fig.suptitle("Test accuracy per activation")
+    return fig
+
+
+def _legend_by_marker(fig, axes) -> None:
+    """Legend of the BN / regulariser variants in black (colour says the activation)."""
+    handles: dict = {}
+    for row in axes:
+        for ax in row:
+            for handle, label in zip(*ax.get_legend_handles_labels()):
+                handles.setdefault(label, handle)
+    from matplotlib.lines import Line2D
+
+    proxies = [Line2D([], [], ls="", marker=h[0].get_marker(), color="black", mfc=h[0].get_markerfacecolor()
+                      if h[0].get_markerfacecolor() == "white" else "black") for h in handles.values()]  # fmt: skip
+    if proxies:
+        fig.legend(proxies, list(handles), loc="outside lower center", ncol=len(proxies))
+
+
+def _per_layer(table: pd.DataFrame, metric: str, ylabel: str, title: str) -> Figure:
+    """One line per activation over the hidden layers; rows: BN off / on; columns: shapes."""
+    data = table[(table["metric"] == metric) & table["layer"].notna()]
+    shapes = sorted(set(data["shape"]))
+    variants = sorted(set(zip(data["batch_norm"], data["reg"])))
+    fig, axes = new_figure(len(variants), len(shapes), width=3.8 * len(shapes) + 0.5, height=2.9 * len(variants) + 0.8,
+                           sharex=True, sharey=True)  # fmt: skip
+    for r_index, variant in enumerate(variants):
+        for c_index, shape in enumerate(shapes):
+            ax = axes[r_index][c_index]
+            ax.set_title(f"{shape}, {_variant_label(*variant)}", fontsize=10)
+            panel = data[(data["shape"] == shape) & (data["batch_norm"] == variant[0]) & (data["reg"] == variant[1])]
+            for act in _order(panel["activation"]):
+                rows = panel[panel["activation"] == act]
+                if rows.empty:
+                    continue
+                rows = rows.sort_values("layer")
+                ax.errorbar(rows["layer"].astype(int), rows["mean"], yerr=rows["se"], marker="o", ms=4, capsize=2,
+                            color=ACTIVATION_COLOURS[act], label=ACTIVATION_NAMES[act])  # fmt: skip
+            ax.grid(alpha=0.3)
+    for ax in axes[-1]:
+        ax.set_xlabel("hidden layer")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    for ax in (row[0] for row in axes):
+        ax.set_ylabel(ylabel)
+    figure_legend(fig, axes, ncol=min(8, len(_order(data["activation"]))))
+    fig.suptitle(title)
+    return fig
+
+
+def _classifiers(table: pd.DataFrame) -> Figure:
+    """Per-layer test accuracy of each classifier system; dashed: the network's own."""
+    systems = [s for s in ("discrete", "continuous", "combined") if f"classifier_{s}" in set(table["metric"])]
+    variants = sorted(set(zip(table["shape"], table["batch_norm"], table["reg"])))
+    fig, axes = new_figure(len(variants), len(systems), width=3.8 * len(systems) + 0.5,
+                           height=2.9 * len(variants) + 0.8, sharex=True, sharey=True)  # fmt: skip
+    for r_index, (shape, bn, reg) in enumerate(variants):
+        mine = table[(table["shape"] == shape) & (table["batch_norm"] == bn) & (table["reg"] == reg)]
+        for c_index, system in enumerate(systems):
+            ax = axes[r_index][c_index]
+            ax.set_title(f"{system}: {shape}, {_variant_label(bn, reg)}", fontsize=10)
+            for act in _order(mine["activation"]):
+                rows = mine[(mine["activation"] == act) & (mine["metric"] == f"classifier_{system}")].sort_values(
+                    "layer"
+                )
+                colour = ACTIVATION_COLOURS[act]
+                if not rows.empty:
+                    ax.errorbar(rows["layer"].astype(int), rows["mean"], yerr=rows["se"], marker="o", ms=4, capsize=2,
+                                color=colour, label=ACTIVATION_NAMES[act])  # fmt: skip
+                network = mine[(mine["activation"] == act) & (mine["metric"] == "network_accuracy")]
+                if not network.empty and not rows.empty:
+                    ax.axhline(float(network["mean"].iloc[0]), color=colour, ls="--", lw=0.9)
+            ax.grid(alpha=0.3)
+    for ax in axes[-1]:
+        ax.set_xlabel("hidden layer")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    for ax in (row[0] for row in axes):
+        ax.set_ylabel("test accuracy (%)")
+    figure_legend(fig, axes, ncol=min(8, len(_order(table["activation"]))))
+    fig.suptitle("Layers as classifiers, per activation (dashed: the network's own test accuracy)")
+    return fig
+
+
+def _regularisation(table: pd.DataFrame) -> Figure:
+    """Accuracy, mean sparsity and dead nodes against dropout; one line per activation,
+    BN setting and weight decay (solid: no weight decay)."""
+    metrics = ["test_accuracy", "mean_sparsity", "dead"]
+    data = table[table["layer"].isna()]
+    decays = sorted(data["weight_decay"].unique())
+    styles = ["-", "--", ":", "-."]
+    fig, axes = new_figure(1, len(metrics), width=4.2 * len(metrics), height=3.9)
+    for ax, metric in zip(axes[0], metrics):
+        rows = data[data["metric"] == metric]
+        for (act, bn, decay, shape), group in rows.groupby(["activation", "batch_norm", "weight_decay", "shape"]):
+            group = group.sort_values("dropout")
+            label = f"{ACTIVATION_NAMES[act]}{', BN' if bn else ''}, wd {decay:g}" + (
+                f", {shape}" if rows["shape"].nunique() > 1 else "")  # fmt: skip
+            ax.errorbar(group["dropout"], group["mean"], yerr=group["se"], marker="s" if bn else "o", ms=5, capsize=2,
+                        color=ACTIVATION_COLOURS[act], ls=styles[decays.index(decay) % len(styles)],
+                        mfc="white" if bn else ACTIVATION_COLOURS[act], label=label)  # fmt: skip
+        ax.set_xlabel("dropout probability")
+        ax.set_ylabel(METRIC_LABELS[metric])
+        ax.grid(alpha=0.3)
+    figure_legend(fig, axes, ncol=4)
+    fig.suptitle(f"Regularisation: {', '.join(sorted(set(table['shape'])))} (mean ± SE over seeds)")
+    return fig
+
+
+def draw(kind: str, table: pd.DataFrame) -> Figure:
+    """The figure of one comparison from its table (``numbers``)."""
+    table = _with_keys(table)
+    if kind == "accuracy":
+        return _accuracy(table)
+    if kind == "sparsity":
+        return _per_layer(
+            table, "sparsity", "layer sparsity (%)", "Layer sparsity per activation (mean ± SE over seeds)"
+        )
+    if kind == "dead":
+        return _per_layer(table, "dead", "dead nodes (%)", "Dead nodes per layer and activation (mean ± SE over seeds)")
+    if kind == "classifiers":
+        return _classifiers(table)
+    if kind == "regularisation":
+        return _regularisation(table)
+    raise ValueError(f"unknown comparison {kind!r}")
