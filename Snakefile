@@ -6,6 +6,7 @@ from snakemake.utils import min_version
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))  # the package, installed or not
 from actstudy import put_on_job_path
 from actstudy.config import ARCH_PATTERN, load_schema, validate
+from actstudy.datasets import DATASETS
 
 min_version("9.0")
 
@@ -25,7 +26,7 @@ put_on_job_path(Path(workflow.basedir) / "src")
 
 
 wildcard_constraints:
-    dataset="digits|mnist|fmnist|cifar10",
+    dataset="|".join(DATASETS),
     arch=ARCH_PATTERN,
 
 

@@ -18,11 +18,12 @@ import pandas as pd
 
 from actstudy.config import Architecture, RunGrid
 from actstudy.data import download, prepare
+from actstudy.device import pick_device
 from actstudy.extract import write_activations
-from actstudy.metrics.nodes import classifier_accuracies
+from actstudy.metrics.classifiers import classifier_accuracies
 from actstudy.models import reference_mlp
 from actstudy.selection import select_learning_rate
-from actstudy.training import TrainSettings, pick_device, train
+from actstudy.training import TrainSettings, train
 
 
 def main() -> None:

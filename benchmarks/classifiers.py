@@ -28,8 +28,7 @@ import torch
 from actstudy.config import Architecture
 from actstudy.data import download, prepare
 from actstudy.extract import read_layer, write_activations
-from actstudy.metrics.classifiers import FLOOR, BinnedKDE, exact_log_density
-from actstudy.metrics.nodes import classifier_accuracies
+from actstudy.metrics.classifiers import FLOOR, BinnedKDE, classifier_accuracies, exact_log_density
 from actstudy.models import reference_mlp
 
 

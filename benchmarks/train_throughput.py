@@ -29,8 +29,9 @@ import torch.nn.functional as F
 
 from actstudy.config import Architecture, RunGrid
 from actstudy.data import Splits
+from actstudy.device import configure_process
 from actstudy.models import reference_mlp
-from actstudy.training import Trainer, TrainSettings, configure_process
+from actstudy.training import Trainer, TrainSettings
 
 N_TRAIN, N_VAL, N_FEATURES = 55_000, 5_000, 784
 

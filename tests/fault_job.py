@@ -16,9 +16,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from actstudy.checkpoint import stop_on_signals
 from actstudy.config import Architecture, RunGrid
 from actstudy.data import Splits
-from actstudy.training import Trainer, TrainSettings, configure_process, stop_on_signals
+from actstudy.device import configure_process
+from actstudy.training import Trainer, TrainSettings
 
 EPOCHS = 14
 

@@ -56,6 +56,12 @@ def test_beyond_the_study_configs_keep_the_study_grid(name):
     assert figure_architectures(config, "cmp_accuracy")
 
 
+def test_schema_lists_exactly_the_known_datasets():
+    from actstudy.datasets import DATASETS
+
+    assert SCHEMA["$defs"]["dataset"]["enum"] == list(DATASETS)
+
+
 def test_schema_figure_keys_are_the_catalogs():
     from actstudy.figures.catalog import TARGETS
 

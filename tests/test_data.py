@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from conftest import SHARED
 
-from actstudy.data import DataError, download, load_splits, prepare, read_idx, save_splits
+from actstudy.data import download, load_splits, prepare, read_idx, save_splits
+from actstudy.datasets import DataError
 
 MIRROR = SHARED / "datasets"
 needs_mirror = pytest.mark.skipif(not (MIRROR / "mnist").is_dir(), reason="shared dataset mirror not present")

@@ -21,7 +21,7 @@ import yaml
 from conftest import REPO, SHARED
 
 from actstudy.io import atomic_path
-from actstudy.training import save_states
+from actstudy.states import save_states
 
 JOB = [sys.executable, str(Path(__file__).with_name("fault_job.py"))]
 ENV = {**os.environ, "PYTHONPATH": str(REPO / "src"), "PYTHONUNBUFFERED": "1"}
@@ -100,6 +100,26 @@ def test_checkpoint_of_another_job_is_not_resumed(tmp_path):
     assert "belongs to another configuration" in output
 
 
+@pytest.mark.parametrize("content", [b"", b"not a checkpoint at all", b"PK\x03\x04truncated zip"])
+def test_damaged_checkpoint_is_set_aside_and_the_job_starts_afresh(uninterrupted, tmp_path, content):
+    """A damaged checkpoint would fail every retry the same way (forever under a requeue):
+    it is moved aside, kept for inspection, and the job gives the uninterrupted result."""
+    (tmp_path / "state.pt").write_bytes(content)
+    output = run_job(tmp_path / "out", tmp_path / "state.pt")
+    assert "is not a readable checkpoint" in output and "starting afresh" in output
+    assert (tmp_path / "state.pt.damaged").read_bytes() == content
+    assert_identical(uninterrupted, tmp_path / "out")
+
+
+def test_truncated_real_checkpoint_is_set_aside(tmp_path):
+    code, _ = interrupt_job(tmp_path / "first", tmp_path / "state.pt", signal.SIGKILL, 4)
+    good = (tmp_path / "state.pt").read_bytes()
+    (tmp_path / "state.pt").write_bytes(good[: len(good) // 2])
+    output = run_job(tmp_path / "out", tmp_path / "state.pt")
+    assert "moved to" in output and "resumed from" not in output
+    assert (tmp_path / "out/summary.csv").is_file()
+
+
 def killed_while_writing(target: Path, setup: str, write: str) -> None:
     """Run ``write`` in a process whose writer (patched by ``setup``) SIGKILLs it mid-file;
     the target must not exist afterwards."""
@@ -119,7 +139,7 @@ def test_kill_while_writing_leaves_no_file(tmp_path):
         "torch.save = dying_save\n"
     )
     write = (
-        f"from actstudy.training import save_states\nsave_states({{'run': {{'w': torch.ones(3)}}}}, {str(target)!r})\n"
+        f"from actstudy.states import save_states\nsave_states({{'run': {{'w': torch.ones(3)}}}}, {str(target)!r})\n"
     )
     killed_while_writing(target, setup, write)
 
@@ -148,6 +168,7 @@ def digits_config(**changes):
     return config
 
 
+@pytest.mark.slow  # runs Snakemake in a subprocess
 def test_invalid_config_stops_before_any_job(tmp_path):
     config = digits_config(training__epochs=0)
     (tmp_path / "bad.yaml").write_text(yaml.safe_dump(config))
@@ -159,6 +180,7 @@ def test_invalid_config_stops_before_any_job(tmp_path):
 
 
 @pytest.mark.skipif(not (SHARED / "datasets/mnist").is_dir(), reason="shared dataset mirror not present")
+@pytest.mark.slow  # runs Snakemake in a subprocess
 def test_damaged_dataset_stops_the_workflow_before_training(tmp_path):
     mirror = tmp_path / "mirror"
     shutil.copytree(SHARED / "datasets/mnist", mirror / "mnist")
@@ -177,6 +199,7 @@ def test_damaged_dataset_stops_the_workflow_before_training(tmp_path):
     assert [p.name for p in produced if not p.name.endswith(".gz")] == []  # no manifest, arrays, runs
 
 
+@pytest.mark.slow  # runs Snakemake in a subprocess
 def test_workflow_killed_mid_training_resumes_on_rerun(tmp_path):
     """The whole workflow dies (SIGKILL to its process group, as when a node fails): the
     job's outputs are missing, its checkpoint survives, and the rerun resumes from it

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from conftest import REPO
 
-from actstudy import scorecard
+from actstudy import scorecard, scorecard_pages
 from actstudy.config import Architecture, RunGrid
 from actstudy.study import StudyError, load_study, needs, protocol_differences, study_rows
 
@@ -186,7 +186,7 @@ def test_markdown_leads_with_the_counts(study):
     rows = _row()
     scores = scorecard.score(rows, _measured({(RELU.name, "sparsity", 1): [75.2, 75.0]}), {("mnist", RELU.name): ""}, 2)
     checks = scorecard.run_checks(study["checks"], _measured({}), {})
-    text = scorecard.to_markdown(scores, checks)
+    text = scorecard_pages.to_markdown(scores, checks)
     assert (
         "**1 numbers of the study: 1 agree, 0 disagree, 0 protocol differs, 0 not run. 5 claims: 0 holds, 0 fails, 5 not run.**"
         in text
@@ -198,7 +198,7 @@ def test_html_page_colours_each_verdict(study):
     scores = scorecard.score(_row(study=80.0), _measured({(RELU.name, "sparsity", 1): [75.0, 75.0]}),
                              {("mnist", RELU.name): ""}, 2)  # fmt: skip
     checks = scorecard.run_checks(study["checks"], _measured({}), {})
-    page = scorecard.to_html(scores, checks, readings="state best")
+    page = scorecard_pages.to_html(scores, checks, readings="state best")
     assert page.startswith("<!doctype html>") and "1 numbers of the study: 0 agree, 1 disagree" in page
     assert '<td style="background:#f8d0d0">disagree</td>' in page
     assert page.count('<td style="background:#eeeeee">not run</td>') == 5 and "Definitions used: state best" in page

@@ -30,14 +30,15 @@ that layout (a quarter of a CPU step; benchmarks/RESULTS.md).
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from actstudy.activations import get as activation
 from actstudy.config import Architecture
+from actstudy.datasets import N_CLASSES
 
-N_CLASSES = 10
 BN_EPS = 1e-5
 BN_MOMENTUM = 0.1
 
@@ -209,3 +210,14 @@ class BatchedMLP(nn.Module):
                 h = self._dropout(h)
         logits = torch.matmul(h, self.weights[-1])
         return (logits, zs) if pre_activations else logits
+
+
+def dropout_seed(seed: int) -> int:
+    """The seed of one run's dropout masks: derived from the run's seed, apart from the
+    generator that draws its initial weights and shuffles."""
+    return int(np.random.SeedSequence([seed, 1]).generate_state(1)[0])
+
+
+def dropout_generator(seed: int, device: torch.device) -> torch.Generator:
+    """The generator of one run's dropout masks, on the device."""
+    return torch.Generator(device).manual_seed(dropout_seed(seed))

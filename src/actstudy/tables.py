@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from actstudy.activations import NAMES, get
+from actstudy.config import Architecture
 from actstudy.io import atomic_path
 from actstudy.metrics.activity import mean_se
 
@@ -56,6 +57,32 @@ def sparsity_table(layers: pd.DataFrame) -> pd.DataFrame:
         cells[((depth, layer), (act, bool(bn)))] = f"{mean:.2f} ± {se:.2f}"
     index = sorted(layers[["depth", "layer"]].drop_duplicates().itertuples(index=False, name=None))
     return _layout(cells, index, ["depth", "layer"])
+
+
+def network_layers(networks: list[dict]) -> pd.DataFrame:
+    """Every network's layer metrics (``dataset``, ``arch``, ``seed``, ``layers`` path per
+    item) in one frame with the columns the tables group by."""
+    frames = []
+    for item in networks:
+        arch = Architecture.parse(item["dataset"], item["arch"])
+        frame = pd.read_csv(item["layers"])
+        frames.append(
+            frame.assign(depth=arch.depth, activation=arch.activation, batch_norm=arch.batch_norm, seed=item["seed"])
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+# The catalog's table kinds: how each is built, and its caption.
+KINDS = {
+    "dead_nodes": (
+        dead_nodes_table,
+        "Dead nodes (% of all hidden nodes, on for no training sample), mean ± SE over seeds",
+    ),
+    "sparsity": (
+        sparsity_table,
+        "Layer sparsity (% of training samples a non-dead node is off for, averaged over the layer), mean ± SE over seeds",
+    ),
+}
 
 
 def write_table(frame: pd.DataFrame, csv: str | Path, markdown: str | Path, latex: str | Path, caption: str) -> None:

@@ -13,30 +13,26 @@ other runs of the job are unaffected (their slices of every tensor are independe
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
-import signal
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import torch
-import torch.nn.functional as F
 
+from actstudy import checkpoint as checkpoints
+from actstudy.checkpoint import Preempted, StopFlag
 from actstudy.config import Architecture, RunGrid, run_id
 from actstudy.data import Splits
-from actstudy.io import atomic_path
-from actstudy.models import BatchedMLP, reference_mlp
+from actstudy.device import pick_device, tensors_on
+from actstudy.models import BatchedMLP, dropout_generator, reference_mlp
 from actstudy.optim import StackedAdam
+from actstudy.states import snapshot_name
+from actstudy.steps import StepRunner, batch_starts, evaluate, nonfinite_models
 
 log = logging.getLogger(__name__)
-EVAL_CHUNK = 8192
-CHECKPOINT_FORMAT = 2  # raised when the checkpoint's tensors change layout (2: weights [K, in, out])
 
 
 @dataclass(frozen=True)
@@ -64,179 +60,6 @@ class TrainResult:
     # states[state name][run id] -> state_dict of reference_mlp; names: init, best, epoch<E>
 
 
-def snapshot_name(epoch: int) -> str:
-    return f"epoch{epoch}"
-
-
-def dropout_seed(seed: int) -> int:
-    """The seed of one run's dropout masks: derived from the run's seed, apart from the
-    generator that draws its initial weights and shuffles."""
-    return int(np.random.SeedSequence([seed, 1]).generate_state(1)[0])
-
-
-def dropout_generator(seed: int, device: torch.device) -> torch.Generator:
-    """The generator of one run's dropout masks, on the device."""
-    return torch.Generator(device).manual_seed(dropout_seed(seed))
-
-
-def pick_device() -> torch.device:
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-
-
-def configure_process(threads: int) -> None:
-    """Process-wide torch settings of a training job: call before any torch computation.
-
-    ``threads`` intra-op CPU threads, and subnormal floats flushed to zero. Adam's first
-    moment of a weight whose gradient is always 0 (into a dead ReLU unit, from a pixel
-    that is always 0) shrinks by beta1 every step and turns subnormal after about 800
-    steps; x86 CPUs compute on subnormals so slowly that the whole CPU training step
-    became 3.6x slower from late in the first epoch on (benchmarks/RESULTS.md). Flushing them
-    changes no parameter: their update, below 1e-30, vanishes in float32 anyway. The
-    CPU flag is per thread and torch's pool threads inherit it when they are created,
-    hence "before any torch computation"; GPUs compute subnormals at full speed.
-    """
-    torch.set_num_threads(threads)
-    torch.set_flush_denormal(True)
-
-
-def tensors_on(splits: Splits, device: torch.device) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
-    """Each split as (x float32 in [0, 1], y int64), resident on ``device``."""
-    out = {}
-    for name in ("train", "val", "test"):
-        x, y = splits.split(name)
-        xt = torch.tensor(x, device=device).float().div_(splits.scale)
-        out[name] = (xt, torch.tensor(y, dtype=torch.long, device=device))
-    return out
-
-
-def batch_starts(n: int, batch_size: int, batch_norm: bool) -> list[int]:
-    """Start index of each minibatch; a final batch of one sample is dropped with batch
-    norm (its variance is undefined, torch refuses it)."""
-    starts = list(range(0, n, batch_size))
-    if batch_norm and n - starts[-1] == 1:
-        starts.pop()
-    return starts
-
-
-@torch.no_grad()
-def evaluate(model: BatchedMLP, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Mean cross-entropy and accuracy of each model on (x, y), in eval mode: two [K] tensors."""
-    was_training = model.training
-    model.eval()
-    loss_sum = torch.zeros(model.n_models, device=x.device)
-    correct = torch.zeros(model.n_models, device=x.device)
-    for start in range(0, len(x), EVAL_CHUNK):
-        xb, yb = x[start : start + EVAL_CHUNK], y[start : start + EVAL_CHUNK]
-        logits = model(xb)  # [K, B, 10]
-        target = yb.expand(model.n_models, -1)
-        loss_sum += F.cross_entropy(logits.transpose(1, 2), target, reduction="none").sum(1)
-        correct += (logits.argmax(-1) == target).sum(1)
-    model.train(was_training)
-    return loss_sum / len(x), correct / len(x)
-
-
-def _nonfinite_models(model: BatchedMLP) -> torch.Tensor:
-    bad = torch.zeros(model.n_models, dtype=torch.bool, device=model.weights[0].device)
-    for p in model.parameters():
-        bad |= ~torch.isfinite(p).flatten(1).all(1)
-    return bad
-
-
-class StepRunner:
-    """One optimisation step of all K models, accumulating each model's loss and hits.
-
-    Small MLPs on a GPU are bound by kernel launches, not arithmetic, so on CUDA the
-    step of a full batch is captured once as a CUDA graph (after a few eager warm-up
-    steps, as PyTorch's graph docs prescribe) and then replayed: one launch per step.
-    The graph runs the same kernels as the eager step. A shorter last batch, and every
-    step on the CPU, runs eagerly. Everything a step touches is a fixed tensor updated in
-    place (parameters, Adam moments, learning rates, ``diverged``, the accumulators).
-    """
-
-    WARMUP_STEPS = 3
-
-    def __init__(self, model, optimizer, x, y, diverged, batch_size: int, use_graph: bool):
-        self.model, self.optimizer, self.x, self.y, self.diverged = model, optimizer, x, y, diverged
-        self.batch_size, self.use_graph = batch_size, use_graph
-        self.loss_sum = torch.zeros(model.n_models, device=x.device)
-        self.correct = torch.zeros(model.n_models, device=x.device)
-        self.graph: torch.cuda.CUDAGraph | None = None
-        self.static_idx: torch.Tensor | None = None
-        self.eager_steps = 0
-
-    def reset_metrics(self) -> None:
-        self.loss_sum.zero_()
-        self.correct.zero_()
-
-    def _eager(self, idx: torch.Tensor) -> None:
-        xb, yb = self.x[idx], self.y[idx]  # [K, B, n_in], [K, B]
-        logits = self.model(xb)
-        per_model = F.cross_entropy(logits.transpose(1, 2), yb, reduction="none").mean(1)
-        self.optimizer.zero_grad()
-        torch.where(self.diverged, 0.0, per_model).sum().backward()
-        self.optimizer.step()
-        with torch.no_grad():
-            self.loss_sum.add_(per_model.detach() * idx.shape[1])
-            self.correct.add_((logits.argmax(-1) == yb).sum(1))
-
-    def __call__(self, idx: torch.Tensor) -> None:
-        """Train every model on its batch ``idx`` ([K, B] sample indices)."""
-        if not self.use_graph or idx.shape[1] != self.batch_size:
-            self._eager(idx)
-        elif self.graph is not None:
-            self.static_idx.copy_(idx)
-            self.graph.replay()
-        elif self.eager_steps < self.WARMUP_STEPS:
-            self.eager_steps += 1
-            side = torch.cuda.Stream()
-            side.wait_stream(torch.cuda.current_stream())
-            with torch.cuda.stream(side):
-                self._eager(idx)
-            torch.cuda.current_stream().wait_stream(side)
-        else:
-            self.static_idx = idx.clone()
-            self.graph = torch.cuda.CUDAGraph()
-            self.optimizer.zero_grad()
-            with torch.cuda.graph(self.graph):  # records, does not run
-                self._eager(self.static_idx)
-            self.graph.replay()
-
-
-class Preempted(RuntimeError):
-    """Training stopped on request (SIGTERM); its full state was saved first."""
-
-
-class StopFlag:
-    requested = False
-
-
-@contextmanager
-def stop_on_signals(*signals: int) -> Iterator[StopFlag]:
-    """A flag that the given signals set (instead of killing the process), so that
-    training can save its state at the next step and stop cleanly."""
-    flag = StopFlag()
-
-    def request_stop(signum, _frame):
-        log.warning("received signal %d: saving state at the next step", signum)
-        flag.requested = True
-
-    previous = {sig: signal.signal(sig, request_stop) for sig in signals}
-    try:
-        yield flag
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
-def _fingerprint(arch: Architecture, grid: RunGrid, splits: Splits, settings: TrainSettings) -> str:
-    """Identity of a training job: a checkpoint only resumes the job that wrote it."""
-    digest = hashlib.sha256(repr((CHECKPOINT_FORMAT, arch, grid.runs, settings)).encode())
-    for name in ("train", "val", "test"):
-        for array in splits.split(name):
-            digest.update(np.ascontiguousarray(array).tobytes())
-    return digest.hexdigest()
-
-
 class Trainer:
     """The state of one training job, runnable, and resumable from a checkpoint.
 
@@ -254,7 +77,7 @@ class Trainer:
         self.device = device or pick_device()
         self.runs = grid.runs
         self.ids = [run_id(lr, seed) for lr, seed in self.runs]
-        self.fingerprint = _fingerprint(arch, grid, splits, settings)
+        self.fingerprint = checkpoints.fingerprint(arch, grid, splits, settings)
         k = self.k = len(self.runs)
         self.data = tensors_on(splits, self.device)
         x_train, y_train = self.data["train"]
@@ -330,18 +153,13 @@ class Trainer:
         self.epoch, self.position, self.order = int(state["epoch"]), int(state["position"]), state["order"]
 
     def save_checkpoint(self, path: str | Path) -> None:
-        with atomic_path(path) as tmp:
-            torch.save(self.state_dict(), tmp)
+        checkpoints.save(self.state_dict(), path)
         log.info("checkpoint: epoch %d, step %d/%d -> %s", self.epoch, self.position, len(self.starts), path)
 
     def resume_from(self, path: str | Path) -> bool:
         """Load the checkpoint at ``path`` if there is one for this very job."""
-        path = Path(path)
-        if not path.is_file():
-            return False
-        state = torch.load(path, map_location="cpu", weights_only=True)
-        if state.get("fingerprint") != self.fingerprint:
-            log.warning("%s belongs to another configuration, dataset or checkpoint format: starting afresh", path)
+        state = checkpoints.load(path, self.fingerprint)
+        if state is None:
             return False
         self.load_state_dict(state)
         log.info("resumed from %s at epoch %d, step %d/%d", path, self.epoch, self.position, len(self.starts))
@@ -398,7 +216,7 @@ class Trainer:
         epoch, k, model = self.epoch, self.k, self.model
         seen = sum(min(self.settings.batch_size, self.n_train - s) for s in self.starts)
         train_loss, train_acc = self.step.loss_sum / seen, self.step.correct / seen
-        newly = (~torch.isfinite(train_loss) | _nonfinite_models(model)) & ~self.diverged
+        newly = (~torch.isfinite(train_loss) | nonfinite_models(model)) & ~self.diverged
         self.diverged_epoch.copy_(torch.where(newly, epoch, self.diverged_epoch))
         self.diverged |= newly
         val_loss, val_acc = evaluate(model, *self.data["val"])
@@ -465,14 +283,3 @@ def train(
     """Train every run of ``grid`` in one go (no checkpoints); ``cuda_graphs=False``
     runs every step eagerly on CUDA; ``adam_update`` picks StackedAdam's update."""
     return Trainer(arch, grid, splits, settings, device, cuda_graphs, adam_update).run()
-
-
-def save_states(states: dict[str, dict[str, torch.Tensor]], path) -> None:
-    """One state (e.g. "best") of every run: {run id: state_dict}, loadable with weights_only=True."""
-    with atomic_path(path) as tmp:
-        torch.save(states, tmp)
-
-
-def load_state(path, run: str) -> dict[str, torch.Tensor]:
-    """The state_dict of one run, ready for ``reference_mlp(...).load_state_dict``."""
-    return torch.load(path, map_location="cpu", weights_only=True)[run]

@@ -4,12 +4,13 @@ import torch
 
 from actstudy.config import Architecture
 from actstudy.data import load_splits
+from actstudy.device import pick_device
 from actstudy.extract import write_activations
 from actstudy.io import read_json
 from actstudy.logs import job_logging
 from actstudy.models import reference_mlp
 from actstudy.selection import selected_run
-from actstudy.training import load_state, pick_device
+from actstudy.states import load_state
 
 with job_logging(snakemake.log[0]) as log:
     torch.set_num_threads(snakemake.threads)

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from actstudy import scorecard
+from actstudy import scorecard, scorecard_pages
 from actstudy.logs import job_logging
 from actstudy.study import load_study, study_rows
 
@@ -15,7 +15,7 @@ with job_logging(snakemake.log[0]) as log:
     scores = scorecard.score(study_rows(study), measured, protocol, study["verdict"]["sigma"])
     checks = scorecard.run_checks(study["checks"], measured, protocol)
     out = snakemake.output
-    scorecard.write(
+    scorecard_pages.write(
         scores, checks, {key: out[key] for key in ("csv", "checks", "md", "html")}, snakemake.params.readings
     )
-    log.info("%s", scorecard.summary_line(scores, checks))
+    log.info("%s", scorecard_pages.summary_line(scores, checks))

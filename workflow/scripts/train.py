@@ -8,18 +8,14 @@ again; the checkpoint is not a declared output, so Snakemake keeps it across rer
 import signal
 from pathlib import Path
 
+from actstudy.checkpoint import stop_on_signals
 from actstudy.config import Architecture, RunGrid
 from actstudy.data import load_splits
+from actstudy.device import configure_process
 from actstudy.io import write_csv
 from actstudy.logs import job_logging
-from actstudy.training import (
-    Trainer,
-    TrainSettings,
-    configure_process,
-    save_states,
-    snapshot_name,
-    stop_on_signals,
-)
+from actstudy.states import save_states, snapshot_name
+from actstudy.training import Trainer, TrainSettings
 
 configure_process(snakemake.threads)
 with job_logging(snakemake.log[0]) as log, stop_on_signals(signal.SIGTERM) as stop:

@@ -118,12 +118,12 @@ def _draw_activity(ax, item: NodeInputs) -> pd.DataFrame:
     return trained
 
 
-def class_medians(items: list[NodeInputs]) -> Figure:
+def medians_figure(items: list[NodeInputs]) -> Figure:
     """fig4_3…4_5, 4_8…4_11, A_1/A_2: per node, each class's median activation."""
     return _node_panels(items, _draw_medians, "median activation a", ncol=5)
 
 
-def node_activity(items: list[NodeInputs]) -> Figure:
+def activity_figure(items: list[NodeInputs]) -> Figure:
     """fig5_1…5_5: per node, % of samples on: training set, test set, untrained network."""
     return _node_panels(items, _draw_activity, "samples on (%)", ncol=3)
 
@@ -157,7 +157,7 @@ def activity_heatmap(items: list[NodeInputs]) -> Figure:
 KINDS = {
     "distributions_z": lambda items: class_distributions(items, "z"),
     "distributions_a": lambda items: class_distributions(items, "a"),
-    "medians": class_medians,
-    "activity": node_activity,
+    "medians": medians_figure,
+    "activity": activity_figure,
     "heatmap": activity_heatmap,
 }

@@ -21,7 +21,7 @@ from actstudy.figures.style import (
 from actstudy.results import ArchResults
 
 
-def mean_se(frame: pd.DataFrame, value: str, by: str = "epoch") -> pd.DataFrame:
+def mean_se_by(frame: pd.DataFrame, value: str, by: str = "epoch") -> pd.DataFrame:
     """Mean and standard error (ddof=1; 0 for a single run) of ``value`` per ``by``."""
     grouped = frame.groupby(by)[value]
     out = pd.DataFrame({"mean": grouped.mean(), "se": grouped.sem(ddof=1), "n": grouped.count()})
@@ -105,7 +105,7 @@ def lr_comparison(results: list[ArchResults]) -> Figure:
         for result in results:
             act = result.arch.activation
             runs = result.history[result.history["learning_rate"] == rate]
-            stats = mean_se(runs, "val_acc")
+            stats = mean_se_by(runs, "val_acc")
             n = runs["seed"].nunique()
             _band(ax, stats, ACTIVATION_COLOURS[act], f"{ACTIVATION_NAMES[act]} (n={n})")
             tails.append(stats["mean"].to_numpy() * 100)
@@ -169,7 +169,7 @@ def curves_grid(results: list[ArchResults]) -> Figure:
             continue
         history = result.selected_history()
         for value in ("train_acc", "val_acc"):
-            stats = mean_se(history, value)
+            stats = mean_se_by(history, value)
             key = (arch.activation, "train" if value == "train_acc" else "val")
             _band(ax, stats, CURVE_COLOURS[key], f"{ACTIVATION_NAMES[arch.activation]} {key[1]}")
             tails.append(stats["mean"].to_numpy() * 100)

@@ -34,17 +34,24 @@ the floor, so points outside the grid get the floor exactly. ``exact_log_density
 the direct sum, kept to verify the binned estimate (tests/test_classifiers.py) and to
 benchmark it.
 
-All functions take torch tensors and run on whatever device they are on (float64).
+All functions take torch tensors and run on whatever device they are on (float64);
+``classifier_accuracies`` reads one network state's activations from Parquet and scores
+every layer.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 
 from actstudy.activations import get as get_activation
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 BANDWIDTH = 0.2
 FLOOR = 1e-6
@@ -231,3 +238,34 @@ class LayerClassifier:
             for name, score in self.scores(z[start : start + per_chunk]).items():
                 parts[name].append(score.argmax(1))
         return {name: torch.cat(chunks) for name, chunks in parts.items()}
+
+
+def classifier_accuracies(train: str | Path, test: str | Path, activation: str, device: torch.device | str = "cpu",
+                          log=None) -> pd.DataFrame:  # fmt: skip
+    """Accuracy (%) of each layer's discrete, continuous (and for ReLU combined) system,
+    fitted on the training split, on train and test; plus the network's own accuracy
+    (rows with system ``network`` and no layer). Columns: layer, system, split, accuracy."""
+    import pandas as pd
+
+    from actstudy.datasets import N_CLASSES
+    from actstudy.extract import layers_in, network_accuracy, read_layer
+
+    rows = [{"layer": pd.NA, "system": "network", "split": split, "accuracy": network_accuracy(path)}
+            for split, path in (("train", train), ("test", test))]  # fmt: skip
+    for layer in layers_in(train):
+        splits = {}
+        for split, path in (("train", train), ("test", test)):
+            z, y = read_layer(path, layer)
+            splits[split] = (torch.as_tensor(z, device=device), torch.as_tensor(y, device=device))
+        classifier = LayerClassifier.fit(*splits["train"], activation, N_CLASSES)
+        for split, (z, y) in splits.items():
+            for system, predicted in classifier.predict(z).items():
+                accuracy = 100.0 * float((predicted == y).double().mean())
+                rows.append({"layer": layer, "system": system, "split": split, "accuracy": accuracy})
+        if log is not None:
+            log.info("layer %d: grid %d points, spacing %.3g bandwidths; %s", layer, classifier.kde.size,
+                     classifier.kde.spacing_in_bandwidths,
+                     ", ".join(f"{r['system']} {r['split']} {r['accuracy']:.2f}%" for r in rows[-2 * len(classifier.systems):]))  # fmt: skip
+    frame = pd.DataFrame(rows)
+    frame["layer"] = frame["layer"].astype("Int64")
+    return frame

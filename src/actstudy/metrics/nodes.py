@@ -6,12 +6,12 @@ Only one hidden layer's activations (train and test) are in memory at a time.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from actstudy.extract import layers_in, network_accuracy, read_layer
+from actstudy.datasets import N_CLASSES
+from actstudy.extract import layers_in, read_layer
 from actstudy.metrics.activity import (
     activate,
     class_activity,
@@ -20,11 +20,6 @@ from actstudy.metrics.activity import (
     layer_sparsity,
     node_activity,
 )
-
-if TYPE_CHECKING:  # torch only where the classifiers run: node-metric jobs start faster
-    import torch
-
-N_CLASSES = 10
 
 
 def _read_layer_of(paths: list[str | Path], layer: int) -> tuple[np.ndarray, np.ndarray]:
@@ -73,33 +68,3 @@ def node_metrics(train: str | Path | list, test: str | Path, activation: str, on
         "nodes": pd.concat(node_rows, ignore_index=True),
         "layers": pd.DataFrame(layer_rows),
     }
-
-
-def classifier_accuracies(train: str | Path, test: str | Path, activation: str, device: torch.device | str = "cpu",
-                          log=None) -> pd.DataFrame:  # fmt: skip
-    """Accuracy (%) of each layer's discrete, continuous (and for ReLU combined) system,
-    fitted on the training split, on train and test; plus the network's own accuracy
-    (rows with system ``network`` and no layer). Columns: layer, system, split, accuracy."""
-    import torch
-
-    from actstudy.metrics.classifiers import LayerClassifier
-
-    rows = [{"layer": pd.NA, "system": "network", "split": split, "accuracy": network_accuracy(path)}
-            for split, path in (("train", train), ("test", test))]  # fmt: skip
-    for layer in layers_in(train):
-        splits = {}
-        for split, path in (("train", train), ("test", test)):
-            z, y = read_layer(path, layer)
-            splits[split] = (torch.as_tensor(z, device=device), torch.as_tensor(y, device=device))
-        classifier = LayerClassifier.fit(*splits["train"], activation, N_CLASSES)
-        for split, (z, y) in splits.items():
-            for system, predicted in classifier.predict(z).items():
-                accuracy = 100.0 * float((predicted == y).double().mean())
-                rows.append({"layer": layer, "system": system, "split": split, "accuracy": accuracy})
-        if log is not None:
-            log.info("layer %d: grid %d points, spacing %.3g bandwidths; %s", layer, classifier.kde.size,
-                     classifier.kde.spacing_in_bandwidths,
-                     ", ".join(f"{r['system']} {r['split']} {r['accuracy']:.2f}%" for r in rows[-2 * len(classifier.systems):]))  # fmt: skip
-    frame = pd.DataFrame(rows)
-    frame["layer"] = frame["layer"].astype("Int64")
-    return frame

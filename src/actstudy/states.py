@@ -1,0 +1,22 @@
+"""Saved network states: ``{run id: state_dict}`` per state (init, best, epoch<E>)."""
+
+from __future__ import annotations
+
+import torch
+
+from actstudy.io import atomic_path
+
+
+def snapshot_name(epoch: int) -> str:
+    return f"epoch{epoch}"
+
+
+def save_states(states: dict[str, dict[str, torch.Tensor]], path) -> None:
+    """One state (e.g. "best") of every run: {run id: state_dict}, loadable with weights_only=True."""
+    with atomic_path(path) as tmp:
+        torch.save(states, tmp)
+
+
+def load_state(path, run: str) -> dict[str, torch.Tensor]:
+    """The state_dict of one run, ready for ``reference_mlp(...).load_state_dict``."""
+    return torch.load(path, map_location="cpu", weights_only=True)[run]
