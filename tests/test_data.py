@@ -116,3 +116,56 @@ def test_partial_cifar10_needs_consent_and_keeps_the_validation_fraction(tmp_pat
     splits = prepare("cifar10", tmp_path / "raw", split_seed=0)
     assert (len(splits.y_train), len(splits.y_val), len(splits.y_test)) == (3600, 400, 1000)
     assert splits.x_train.shape[1] == 3072
+
+
+class _Exploit:
+    """Unpickling this calls os.system: what a crafted batch in a mirror would do."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        import os
+
+        return (os.system, (f"touch {self.marker}",))
+
+
+def cifar_folder(tmp_path, batch) -> object:
+    import pickle
+
+    folder = tmp_path / "raw" / "cifar-10-batches-py"
+    folder.mkdir(parents=True)
+    good = {b"batch_label": b"x", b"labels": [i % 10 for i in range(20)],
+            b"data": np.zeros((20, 3072), dtype=np.uint8)}  # fmt: skip
+    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+        (folder / name).write_bytes(pickle.dumps(good, protocol=4))
+    (folder / "data_batch_3").write_bytes(pickle.dumps(batch, protocol=4))
+    return folder
+
+
+@pytest.mark.parametrize("payload", ["whole", "inside"])
+def test_a_crafted_cifar_batch_runs_no_code_and_is_named(tmp_path, payload):
+    from actstudy.data import load_raw
+
+    marker = tmp_path / "exploited"
+    batch = _Exploit(marker) if payload == "whole" else {b"data": np.zeros((2, 3072), np.uint8), b"labels": [_Exploit(marker)]}
+    cifar_folder(tmp_path, batch)
+    with pytest.raises(DataError, match=r"data_batch_3: not a CIFAR-10 batch \(refused to load posix.system"):
+        load_raw("cifar10", tmp_path / "raw")
+    assert not marker.exists()
+
+
+def test_official_shaped_cifar_batches_still_load(tmp_path):
+    from actstudy.data import load_raw
+
+    cifar_folder(tmp_path, {b"data": np.ones((20, 3072), np.uint8), b"labels": list(range(10)) * 2})
+    x_train, y_train, x_test, y_test = load_raw("cifar10", tmp_path / "raw")
+    assert x_train.shape == (100, 3072) and x_test.shape == (20, 3072) and x_train[40:60].min() == 1
+
+
+@needs_mirror
+def test_the_real_cifar_batches_pass_the_restricted_unpickler(tmp_path):
+    from actstudy.data import _load_cifar_batch
+
+    batch = _load_cifar_batch(MIRROR / "cifar-10-subset/cifar-10-batches-py/test_batch")
+    assert batch[b"data"].shape == (1000, 3072) and len(batch[b"labels"]) == 1000

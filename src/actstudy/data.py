@@ -162,6 +162,33 @@ def read_idx(path: str | Path, ndim: int) -> np.ndarray:
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
 
 
+class _CifarUnpickler(pickle.Unpickler):
+    """Unpickles a CIFAR-10 batch and nothing else: the official files are dicts of bytes
+    keys, lists and numpy arrays, which need only numpy's array reconstruction. Any other
+    global a file asks for (``os.system``, ``builtins.eval``, ...) is refused, so a crafted
+    file in a mirror cannot run code, whatever its checksum says."""
+
+    ALLOWED = {
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy", "ndarray"),
+        ("numpy", "dtype"),
+    }
+
+    def find_class(self, module: str, name: str):
+        if (module, name) in self.ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"refused to load {module}.{name}: a CIFAR-10 batch holds only dicts, lists and arrays")
+
+
+def _load_cifar_batch(path: Path) -> dict:
+    with open(path, "rb") as handle:
+        batch = _CifarUnpickler(handle, encoding="bytes").load()
+    if not isinstance(batch, dict) or not {b"data", b"labels"} <= set(batch):
+        raise DataError(f"{path}: not a CIFAR-10 batch (no data and labels)")
+    return batch
+
+
 def _read_cifar_batches(folder: Path, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
     xs, ys = [], []
     for name in names:
@@ -169,12 +196,13 @@ def _read_cifar_batches(folder: Path, names: list[str]) -> tuple[np.ndarray, np.
         if not path.is_file():
             continue
         try:
-            with open(path, "rb") as handle:
-                batch = pickle.load(handle, encoding="bytes")  # official format is a pickle
+            batch = _load_cifar_batch(path)  # the official format is a pickle: restricted
             x = np.asarray(batch[b"data"], dtype=np.uint8)
             y = np.asarray(batch[b"labels"], dtype=np.int64)
+        except DataError:
+            raise
         except Exception as error:
-            raise DataError(f"{path}: not a CIFAR-10 batch ({error})") from None
+            raise DataError(f"{path}: not a CIFAR-10 batch ({error}); rebuild it with: snakemake --forcerun download") from None
         if x.ndim != 2 or x.shape[1] != 3072 or len(y) != len(x):
             raise DataError(f"{path}: data {x.shape} / labels {y.shape}; expected [N, 3072] and [N]")
         xs.append(x)
