@@ -148,7 +148,11 @@ def test_a_crafted_cifar_batch_runs_no_code_and_is_named(tmp_path, payload):
     from actstudy.data import load_raw
 
     marker = tmp_path / "exploited"
-    batch = _Exploit(marker) if payload == "whole" else {b"data": np.zeros((2, 3072), np.uint8), b"labels": [_Exploit(marker)]}
+    batch = (
+        _Exploit(marker)
+        if payload == "whole"
+        else {b"data": np.zeros((2, 3072), np.uint8), b"labels": [_Exploit(marker)]}
+    )
     cifar_folder(tmp_path, batch)
     with pytest.raises(DataError, match=r"data_batch_3: not a CIFAR-10 batch \(refused to load posix.system"):
         load_raw("cifar10", tmp_path / "raw")
@@ -169,3 +173,24 @@ def test_the_real_cifar_batches_pass_the_restricted_unpickler(tmp_path):
 
     batch = _load_cifar_batch(MIRROR / "cifar-10-subset/cifar-10-batches-py/test_batch")
     assert batch[b"data"].shape == (1000, 3072) and len(batch[b"labels"]) == 1000
+
+
+def test_a_raw_file_swapped_after_download_is_named(tmp_path):
+    import json
+
+    from actstudy.data import verify_raw
+
+    raw = tmp_path / "raw"
+    fake_mnist(raw)
+    from torchvision.datasets.utils import calculate_md5
+
+    files = {p.name: calculate_md5(str(p)) for p in raw.iterdir()}
+    (raw / "manifest.json").write_text(json.dumps({"dataset": "mnist", "files": files}))
+    verify_raw("mnist", raw)  # as downloaded: fine
+    prepare("mnist", raw, split_seed=0)
+    fake_mnist(tmp_path / "other", n_train=130)  # another dataset's file of the same name
+    shutil.copy(tmp_path / "other/train-images-idx3-ubyte.gz", raw / "train-images-idx3-ubyte.gz")
+    with pytest.raises(
+        DataError, match=r"train-images-idx3-ubyte.gz: changed since it was downloaded.*--forcerun download"
+    ):
+        prepare("mnist", raw, split_seed=0)

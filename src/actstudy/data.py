@@ -10,6 +10,7 @@ train / validation / test split; pixels are scaled to [0, 1] when loaded.
 from __future__ import annotations
 
 import gzip
+import json
 import logging
 import pickle
 import shutil
@@ -178,7 +179,9 @@ class _CifarUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str):
         if (module, name) in self.ALLOWED:
             return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"refused to load {module}.{name}: a CIFAR-10 batch holds only dicts, lists and arrays")
+        raise pickle.UnpicklingError(
+            f"refused to load {module}.{name}: a CIFAR-10 batch holds only dicts, lists and arrays"
+        )
 
 
 def _load_cifar_batch(path: Path) -> dict:
@@ -202,7 +205,9 @@ def _read_cifar_batches(folder: Path, names: list[str]) -> tuple[np.ndarray, np.
         except DataError:
             raise
         except Exception as error:
-            raise DataError(f"{path}: not a CIFAR-10 batch ({error}); rebuild it with: snakemake --forcerun download") from None
+            raise DataError(
+                f"{path}: not a CIFAR-10 batch ({error}); rebuild it with: snakemake --forcerun download"
+            ) from None
         if x.ndim != 2 or x.shape[1] != 3072 or len(y) != len(x):
             raise DataError(f"{path}: data {x.shape} / labels {y.shape}; expected [N, 3072] and [N]")
         xs.append(x)
@@ -283,9 +288,33 @@ def _check_arrays(dataset: str, x: np.ndarray, y: np.ndarray, what: str) -> None
         raise DataError(f"{dataset} {what}: labels outside 0..{N_CLASSES - 1} (found {y.min()}..{y.max()})")
 
 
+def verify_raw(dataset: str, raw_dir: Path) -> None:
+    """Check every raw file against the md5 the download recorded in ``manifest.json``
+    (itself checked against the official sums there): a file swapped or altered since
+    the download is named, with the command that fetches it again."""
+    from torchvision.datasets.utils import calculate_md5
+
+    manifest_path = raw_dir / "manifest.json"
+    if not manifest_path.is_file():
+        return
+    fix = f"rebuild with: snakemake {manifest_path} --forcerun download"
+    try:
+        files = json.loads(manifest_path.read_text())["files"]
+    except (ValueError, KeyError, TypeError) as error:
+        raise DataError(f"{manifest_path}: not a download manifest ({error}); {fix}") from None
+    for name, md5 in files.items():
+        path = raw_dir / name
+        if name == "manifest.json" or not path.is_file():
+            continue
+        if calculate_md5(str(path)) != md5:
+            raise DataError(f"{path}: changed since it was downloaded (md5 differs from {md5}); {fix}")
+
+
 def prepare(dataset: str, raw_dir: str | Path | None, split_seed: int) -> Splits:
     """Check the raw data and carve the validation set out of the official training set."""
     meta = info(dataset)
+    if raw_dir is not None:
+        verify_raw(dataset, Path(raw_dir))
     x_train, y_train, x_test, y_test = load_raw(dataset, raw_dir or ".")
     _check_arrays(dataset, x_train, y_train, "training set")
     _check_arrays(dataset, x_test, y_test, "test set")
