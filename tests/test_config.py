@@ -159,6 +159,22 @@ BAD = [
     (("analysis", "state"), "epoch7", "analysis.state: 'epoch7' is not kept"),
     (("analysis", "state"), "init", "analysis.state"),
     (("analysis", "stat"), "best", "stat"),
+    # hostile or careless values that a schema alone lets through
+    (("training", "learning_rates"), [float("nan")], "training.learning_rates.0: nan is not a finite number"),
+    (("training", "learning_rates"), [float("inf")], "training.learning_rates.0: inf is not a finite number"),
+    (("training", "learning_rates"), [1.5], "training.learning_rates.0: 1.5 is greater than the maximum of 1"),
+    (("training", "lr_decay"), float("nan"), "training.lr_decay: nan is not a finite number"),
+    (("architectures", 0, "depth"), 4.0, "architectures.0.depth: 4.0 is not a whole number (write 4)"),
+    (("architectures", 0, "width"), 10**7, "architectures.0.width: 10000000 is greater than the maximum of 16384"),
+    (("architectures", 0, "depth"), 1000, "architectures.0.depth: 1000 is greater than the maximum of 64"),
+    (("figures", "fig3_2", "depth"), [2.0, 4], "figures.fig3_2.depth.0: 2.0 is not a whole number"),
+    (("training", "snapshot_epochs"), [5.5], "training.snapshot_epochs.0: 5.5 is not a whole number"),
+    (("training", "seeds"), [2**32], "training.seeds.0: 4294967296 is greater than the maximum of 4294967295"),
+    (("training", "seeds"), [-1], "training.seeds.0: -1 is less than the minimum of 0"),
+    (("data", "split_seed"), 2**40, "data.split_seed: 1099511627776 is greater than the maximum"),
+    (("training", "batch_size"), 1, "training.batch_size: 1 with batch norm"),
+    (("training", "epochs"), "5", "training.epochs: '5' is a string, not an integer; values given with --config"),
+    (("architectures", 0, "batch_norm"), "yes", "architectures.0.batch_norm"),
 ]
 
 

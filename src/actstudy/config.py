@@ -7,6 +7,7 @@ while it plans the DAG: planning the study's full grid must take seconds.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -216,13 +217,41 @@ def _describe(error, root: dict) -> str:
     if best.validator in ("oneOf", "anyOf"):
         # "a value or a list of values": report the sub-error that is not about the type.
         specific = [e for e in best.context if e.validator != "type"]
-        best = jsonschema.exceptions.best_match(specific) if specific else best
+        scalar = [e for e in best.context if e.validator == "type" and e.validator_value != "array"]
+        best = jsonschema.exceptions.best_match(specific or scalar) if (specific or scalar) else best
     where = _key_path(best)
     if best.validator in ("additionalProperties", "unevaluatedProperties"):
         return f"{where}: {best.message}; allowed keys: {', '.join(_allowed_keys(best.schema, root))}"
     if best.validator == "enum":
         return f"{where}: {best.instance!r} is not allowed; choose one of {best.validator_value}"
+    if best.validator == "type" and isinstance(best.instance, float) and not math.isfinite(best.instance):
+        return f"{where}: {best.instance} is not a finite number"
+    if best.validator == "type" and best.validator_value in ("integer", "number") and isinstance(best.instance, str):
+        return (f"{where}: {best.instance!r} is a string, not {'an' if best.validator_value == 'integer' else 'a'} {best.validator_value}; values given with "
+                "--config arrive as strings when nested: put them in a file given with --configfile")  # fmt: skip
+    if best.validator == "type" and best.validator_value == "integer" and isinstance(best.instance, float):
+        return (
+            f"{where}: {best.instance!r} is not a whole number (write {int(best.instance)})"
+            if best.instance.is_integer()
+            else f"{where}: {best.instance!r} is not a whole number"
+        )
     return f"{where}: {best.message}"
+
+
+def _strict_validator(jsonschema):
+    """Draft 2020-12 with two stricter types: an ``integer`` is an int (JSON Schema takes
+    4.0 too, which would name a network ``d4.0_...``), a ``number`` is finite (NaN and inf
+    pass every bound, since every comparison with NaN is false)."""
+    base = jsonschema.Draft202012Validator
+
+    def is_integer(_checker, value) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    def is_number(_checker, value) -> bool:
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+    checker = base.TYPE_CHECKER.redefine_many({"integer": is_integer, "number": is_number})
+    return jsonschema.validators.extend(base, type_checker=checker)
 
 
 def validate(config: dict, schema: dict) -> None:
@@ -232,7 +261,7 @@ def validate(config: dict, schema: dict) -> None:
     """
     import jsonschema  # here, not at the top: training jobs import this module too
 
-    validator = jsonschema.Draft202012Validator(schema)
+    validator = _strict_validator(jsonschema)(schema)
     problems = [_describe(e, schema) for e in sorted(validator.iter_errors(config), key=str)]
     if problems:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
@@ -243,6 +272,9 @@ def validate(config: dict, schema: dict) -> None:
 
 def _semantic_problems(config: dict) -> Iterable[str]:
     epochs = config["training"]["epochs"]
+    if config["training"]["batch_size"] == 1 and any(a.batch_norm for a in run_grids(config)):
+        yield ("training.batch_size: 1 with batch norm: a batch of one sample has no variance; "
+               "use 2 or more, or no batch_norm")  # fmt: skip
     for epoch in config["training"]["snapshot_epochs"]:
         if epoch > epochs:
             yield (
