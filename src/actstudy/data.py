@@ -22,7 +22,7 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 from actstudy.datasets import N_CLASSES, DataError, info
-from actstudy.io import atomic_path
+from actstudy.io import atomic_path, reading
 
 log = logging.getLogger(__name__)
 
@@ -347,10 +347,11 @@ def save_splits(splits: Splits, path: str | Path) -> None:
 
 
 def load_splits(path: str | Path) -> Splits:
-    with np.load(path, allow_pickle=False) as arrays:
+    """A prepared dataset; a damaged file is named with the command that rebuilds it."""
+    with reading(path, "a prepared dataset"), np.load(path, allow_pickle=False) as arrays:
         fields = {k: arrays[k] for k in arrays.files}
-    return Splits(
-        **{k: v for k, v in fields.items() if k.startswith(("x_", "y_"))},
-        scale=float(fields["scale"]),
-        split_seed=int(fields["split_seed"]),
-    )
+        return Splits(
+            **{k: v for k, v in fields.items() if k.startswith(("x_", "y_"))},
+            scale=float(fields["scale"]),
+            split_seed=int(fields["split_seed"]),
+        )

@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from actstudy.activations import module_types
-from actstudy.io import atomic_path
+from actstudy.io import atomic_path, reading
 
 if TYPE_CHECKING:  # torch is imported where a network runs: readers (figures) start faster
     import torch
@@ -141,18 +141,23 @@ def write_activations(model: nn.Sequential, x: np.ndarray, y: np.ndarray, scale:
 
 def read_layer(path: str | Path, layer: int) -> tuple[np.ndarray, np.ndarray]:
     """(z [n_samples, width] float32, labels [n_samples]) of one hidden layer, read alone."""
-    parquet = pq.ParquetFile(path)
-    columns = layer_columns(parquet.schema_arrow.names, layer)
-    table = parquet.read(columns=["label", *columns])
-    z = np.column_stack([table.column(c).to_numpy() for c in columns]).astype(np.float32, copy=False)
-    return z, table.column("label").to_numpy().astype(np.int64)
+    with reading(path, "Parquet activations"):
+        parquet = pq.ParquetFile(path)
+        columns = layer_columns(parquet.schema_arrow.names, layer)
+        if not columns:
+            raise ValueError(f"no columns of hidden layer {layer}")
+        table = parquet.read(columns=["label", *columns])
+        z = np.column_stack([table.column(c).to_numpy() for c in columns]).astype(np.float32, copy=False)
+        return z, table.column("label").to_numpy().astype(np.int64)
 
 
 def layers_in(path: str | Path) -> list[int]:
-    return hidden_layers(pq.ParquetFile(path).schema_arrow.names)
+    with reading(path, "Parquet activations"):
+        return hidden_layers(pq.ParquetFile(path).schema_arrow.names)
 
 
 def network_accuracy(path: str | Path) -> float:
     """% of the file's samples the network itself classified correctly."""
-    table = pq.read_table(path, columns=["label", "predicted"])
+    with reading(path, "Parquet activations"):
+        table = pq.read_table(path, columns=["label", "predicted"])
     return 100.0 * float(np.mean(table.column("label").to_numpy() == table.column("predicted").to_numpy()))

@@ -36,16 +36,88 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
+class DamagedFileError(RuntimeError):
+    """A file the workflow wrote is truncated, damaged or not what it should be; the
+    message names it and the command that rebuilds it."""
+
+
+# What writes each kind of file under results/: the rule to force to rebuild it.
+_WRITERS = [
+    (r"results/data/raw/[^/]+/", "download"),
+    (r"results/data/[^/]+\.npz$", "prepare"),
+    (r"results/train/.*/selected\.json$", "select"),
+    (r"results/train/", "train"),
+    (r"results/activations/", "extract"),
+    (r"results/metrics/.*_classifiers\.csv$", "classifiers"),
+    (r"results/metrics/", "node_metrics"),
+]
+
+
+def rebuild_command(path: str | Path) -> str:
+    """The command that writes ``path`` again, e.g.
+    ``snakemake results/data/mnist.npz --forcerun prepare``."""
+    import re
+
+    text = Path(path).as_posix()
+    start = text.find("results/")
+    relative = text[start:] if start >= 0 else text
+    for pattern, rule in _WRITERS:
+        if re.search(pattern, relative):
+            return f"snakemake {relative} --forcerun {rule}"
+    return f"snakemake {relative} --forcerun"
+
+
+@contextmanager
+def reading(path: str | Path, what: str) -> Iterator[None]:
+    """Turn any failure to read ``path`` (a ``what``, e.g. "Parquet activations") into a
+    DamagedFileError naming the file, the problem and how to rebuild it. The file is left
+    as it is: nothing is deleted because it could not be read."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise DamagedFileError(f"{path}: missing; build it with: {rebuild_command(path)}") from None
+    except DamagedFileError:
+        raise
+    except Exception as error:  # noqa: BLE001 - every reader's library raises its own kinds
+        detail = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+        raise DamagedFileError(
+            f"{path}: cannot be read as {what} ({type(error).__name__}: {detail}); "
+            f"the file is damaged or truncated; rebuild it with: {rebuild_command(path)}"
+        ) from None
+
+
 def write_json(data: object, path: str | Path) -> None:
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
 def read_json(path: str | Path) -> object:
-    return json.loads(Path(path).read_text())
+    with reading(path, "JSON"):
+        return json.loads(Path(path).read_text())
+
+
+def read_csv(path: str | Path, what: str = "a CSV table", columns: list[str] | None = None):
+    """A CSV the workflow wrote, as a DataFrame; a damaged one, or one without the
+    ``columns`` its reader needs, is named with the command that rebuilds it."""
+    import pandas as pd
+
+    with reading(path, what):
+        frame = pd.read_csv(path)
+        missing = [c for c in columns or [] if c not in frame.columns]
+        if missing:
+            raise ValueError(f"columns {missing} missing")
+    return frame
 
 
 def write_csv(frame, path: str | Path) -> None:
     """A DataFrame as CSV (no index), atomically."""
     with atomic_path(path) as tmp:
         frame.to_csv(tmp, index=False)
+
+
+def read_parquet(path: str | Path, what: str = "a metrics table"):
+    """A Parquet table the workflow wrote, as a DataFrame (named if damaged)."""
+    import pandas as pd
+
+    with reading(path, what):
+        return pd.read_parquet(path)

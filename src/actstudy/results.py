@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from actstudy.config import Architecture
-from actstudy.io import read_json
+from actstudy.io import read_csv, read_json
 
 
 @dataclass
@@ -32,4 +32,9 @@ class ArchResults:
 def load_arch_results(
     arch: Architecture, history: str | Path, summary: str | Path, selection: str | Path
 ) -> ArchResults:
-    return ArchResults(arch, pd.read_csv(history), pd.read_csv(summary), read_json(selection))
+    return ArchResults(
+        arch,
+        read_csv(history, "a training history", ["run", "epoch", "train_acc", "val_acc"]),
+        read_csv(summary, "a training summary", ["run", "test_acc"]),
+        read_json(selection),
+    )

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from actstudy.config import Architecture, expand_selection
-from actstudy.io import read_json
+from actstudy.io import read_csv, read_json
 from actstudy.metrics.activity import mean_se
 from actstudy.study import SUMMARY_METRICS
 
@@ -35,7 +35,7 @@ CHECK_VERDICTS = ("holds", "fails", "not run")
 
 
 def _summary_values(item: dict) -> list[dict]:
-    summary = pd.read_csv(item["summary"])
+    summary = read_csv(item["summary"], "a training summary", ["run", "test_acc"])
     runs = set(read_json(item["selection"])["runs"])
     rows = []
     for run in summary[summary["run"].isin(runs)].itertuples(index=False):
@@ -47,7 +47,7 @@ def _summary_values(item: dict) -> list[dict]:
 
 
 def _layer_values(path: str, seed: int, init: bool) -> list[dict]:
-    layers = pd.read_csv(path)
+    layers = read_csv(path, "a metrics table")
     metric = "sparsity_init" if init else "sparsity"
     rows = [{"seed": seed, "metric": metric, "layer": int(r.layer), "value": float(r.sparsity)}
             for r in layers.itertuples(index=False)]  # fmt: skip
@@ -59,7 +59,7 @@ def _layer_values(path: str, seed: int, init: bool) -> list[dict]:
 
 def _classifier_values(path: str, seed: int) -> list[dict]:
     """Per system: the last hidden layer's test accuracy minus the network's own."""
-    frame = pd.read_csv(path)
+    frame = read_csv(path, "a metrics table")
     test = frame[frame["split"] == "test"]
     network = float(test.loc[test["system"] == "network", "accuracy"].iloc[0])
     layers = test[test["system"] != "network"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from actstudy.io import atomic_path
+from actstudy.io import atomic_path, reading
 
 
 def snapshot_name(epoch: int) -> str:
@@ -19,4 +19,8 @@ def save_states(states: dict[str, dict[str, torch.Tensor]], path) -> None:
 
 def load_state(path, run: str) -> dict[str, torch.Tensor]:
     """The state_dict of one run, ready for ``reference_mlp(...).load_state_dict``."""
-    return torch.load(path, map_location="cpu", weights_only=True)[run]
+    with reading(path, "saved network states"):
+        states = torch.load(path, map_location="cpu", weights_only=True)
+        if run not in states:
+            raise KeyError(f"no run {run!r}; it holds {sorted(states)}")
+        return states[run]

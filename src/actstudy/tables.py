@@ -14,7 +14,7 @@ import pandas as pd
 
 from actstudy.activations import NAMES, get
 from actstudy.config import Architecture
-from actstudy.io import atomic_path
+from actstudy.io import atomic_path, read_csv
 from actstudy.metrics.activity import mean_se
 
 # The study's four columns, always present (empty where a configuration was not run).
@@ -65,7 +65,7 @@ def network_layers(networks: list[dict]) -> pd.DataFrame:
     frames = []
     for item in networks:
         arch = Architecture.parse(item["dataset"], item["arch"])
-        frame = pd.read_csv(item["layers"])
+        frame = read_csv(item["layers"], "layer metrics", ["layer", "dead_pct", "sparsity"])
         frames.append(
             frame.assign(depth=arch.depth, activation=arch.activation, batch_norm=arch.batch_norm, seed=item["seed"])
         )

@@ -20,7 +20,7 @@ from matplotlib.ticker import MaxNLocator
 from actstudy.activations import NAMES
 from actstudy.config import Architecture
 from actstudy.figures.style import ACTIVATION_COLOURS, ACTIVATION_NAMES, figure_legend, new_figure
-from actstudy.io import read_json
+from actstudy.io import read_csv, read_json
 from actstudy.metrics.activity import mean_se
 
 ID_COLUMNS = ["dataset", "network", "depth", "width", "activation", "batch_norm", "dropout", "weight_decay"]
@@ -46,13 +46,15 @@ def _row(arch: Architecture, metric: str, layer, values) -> dict:
 
 
 def _test_accuracy(item: dict) -> list[float]:
-    summary = pd.read_csv(item["summary"])
+    summary = read_csv(item["summary"], "a training summary", ["run", "test_acc"])
     runs = read_json(item["selection"])["runs"]
     return (summary.loc[summary["run"].isin(runs), "test_acc"] * 100).tolist()
 
 
 def _per_seed(paths: dict) -> pd.DataFrame:
-    return pd.concat([pd.read_csv(path).assign(seed=int(seed)) for seed, path in paths.items()], ignore_index=True)
+    return pd.concat(
+        [read_csv(path, "a metrics table").assign(seed=int(seed)) for seed, path in paths.items()], ignore_index=True
+    )
 
 
 def _layer_rows(arch: Architecture, layers: pd.DataFrame) -> list[dict]:

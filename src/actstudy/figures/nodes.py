@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from actstudy.config import Architecture
 from actstudy.extract import layers_in, read_layer
 from actstudy.figures.style import figure_legend, new_figure
+from actstudy.io import read_csv, read_parquet
 from actstudy.metrics.activity import activate
 
 CLASS_COLOURS = [f"C{c}" for c in range(10)]
@@ -98,7 +99,7 @@ def _node_panels(items: list[NodeInputs], draw, ylabel: str, ncol: int) -> Figur
 
 
 def _draw_medians(ax, item: NodeInputs) -> pd.DataFrame:
-    frame = pd.read_parquet(item.files["class_nodes"])
+    frame = read_parquet(item.files["class_nodes"])
     frame = frame.assign(x=_global_index(frame))
     for c, group in frame.groupby("class"):
         ax.plot(group["x"], group["median_a"], ".", ms=2.5, color=CLASS_COLOURS[c], label=f"class {c}")
@@ -106,8 +107,8 @@ def _draw_medians(ax, item: NodeInputs) -> pd.DataFrame:
 
 
 def _draw_activity(ax, item: NodeInputs) -> pd.DataFrame:
-    trained = pd.read_csv(item.files["trained"])
-    untrained = pd.read_csv(item.files["untrained"])
+    trained = read_csv(item.files["trained"], "node metrics")
+    untrained = read_csv(item.files["untrained"], "node metrics")
     x = _global_index(trained)
     ax.plot(
         _global_index(untrained), untrained["activity_train"], ".", ms=2, color="grey", label="untrained (train set)"
@@ -132,8 +133,8 @@ def activity_heatmap(items: list[NodeInputs]) -> Figure:
     """fig5_6…5_9: class x node activity (% of the class's training samples on); dead
     nodes marked in red."""
     (item,) = items
-    frame = pd.read_parquet(item.files["class_nodes"])
-    nodes = pd.read_csv(item.files["nodes"])
+    frame = read_parquet(item.files["class_nodes"])
+    nodes = read_csv(item.files["nodes"], "node metrics")
     frame["x"] = _global_index(frame)
     grid = frame.pivot(index="class", columns="x", values="activity_train").to_numpy()
     fig, axes = new_figure(1, 1, width=12.0, height=3.8)

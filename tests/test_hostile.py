@@ -1,0 +1,133 @@
+"""Damaged files the workflow wrote (results/ is untrusted data): every reader names the
+file, what is wrong with it and the command that rebuilds it, and deletes nothing."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from actstudy.config import Architecture
+from actstudy.data import load_splits, save_splits
+from actstudy.extract import layers_in, network_accuracy, read_layer, write_activations
+from actstudy.io import DamagedFileError, read_csv, read_json, rebuild_command
+from actstudy.models import reference_mlp
+from actstudy.results import load_arch_results
+from actstudy.states import load_state, save_states
+
+
+def results_path(tmp_path, relative):
+    path = tmp_path / "results" / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("relative", "rule"),
+    [
+        ("data/mnist.npz", "prepare"),
+        ("data/raw/mnist/manifest.json", "download"),
+        ("train/mnist/d4_w200_bn0_relu/best.pt", "train"),
+        ("train/mnist/d4_w200_bn0_relu/history.csv", "train"),
+        ("train/mnist/d4_w200_bn0_relu/selected.json", "select"),
+        ("activations/mnist/d4_w200_bn0_relu/seed0/best_train.parquet", "extract"),
+        ("metrics/mnist/d4_w200_bn0_relu/seed0/best_layers.csv", "node_metrics"),
+        ("metrics/mnist/d4_w200_bn0_relu/seed0/best_classifiers.csv", "classifiers"),
+    ],
+)
+def test_every_results_file_knows_the_rule_that_writes_it(relative, rule):
+    assert rebuild_command(f"/anywhere/results/{relative}") == f"snakemake results/{relative} --forcerun {rule}"
+
+
+def test_truncated_prepared_dataset_is_named_and_kept(tmp_path, tiny_splits):
+    path = results_path(tmp_path, "data/mnist.npz")
+    save_splits(tiny_splits, path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 3])
+    with pytest.raises(DamagedFileError, match=r"mnist.npz: cannot be read as a prepared dataset .*--forcerun prepare"):
+        load_splits(path)
+    assert path.stat().st_size == len(data) // 3  # nothing deleted
+
+
+def test_a_pickled_npz_is_refused_not_run(tmp_path):
+    path = results_path(tmp_path, "data/mnist.npz")
+    np.savez(path, x_train=np.array([object()], dtype=object))
+    with pytest.raises(DamagedFileError, match="Object arrays cannot be loaded"):
+        load_splits(path)
+
+
+@pytest.fixture
+def activations(tmp_path):
+    arch = Architecture("x", 2, 6, False, "relu")
+    model = reference_mlp(arch, 5, torch.Generator().manual_seed(0))
+    path = results_path(tmp_path, "activations/x/d2_w6_bn0_relu/seed0/best_train.parquet")
+    rng = np.random.default_rng(0)
+    write_activations(model, rng.integers(0, 10, (300, 5)), rng.integers(0, 10, 300), 10.0, path)
+    return path
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty"])
+def test_damaged_parquet_is_named_by_every_reader(activations, damage):
+    data = activations.read_bytes()
+    activations.write_bytes({"truncate": data[: len(data) // 2], "garbage": b"x" * 500, "empty": b""}[damage])
+    for read in (lambda p: read_layer(p, 1), layers_in, network_accuracy):
+        with pytest.raises(
+            DamagedFileError, match=r"best_train.parquet: cannot be read as Parquet activations.*--forcerun extract"
+        ):
+            read(activations)
+
+
+def test_a_layer_the_file_does_not_hold_is_named(activations):
+    assert read_layer(activations, 2)[0].shape == (300, 6)
+    with pytest.raises(DamagedFileError, match="no columns of hidden layer 7"):
+        read_layer(activations, 7)
+
+
+def test_damaged_or_foreign_parameters_are_named(tmp_path):
+    path = results_path(tmp_path, "train/x/d2_w6_bn0_relu/best.pt")
+    save_states({"lr0.01_s0": {"w": torch.ones(2)}}, path)
+    with pytest.raises(DamagedFileError, match=r"no run 'lr0.01_s1'.*--forcerun train"):
+        load_state(path, "lr0.01_s1")
+    path.write_bytes(b"\x80\x04garbage")
+    with pytest.raises(DamagedFileError, match="cannot be read as saved network states"):
+        load_state(path, "lr0.01_s0")
+
+
+def test_a_pickle_posing_as_parameters_runs_no_code(tmp_path):
+    import os
+    import pickle
+
+    marker = tmp_path / "exploited"
+
+    class Exploit:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    path = results_path(tmp_path, "train/x/d2_w6_bn0_relu/best.pt")
+    torch.save({"lr0.01_s0": Exploit()}, path, pickle_module=pickle)
+    with pytest.raises(DamagedFileError, match="saved network states"):
+        load_state(path, "lr0.01_s0")
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("content", ["", "run,epoch\n", "\x00\x01\x02binary"])
+def test_damaged_history_and_summary_are_named(tmp_path, content):
+    folder = tmp_path / "results/train/x/d2_w6_bn0_relu"
+    folder.mkdir(parents=True)
+    pd.DataFrame({"run": ["a"], "epoch": [1], "train_acc": [0.5], "val_acc": [0.5]}).to_csv(folder / "history.csv")
+    pd.DataFrame({"run": ["a"], "test_acc": [0.5]}).to_csv(folder / "summary.csv")
+    (folder / "selected.json").write_text('{"runs": ["a"], "learning_rate": 0.01}')
+    (folder / "summary.csv").write_text(content)
+    arch = Architecture("x", 2, 6, False, "relu")
+    with pytest.raises(DamagedFileError, match=r"summary.csv: cannot be read as a training summary.*--forcerun train"):
+        load_arch_results(arch, folder / "history.csv", folder / "summary.csv", folder / "selected.json")
+
+
+def test_damaged_json_and_a_missing_file_are_named(tmp_path):
+    path = results_path(tmp_path, "train/x/d2_w6_bn0_relu/selected.json")
+    path.write_text('{"runs": [')
+    with pytest.raises(DamagedFileError, match=r"selected.json: cannot be read as JSON.*--forcerun select"):
+        read_json(path)
+    with pytest.raises(
+        DamagedFileError, match=r"best_layers.csv: missing; build it with: snakemake .*--forcerun node_metrics"
+    ):
+        read_csv(tmp_path / "results/metrics/x/d2_w6_bn0_relu/seed0/best_layers.csv")
