@@ -194,3 +194,14 @@ def test_a_raw_file_swapped_after_download_is_named(tmp_path):
         DataError, match=r"train-images-idx3-ubyte.gz: changed since it was downloaded.*--forcerun download"
     ):
         prepare("mnist", raw, split_seed=0)
+
+
+@needs_mirror
+@pytest.mark.parametrize("as_url", [False, True])
+def test_a_mirror_path_with_spaces_and_accents_works(tmp_path, as_url):
+    mirror = tmp_path / "my mirror ü é"
+    mirror.mkdir()
+    (mirror / "mnist").symlink_to(MIRROR / "mnist")
+    given = mirror.as_uri() if as_url else str(mirror)
+    manifest = download("mnist", tmp_path / "raw", mirror=given)
+    assert len(manifest["files"]) == 4 and manifest["source"].startswith("file://")

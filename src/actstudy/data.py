@@ -17,6 +17,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 import numpy as np
 from sklearn.model_selection import train_test_split
@@ -36,11 +37,16 @@ def _torchvision_class(dataset: str):
 # --------------------------------------------------------------------------- download
 
 
+def _local_path(url: str) -> Path:
+    """The file system path of a file:// URL (percent-escapes such as %20 decoded)."""
+    return Path(url2pathname(urlparse(url).path))
+
+
 def _mirror_base(mirror: str, dataset: str) -> str | None:
     """URL (ending in '/') of the dataset's folder inside a mirror, or None if absent."""
     parsed = urlparse(mirror)
     if parsed.scheme in ("", "file"):
-        root = Path(parsed.path if parsed.scheme == "file" else mirror).expanduser().resolve()
+        root = (_local_path(mirror) if parsed.scheme == "file" else Path(mirror)).expanduser().resolve()
         if not root.is_dir():
             raise DataError(f"data.mirror: {mirror} is not a folder")
         for folder in info(dataset).mirror_folders:
@@ -58,7 +64,7 @@ def _fetch(urls: list[str], folder: Path, filename: str, md5: str | None) -> Non
     for url in urls:
         try:
             if url.startswith("file://"):  # torchvision's downloader needs an HTTP response
-                shutil.copyfile(urlparse(url).path, folder / filename)
+                shutil.copyfile(_local_path(url), folder / filename)
             else:
                 download_url(url, str(folder), filename, md5)
         except Exception as error:  # OSError, URLError, HTTPError, RuntimeError from torchvision
@@ -107,7 +113,7 @@ def _download_cifar10(cls, raw_dir: Path, base: str | None, allow_partial: bool)
     """CIFAR-10: the official archive (md5-checked), or a mirror's extracted batches."""
     from torchvision.datasets.utils import check_integrity, extract_archive
 
-    extracted = Path(urlparse(base).path) / cls.base_folder if base else None
+    extracted = _local_path(base) / cls.base_folder if base else None
     if extracted is None or not extracted.is_dir():
         url = base + cls.filename if base else cls.url
         _fetch([url], raw_dir, cls.filename, cls.tgz_md5)
