@@ -22,7 +22,8 @@ from pathlib import Path
 import yaml
 
 from actstudy.config import run_grids
-from actstudy.resources import DATASET_SHAPES, n_parameters
+from actstudy.datasets import info
+from actstudy.resources import n_parameters
 
 # Peak rates from NVIDIA's data sheets (SXM parts; dense, no sparsity).
 GPUS = {
@@ -43,7 +44,7 @@ def grid_counts(config: dict, include, epochs: int) -> dict[str, float]:
     for arch, grid in run_grids(config).items():
         if not include(arch):
             continue
-        n_train, n_in = DATASET_SHAPES[arch.dataset]
+        n_train, n_in = info(arch.dataset).n_train, info(arch.dataset).n_features
         steps = math.ceil(n_train / 64) * epochs * len(grid.runs)
         params = n_parameters(arch)
         flops += (6 * params - 2 * n_in * arch.width) * n_train * epochs * len(grid.runs)

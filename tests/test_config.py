@@ -175,6 +175,13 @@ BAD = [
     (("training", "batch_size"), 1, "training.batch_size: 1 with batch norm"),
     (("training", "epochs"), "5", "training.epochs: '5' is a string, not an integer; values given with --config"),
     (("architectures", 0, "batch_norm"), "yes", "architectures.0.batch_norm"),
+    (
+        ("architectures", 0, "width"),
+        16384,
+        "d4_w16384_bn0_relu with 4 runs needs about 80 GB in one training job, over limits.train_memory_gb = 64",
+    ),
+    (("limits",), {"train_memory_gb": 0.5}, "over limits.train_memory_gb = 0.5"),
+    (("limits",), {"train_memory": 100}, "limits: Additional properties are not allowed"),
 ]
 
 
@@ -183,6 +190,15 @@ def test_bad_config_is_rejected_naming_the_key(path, value, named):
     with pytest.raises(ConfigError) as error:
         validate(mutate(path, value), SCHEMA)
     assert named in str(error.value)
+
+
+def test_a_raised_memory_limit_lets_a_big_grid_through():
+    config = mutate(("architectures", 0, "width"), 16384)
+    config["limits"] = {"train_memory_gb": 200}
+    config["figures"] = {k: v for k, v in config["figures"].items()}
+    with pytest.raises(ConfigError) as error:
+        validate(config, SCHEMA)
+    assert "train_memory_gb" not in str(error.value)  # only the figures' missing nets remain
 
 
 def test_error_lists_allowed_values():

@@ -270,7 +270,23 @@ def validate(config: dict, schema: dict) -> None:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
 
 
+TRAIN_MEMORY_GB = 64  # default of limits.train_memory_gb
+
+
+def _memory_problems(config: dict) -> Iterable[str]:
+    from actstudy.resources import train_mem_mb  # resources imports this module
+
+    limit = config.get("limits", {}).get("train_memory_gb", TRAIN_MEMORY_GB)
+    for arch, grid in run_grids(config).items():
+        need = train_mem_mb(arch, grid) / 1000
+        if need > limit:
+            yield (f"architectures: {arch.dataset} {arch.name} with {len(grid.runs)} runs needs about {need:.0f} GB "
+                   f"in one training job, over limits.train_memory_gb = {limit:g}; train fewer runs or raise the limit")  # fmt: skip
+            return
+
+
 def _semantic_problems(config: dict) -> Iterable[str]:
+    yield from _memory_problems(config)
     epochs = config["training"]["epochs"]
     if config["training"]["batch_size"] == 1 and any(a.batch_norm for a in run_grids(config)):
         yield ("training.batch_size: 1 with batch norm: a batch of one sample has no variance; "

@@ -23,6 +23,12 @@ class DatasetInfo:
     n_test: int
     mirror_folders: tuple[str, ...] = ()
 
+    @property
+    def n_train(self) -> int:
+        """Training samples after the validation (and, for digits, the test) split."""
+        held_out = self.n_val + (self.n_test if self.name == "digits" else 0)  # digits: one pool of 1 797
+        return self.n_train_official - held_out
+
 
 DATASETS = {
     "digits": DatasetInfo("digits", 64, 16.0, 1797, 180, 360),

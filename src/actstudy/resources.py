@@ -11,15 +11,13 @@ from __future__ import annotations
 import math
 
 from actstudy.config import Architecture, RunGrid
+from actstudy.datasets import info
 
-# Training samples and input features per dataset, and the host memory its arrays take
-# in a training job (uint8 file, float32 copy, device staging).
-DATASET_SHAPES = {"digits": (1_257, 64), "mnist": (55_000, 784), "fmnist": (55_000, 784), "cifar10": (45_000, 3_072)}
 BASE_MEM_MB = 2_000  # Python, torch and the CUDA libraries
 
 
 def n_parameters(arch: Architecture) -> int:
-    n_in = DATASET_SHAPES[arch.dataset][1]
+    n_in = info(arch.dataset).n_features
     widths = [n_in] + [arch.width] * arch.depth
     weights = sum(a * b for a, b in zip(widths, widths[1:])) + arch.width * 10
     return weights + (2 * arch.width * arch.depth if arch.batch_norm else arch.width)  # BN: weight, bias
@@ -28,7 +26,7 @@ def n_parameters(arch: Architecture) -> int:
 def train_mem_mb(arch: Architecture, grid: RunGrid) -> int:
     """Host memory: base + the dataset (uint8 + float32) + per run its parameters,
     gradients, two Adam moments, the best state and the checkpoint copy (6 copies)."""
-    n_train, n_in = DATASET_SHAPES[arch.dataset]
+    n_train, n_in = info(arch.dataset).n_train, info(arch.dataset).n_features
     data_mb = n_train * n_in * 5 * 1.2 / 1e6
     runs_mb = len(grid.runs) * n_parameters(arch) * 4 * 6 / 1e6
     return int(math.ceil((BASE_MEM_MB + data_mb + runs_mb) / 100) * 100)
@@ -37,7 +35,7 @@ def train_mem_mb(arch: Architecture, grid: RunGrid) -> int:
 def train_runtime_min(arch: Architecture, grid: RunGrid, epochs: int) -> int:
     """Minutes: 10 to start, plus per epoch a GPU-measured cost scaled by depth, width,
     runs and samples (an 8x800 job of 9 runs: ~2.8 s per epoch measured, 9.6 s allowed)."""
-    n_train, n_in = DATASET_SHAPES[arch.dataset]
+    n_train, n_in = info(arch.dataset).n_train, info(arch.dataset).n_features
     size = (arch.width / 800) ** 2 + arch.width * n_in / (800 * 784) / arch.depth
     seconds_per_epoch = (n_train / 55_000) * (1 + 0.12 * arch.depth * len(grid.runs) * size)
     return 10 + int(math.ceil(epochs * seconds_per_epoch / 60))
