@@ -85,3 +85,32 @@ def test_regularised_networks_have_readable_names_and_defaults_keep_the_old_ones
     for kwargs in ({"dropout": 1.0}, {"dropout": -0.1}, {"weight_decay": -1e-4}):
         with pytest.raises(ValueError):
             Architecture("mnist", 4, 200, False, "relu", **kwargs)
+
+
+def test_every_figure_style_knows_every_activation():
+    from actstudy.figures.style import ACTIVATION_COLOURS, ACTIVATION_NAMES, CURVE_COLOURS
+    from actstudy.tables import column_name
+
+    for name in NAMES:
+        assert ACTIVATION_NAMES[name] == REGISTRY[name].label
+        assert ACTIVATION_COLOURS[name] and CURVE_COLOURS[(name, "train")] and CURVE_COLOURS[(name, "val")]
+        assert column_name(name, True) == f"{REGISTRY[name].label}, BN"
+    assert CURVE_COLOURS[("relu", "val")] == "tab:green"  # the study's own convention stays
+
+
+def test_a_study_figure_draws_a_new_activation(tmp_path):
+    """fig3_4's renderer on a GELU and a tanh net, as on ReLU and sigmoid."""
+    import pandas as pd
+
+    from actstudy.figures.draw import render
+    from actstudy.results import ArchResults
+
+    results = []
+    for act in ("gelu", "tanh"):
+        arch = Architecture("digits", 2, 32, False, act)
+        summary = pd.DataFrame({"run": ["lr0.01_s0", "lr0.01_s1"], "test_acc": [0.95, 0.96]})
+        history = pd.DataFrame({"run": ["lr0.01_s0"], "epoch": [1], "train_acc": [0.9], "val_acc": [0.9]})
+        results.append(ArchResults(arch, history, summary, {"runs": ["lr0.01_s0", "lr0.01_s1"], "learning_rate": 0.01}))
+    fig = render("fig3_4", results)
+    labels = {text.get_text() for legend in fig.legends for text in legend.get_texts()}
+    assert {"GELU, bn_0", "tanh, bn_0"} <= labels
