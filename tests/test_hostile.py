@@ -131,3 +131,34 @@ def test_damaged_json_and_a_missing_file_are_named(tmp_path):
         DamagedFileError, match=r"best_layers.csv: missing; build it with: snakemake .*--forcerun node_metrics"
     ):
         read_csv(tmp_path / "results/metrics/x/d2_w6_bn0_relu/seed0/best_layers.csv")
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 256 KiB file system (tmpfs), mounted for the test; skipped where mounting is not allowed."""
+    import os
+    import subprocess
+
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_a_full_disk_names_the_file_and_the_disk_and_leaves_nothing(tiny_disk):
+    target = tiny_disk / "results/train/x/d2_w6_bn0_relu/best.pt"
+    with pytest.raises(
+        OSError, match=rf"no space left writing {target}: the disk mounted at {tiny_disk} has \d+ bytes free"
+    ):
+        save_states({"run": {"w": torch.ones(200_000)}}, target)
+    assert list(target.parent.iterdir()) == []  # no partial file, no temporary
+    from actstudy.io import write_csv
+
+    with pytest.raises(OSError, match="no space left writing"):
+        write_csv(pd.DataFrame({"x": np.arange(200_000)}), tiny_disk / "results/big.csv")
+    assert not (tiny_disk / "results/big.csv").exists()

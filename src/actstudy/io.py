@@ -32,8 +32,37 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         yield tmp
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; give it a normal file's mode
         os.replace(tmp, path)
+    except Exception as error:
+        tmp.unlink(missing_ok=True)
+        _raise_if_disk_full(path, error)
+        raise
     finally:
         tmp.unlink(missing_ok=True)
+
+
+FULL_DISK_BYTES = 1 << 20  # under this much free space a failed write is put down to a full disk
+
+
+def _raise_if_disk_full(path: Path, error: Exception) -> None:
+    """A writer that fails on a full disk (torch.save raises a C++ 'file write failed',
+    numpy or pyarrow their own) becomes one OSError naming the file and the disk."""
+    import errno
+    import shutil
+
+    full = isinstance(error, OSError) and error.errno == errno.ENOSPC
+    try:
+        free = shutil.disk_usage(path.parent).free
+    except OSError:
+        free = None
+    if full or (free is not None and free < FULL_DISK_BYTES):
+        mount = path.parent.resolve()
+        while not os.path.ismount(mount):
+            mount = mount.parent
+        raise OSError(
+            errno.ENOSPC,
+            f"no space left writing {path}: the disk mounted at {mount} has {free} bytes free "
+            f"({type(error).__name__}: {str(error).splitlines()[0][:120] if str(error) else ''})",
+        ) from error
 
 
 class DamagedFileError(RuntimeError):
