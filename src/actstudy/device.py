@@ -18,7 +18,7 @@ def configure_process(threads: int) -> None:
     moment of a weight whose gradient is always 0 (into a dead ReLU unit, from a pixel
     that is always 0) shrinks by beta1 every step and turns subnormal after about 800
     steps; x86 CPUs compute on subnormals so slowly that the whole CPU training step
-    became 3.6x slower from late in the first epoch on (benchmarks/RESULTS.md). Flushing them
+    slows down several times (benchmarks/RESULTS.md has the measurement). Flushing them
     changes no parameter: their update, below 1e-30, vanishes in float32 anyway. The
     CPU flag is per thread and torch's pool threads inherit it when they are created,
     hence "before any torch computation"; GPUs compute subnormals at full speed.

@@ -9,9 +9,9 @@ input of the activation function (after batch norm where there is batch norm); t
 activation a = T(z) is computed when read. Row groups of ``ROW_GROUP`` samples are
 written one at a time, so extraction holds one chunk of samples, never the whole split.
 Encoding: float32 (float16 would halve the size but move z near 0, where on/off is
-decided), zstd, no dictionary (float values rarely repeat: the dictionary attempt made
-files 45% larger and writes 4x slower), byte-stream split for the z columns (4% smaller
-again); measured by benchmarks/extract_metrics.py, see benchmarks/RESULTS.md.
+decided), zstd, no dictionary (float values rarely repeat, so a dictionary only adds
+size and time), byte-stream split for the z columns (benchmarks/extract_metrics.py
+measures the choices).
 """
 
 from __future__ import annotations

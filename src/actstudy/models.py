@@ -24,8 +24,8 @@ axis, so one matmul per layer trains all of them. Its slot k is exactly the netw
 ``reference_mlp`` builds, and converts to and from that network's ``state_dict``.
 Each weight is stored transposed, [K, fan_in, fan_out], so a layer is ``h @ W`` and
 autograd's weight gradient ``h^T @ g`` comes out in the parameter's own layout: stored
-as nn.Linear's [fan_out, fan_in], every step paid a copy of every weight gradient into
-that layout (a quarter of a CPU step; benchmarks/RESULTS.md).
+as nn.Linear's [fan_out, fan_in], every step would pay a copy of every weight gradient
+into that layout.
 """
 
 from __future__ import annotations

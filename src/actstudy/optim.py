@@ -11,19 +11,16 @@ host synchronisation and can be captured in a CUDA graph.
 Three implementations of the same update (``update``):
 
 - ``"foreach"`` (the default on CUDA): the ``torch._foreach_*`` calls above, about ten
-  passes over the memory; what the CUDA-graph step captures and what was measured on
-  the H200.
+  passes over the memory; what the CUDA-graph step captures.
 - ``"fused"`` (the default on the CPU): torch's fused Adam kernel (``torch._fused_adam_``,
   what ``Adam(fused=True)`` calls), once per distinct learning rate over the runs' slices
-  of every stacked tensor: one pass instead of about ten, which made the optimizer step
-  4x (4x200, 12 runs) to 12x (8x800, one run) faster on 2 cores (benchmarks/RESULTS.md).
-  Runs that start with the same learning rate keep it equal, since the schedule scales
-  all of them by the same factor. On CUDA its many per-run slices made width-200 jobs
-  slower, so it is not the CUDA default.
+  of every stacked tensor: one pass instead of about ten. Runs that start with the same learning rate keep it equal, since the schedule scales
+  all of them by the same factor. Not the CUDA default: there its many per-run slices
+  cost more launches than the passes they save on small nets.
 - ``"compiled"``: the update written per tensor and compiled by ``torch.compile``, which
   fuses it into one kernel per stacked tensor with the per-run learning rate broadcast
-  inside: one pass over the memory without per-run slices. Opt-in (compiling takes
-  seconds to a minute per job) until measured on a GPU (benchmarks/device_run.sh).
+  inside: one pass over the memory without per-run slices. Opt-in: compiling takes
+  seconds to a minute per job.
 """
 
 from __future__ import annotations

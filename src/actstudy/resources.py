@@ -34,7 +34,7 @@ def train_mem_mb(arch: Architecture, grid: RunGrid) -> int:
 
 def train_runtime_min(arch: Architecture, grid: RunGrid, epochs: int) -> int:
     """Minutes: 10 to start, plus per epoch a GPU-measured cost scaled by depth, width,
-    runs and samples (an 8x800 job of 9 runs: ~2.8 s per epoch measured, 9.6 s allowed)."""
+    runs and samples, with a 2-3x margin over the GPU epochs measured."""
     n_train, n_in = info(arch.dataset).n_train, info(arch.dataset).n_features
     size = (arch.width / 800) ** 2 + arch.width * n_in / (800 * 784) / arch.depth
     seconds_per_epoch = (n_train / 55_000) * (1 + 0.12 * arch.depth * len(grid.runs) * size)
