@@ -162,3 +162,58 @@ def test_a_full_disk_names_the_file_and_the_disk_and_leaves_nothing(tiny_disk):
     with pytest.raises(OSError, match="no space left writing"):
         write_csv(pd.DataFrame({"x": np.arange(200_000)}), tiny_disk / "results/big.csv")
     assert not (tiny_disk / "results/big.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("x_train", lambda x: x.astype(np.float64), "features float64 / labels int64, expected uint8 / int64"),
+        ("x_val", lambda x: x[:, :3], "val: features"),
+        ("y_test", lambda y: y[:-1], "test: features"),
+        ("y_train", lambda y: y + 10, "train: labels outside 0..9"),
+        ("scale", lambda s: np.array(0.0), "scale 0.0 is not a positive number"),
+    ],
+)
+def test_a_valid_npz_with_wrong_contents_is_named(tmp_path, tiny_splits, field, value, message):
+    path = results_path(tmp_path, "data/mnist.npz")
+    save_splits(tiny_splits, path)
+    with np.load(path) as arrays:
+        fields = {k: arrays[k] for k in arrays.files}
+    fields[field] = value(fields[field])
+    np.savez(path, **fields)
+    with pytest.raises(DamagedFileError, match=rf"mnist.npz: cannot be read as a prepared dataset .*{message}"):
+        load_splits(path)
+
+
+def test_two_config_files_merge_and_a_bad_second_one_is_named(tmp_path):
+    """Two --configfile at once: the second overrides the first key by key, and its error
+    is found as if it were the only one."""
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    bad = tmp_path / "second.yaml"
+    bad.write_text("training:\n  epochs: 0\n")
+    command = [sys.executable, "-m", "snakemake", "-n", "--snakefile", str(REPO / "Snakefile"),
+               "--directory", str(tmp_path), "--configfile", str(REPO / "config/paper.yaml"), str(bad)]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=3600)
+    assert done.returncode != 0
+    assert "training.epochs: 0 is less than the minimum of 1" in done.stdout + done.stderr
+
+
+def test_a_symlink_out_of_the_mirror_is_followed_only_to_a_checked_file(tmp_path):
+    """A mirror entry that points anywhere is just bytes to us: the md5 decides."""
+    from actstudy.data import download
+    from actstudy.datasets import DataError
+
+    mirror = tmp_path / "mirror" / "mnist"
+    mirror.mkdir(parents=True)
+    secret = tmp_path / "elsewhere.txt"
+    secret.write_text("not MNIST")
+    for name in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
+                 "t10k-labels-idx1-ubyte.gz"):  # fmt: skip
+        (mirror / name).symlink_to(secret)
+    with pytest.raises(DataError, match=r"train-images-idx3-ubyte.gz.*md5 mismatch"):
+        download("mnist", tmp_path / "raw", mirror=str(tmp_path / "mirror"))
+    assert not (tmp_path / "raw" / "train-images-idx3-ubyte.gz").exists()  # nothing kept

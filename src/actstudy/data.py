@@ -356,8 +356,25 @@ def load_splits(path: str | Path) -> Splits:
     """A prepared dataset; a damaged file is named with the command that rebuilds it."""
     with reading(path, "a prepared dataset"), np.load(path, allow_pickle=False) as arrays:
         fields = {k: arrays[k] for k in arrays.files}
-        return Splits(
+        splits = Splits(
             **{k: v for k, v in fields.items() if k.startswith(("x_", "y_"))},
             scale=float(fields["scale"]),
             split_seed=int(fields["split_seed"]),
         )
+        _check_prepared(splits)
+        return splits
+
+
+def _check_prepared(splits: Splits) -> None:
+    """What every prepared file holds: uint8 features of one width, labels 0..9 beside them."""
+    width = splits.x_train.shape[1] if splits.x_train.ndim == 2 else None
+    for name in ("train", "val", "test"):
+        x, y = splits.split(name)
+        if x.dtype != np.uint8 or y.dtype != np.int64:
+            raise ValueError(f"{name}: features {x.dtype} / labels {y.dtype}, expected uint8 / int64")
+        if x.ndim != 2 or x.shape[1] != width or y.shape != (len(x),):
+            raise ValueError(f"{name}: features {x.shape} / labels {y.shape}, expected [N, {width}] / [N]")
+        if len(y) and (y.min() < 0 or y.max() >= N_CLASSES):
+            raise ValueError(f"{name}: labels outside 0..{N_CLASSES - 1}")
+    if not (np.isfinite(splits.scale) and splits.scale > 0):
+        raise ValueError(f"scale {splits.scale} is not a positive number")
