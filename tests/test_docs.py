@@ -1,0 +1,38 @@
+"""The documents follow the code: the README's target list is the catalog's, every target
+has its caption, nothing cites a file outside the repository."""
+
+import re
+
+from conftest import REPO
+
+from actstudy.figures.catalog import TARGETS
+
+
+def readme_targets() -> set[str]:
+    """Targets the README names, one by one or as ranges like `fig3_1`–`fig3_10`."""
+    text = (REPO / "README.md").read_text()
+    names = set(re.findall(r"`((?:fig[0-9A]+_\d+)|(?:table\d_\d)|(?:cmp_\w+))`", text))
+    for prefix, first, last in re.findall(r"`(fig[0-9A]+_)(\d+)`–`fig[0-9A]+_(\d+)`", text):
+        names |= {f"{prefix}{i}" for i in range(int(first), int(last) + 1)}
+    return names
+
+
+def test_readme_lists_exactly_the_catalogs_targets():
+    assert readme_targets() >= set(TARGETS)
+    assert readme_targets() - set(TARGETS) <= set(), readme_targets() - set(TARGETS)
+
+
+def test_every_target_has_a_caption_and_no_caption_is_orphaned():
+    captions = {p.stem for p in (REPO / "workflow/report").glob("*.rst")} - {
+        "workflow",
+        "scorecard",
+        "scorecard_checks",
+    }
+    assert captions == set(TARGETS)
+
+
+def test_nothing_cites_a_file_outside_the_repository():
+    for path in [*REPO.glob("src/**/*.py"), *REPO.glob("docs/*.md"), REPO / "README.md", *REPO.glob("workflow/**/*")]:
+        if path.is_file():
+            text = path.read_text(errors="ignore")
+            assert "SPEC" not in text and "../shared" not in text.replace("../shared/datasets", ""), path
