@@ -153,6 +153,11 @@ def _accuracy(table: pd.DataFrame) -> Figure:
     return fig
 
 
+def _legend_columns(entries: int, panels: int) -> int:
+    """Legend columns that fit under ``panels`` panels side by side: 4 per panel."""
+    return max(1, min(entries, 4 * panels))
+
+
 def _legend_by_marker(fig, axes) -> None:
     """Legend of the BN / regulariser variants in black (colour says the activation)."""
     handles: dict = {}
@@ -173,7 +178,7 @@ def _per_layer(table: pd.DataFrame, metric: str, ylabel: str, title: str) -> Fig
     data = table[(table["metric"] == metric) & table["layer"].notna()]
     shapes = sorted(set(data["shape"]))
     variants = sorted(set(zip(data["batch_norm"], data["reg"])))
-    fig, axes = new_figure(len(variants), len(shapes), width=3.8 * len(shapes) + 0.5, height=2.9 * len(variants) + 0.8,
+    fig, axes = new_figure(len(variants), len(shapes), width=max(7.0, 3.8 * len(shapes) + 0.5), height=2.9 * len(variants) + 0.8,
                            sharex=True, sharey=True)  # fmt: skip
     for r_index, variant in enumerate(variants):
         for c_index, shape in enumerate(shapes):
@@ -193,7 +198,7 @@ def _per_layer(table: pd.DataFrame, metric: str, ylabel: str, title: str) -> Fig
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     for ax in (row[0] for row in axes):
         ax.set_ylabel(ylabel)
-    figure_legend(fig, axes, ncol=min(8, len(_order(data["activation"]))))
+    figure_legend(fig, axes, ncol=_legend_columns(len(_order(data["activation"])), len(shapes)))
     fig.suptitle(title)
     return fig
 
@@ -202,7 +207,7 @@ def _classifiers(table: pd.DataFrame) -> Figure:
     """Per-layer test accuracy of each classifier system; dashed: the network's own."""
     systems = [s for s in ("discrete", "continuous", "combined") if f"classifier_{s}" in set(table["metric"])]
     variants = sorted(set(zip(table["shape"], table["batch_norm"], table["reg"])))
-    fig, axes = new_figure(len(variants), len(systems), width=3.8 * len(systems) + 0.5,
+    fig, axes = new_figure(len(variants), len(systems), width=max(7.0, 3.8 * len(systems) + 0.5),
                            height=2.9 * len(variants) + 0.8, sharex=True, sharey=True)  # fmt: skip
     for r_index, (shape, bn, reg) in enumerate(variants):
         mine = table[(table["shape"] == shape) & (table["batch_norm"] == bn) & (table["reg"] == reg)]
@@ -226,7 +231,7 @@ def _classifiers(table: pd.DataFrame) -> Figure:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     for ax in (row[0] for row in axes):
         ax.set_ylabel("test accuracy (%)")
-    figure_legend(fig, axes, ncol=min(8, len(_order(table["activation"]))))
+    figure_legend(fig, axes, ncol=_legend_columns(len(_order(table["activation"])), len(systems)))
     fig.suptitle("Layers as classifiers, per activation (dashed: the network's own test accuracy)")
     return fig
 
