@@ -17,11 +17,12 @@ from pathlib import Path
 import pandas as pd
 
 from actstudy.config import Architecture, RunGrid
-from actstudy.data import download, prepare
+from actstudy.data import prepare
 from actstudy.device import pick_device
 from actstudy.extract import write_activations
 from actstudy.metrics.classifiers import classifier_accuracies
 from actstudy.models import reference_mlp
+from actstudy.raw import download
 from actstudy.selection import select_learning_rate
 from actstudy.training import TrainSettings, train
 

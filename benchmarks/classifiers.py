@@ -26,10 +26,11 @@ import numpy as np
 import torch
 
 from actstudy.config import Architecture
-from actstudy.data import download, prepare
+from actstudy.data import prepare
 from actstudy.extract import read_layer, write_activations
 from actstudy.metrics.classifiers import FLOOR, BinnedKDE, classifier_accuracies, exact_log_density
 from actstudy.models import reference_mlp
+from actstudy.raw import download
 
 
 def peak_rss_mb() -> float:

@@ -4,7 +4,8 @@ import pytest
 import yaml
 from conftest import REPO
 
-from actstudy.config import Architecture, ConfigError, figure_architectures, load_schema, run_grids, validate
+from actstudy.config import Architecture, ConfigError, figure_architectures, run_grids
+from actstudy.validation import load_schema, validate
 
 SCHEMA = load_schema(REPO / "workflow/schemas/config.schema.yaml")
 

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 from conftest import SHARED
 
-from actstudy.data import download, load_splits, prepare, read_idx, save_splits
+from actstudy.data import load_splits, prepare, save_splits
 from actstudy.datasets import DataError
+from actstudy.raw import download, read_idx
 
 MIRROR = SHARED / "datasets"
 needs_mirror = pytest.mark.skipif(not (MIRROR / "mnist").is_dir(), reason="shared dataset mirror not present")
@@ -145,7 +146,7 @@ def cifar_folder(tmp_path, batch) -> object:
 
 @pytest.mark.parametrize("payload", ["whole", "inside"])
 def test_a_crafted_cifar_batch_runs_no_code_and_is_named(tmp_path, payload):
-    from actstudy.data import load_raw
+    from actstudy.raw import load_raw
 
     marker = tmp_path / "exploited"
     batch = (
@@ -160,7 +161,7 @@ def test_a_crafted_cifar_batch_runs_no_code_and_is_named(tmp_path, payload):
 
 
 def test_official_shaped_cifar_batches_still_load(tmp_path):
-    from actstudy.data import load_raw
+    from actstudy.raw import load_raw
 
     cifar_folder(tmp_path, {b"data": np.ones((20, 3072), np.uint8), b"labels": list(range(10)) * 2})
     x_train, y_train, x_test, y_test = load_raw("cifar10", tmp_path / "raw")
@@ -169,7 +170,7 @@ def test_official_shaped_cifar_batches_still_load(tmp_path):
 
 @needs_mirror
 def test_the_real_cifar_batches_pass_the_restricted_unpickler(tmp_path):
-    from actstudy.data import _load_cifar_batch
+    from actstudy.raw import _load_cifar_batch
 
     batch = _load_cifar_batch(MIRROR / "cifar-10-subset/cifar-10-batches-py/test_batch")
     assert batch[b"data"].shape == (1000, 3072) and len(batch[b"labels"]) == 1000
@@ -178,7 +179,7 @@ def test_the_real_cifar_batches_pass_the_restricted_unpickler(tmp_path):
 def test_a_raw_file_swapped_after_download_is_named(tmp_path):
     import json
 
-    from actstudy.data import verify_raw
+    from actstudy.raw import verify_raw
 
     raw = tmp_path / "raw"
     fake_mnist(raw)

@@ -204,8 +204,8 @@ def test_two_config_files_merge_and_a_bad_second_one_is_named(tmp_path):
 
 def test_a_symlink_out_of_the_mirror_is_followed_only_to_a_checked_file(tmp_path):
     """A mirror entry that points anywhere is just bytes to us: the md5 decides."""
-    from actstudy.data import download
     from actstudy.datasets import DataError
+    from actstudy.raw import download
 
     mirror = tmp_path / "mirror" / "mnist"
     mirror.mkdir(parents=True)

@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from actstudy.data import download
 from actstudy.io import write_json
 from actstudy.logs import job_logging
+from actstudy.raw import download
 
 with job_logging(snakemake.log[0]) as log:
     manifest_path = Path(snakemake.output[0])

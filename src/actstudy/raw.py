@@ -1,0 +1,279 @@
+"""The official raw files: fetched (from the internet or a mirror) with md5 checks,
+re-verified before use, and read (IDX files; CIFAR-10 batches through an unpickler that
+allows only numpy arrays, so a data file never runs code)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import pickle
+import shutil
+from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+from actstudy.datasets import DataError, info
+
+log = logging.getLogger(__name__)
+
+
+def _torchvision_class(dataset: str):
+    from torchvision import datasets
+
+    return {"mnist": datasets.MNIST, "fmnist": datasets.FashionMNIST, "cifar10": datasets.CIFAR10}[dataset]
+
+
+# --------------------------------------------------------------------------- download
+
+
+def _local_path(url: str) -> Path:
+    """The file system path of a file:// URL (percent-escapes such as %20 decoded)."""
+    return Path(url2pathname(urlparse(url).path))
+
+
+def _mirror_base(mirror: str, dataset: str) -> str | None:
+    """URL (ending in '/') of the dataset's folder inside a mirror, or None if absent."""
+    parsed = urlparse(mirror)
+    if parsed.scheme in ("", "file"):
+        root = (_local_path(mirror) if parsed.scheme == "file" else Path(mirror)).expanduser().resolve()
+        if not root.is_dir():
+            raise DataError(f"data.mirror: {mirror} is not a folder")
+        for folder in info(dataset).mirror_folders:
+            if (root / folder).is_dir():
+                return (root / folder).as_uri() + "/"
+        return None
+    return mirror.rstrip("/") + "/" + info(dataset).mirror_folders[0] + "/"
+
+
+def _fetch(urls: list[str], folder: Path, filename: str, md5: str | None) -> None:
+    """Download ``filename`` from the first URL that gives a file with the right md5."""
+    from torchvision.datasets.utils import check_integrity, download_url
+
+    errors = []
+    for url in urls:
+        try:
+            if url.startswith("file://"):  # torchvision's downloader needs an HTTP response
+                shutil.copyfile(_local_path(url), folder / filename)
+            else:
+                download_url(url, str(folder), filename, md5)
+        except Exception as error:  # OSError, URLError, HTTPError, RuntimeError from torchvision
+            errors.append(f"{url}: {error}")
+            (folder / filename).unlink(missing_ok=True)
+            continue
+        if md5 is None or check_integrity(str(folder / filename), md5):
+            return
+        errors.append(f"{url}: md5 mismatch (expected {md5})")
+        (folder / filename).unlink(missing_ok=True)
+    raise DataError(f"could not obtain {filename} with md5 {md5}:\n  " + "\n  ".join(errors))
+
+
+def download(dataset: str, raw_dir: str | Path, mirror: str | None = None, allow_partial: bool = False) -> dict:
+    """Put the dataset's official files in ``raw_dir``, checksums verified.
+
+    Returns a manifest (file name -> md5, and whether the data is partial).
+    """
+    raw_dir = Path(raw_dir)
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    cls = _torchvision_class(dataset)
+    base = _mirror_base(mirror, dataset) if mirror else None
+    if mirror and base is None:
+        raise DataError(
+            f"data.mirror: {mirror} has none of the folders {list(info(dataset).mirror_folders)} for {dataset}"
+        )
+    partial = False
+    if dataset in ("mnist", "fmnist"):
+        mirrors = [base] if base else list(cls.mirrors)
+        for filename, md5 in cls.resources:
+            _fetch([m + filename for m in mirrors], raw_dir, filename, md5)
+    else:
+        partial = _download_cifar10(cls, raw_dir, base, allow_partial)
+    from torchvision.datasets.utils import calculate_md5
+
+    files = sorted(p for p in raw_dir.rglob("*") if p.is_file())
+    return {
+        "dataset": dataset,
+        "source": base or "official",
+        "partial": partial,
+        "files": {str(p.relative_to(raw_dir)): calculate_md5(str(p)) for p in files},
+    }
+
+
+def _download_cifar10(cls, raw_dir: Path, base: str | None, allow_partial: bool) -> bool:
+    """CIFAR-10: the official archive (md5-checked), or a mirror's extracted batches."""
+    from torchvision.datasets.utils import check_integrity, extract_archive
+
+    extracted = _local_path(base) / cls.base_folder if base else None
+    if extracted is None or not extracted.is_dir():
+        url = base + cls.filename if base else cls.url
+        _fetch([url], raw_dir, cls.filename, cls.tgz_md5)
+        extract_archive(str(raw_dir / cls.filename), str(raw_dir))
+        (raw_dir / cls.filename).unlink()
+        return False
+    target = raw_dir / cls.base_folder
+    target.mkdir(exist_ok=True)
+    problems = []
+    for filename, md5 in cls.train_list + cls.test_list + [[cls.meta["filename"], cls.meta["md5"]]]:
+        source = extracted / filename
+        if not source.is_file():
+            problems.append(f"{source}: missing")
+            continue
+        shutil.copyfile(source, target / filename)
+        if not check_integrity(str(target / filename), md5):
+            problems.append(f"{source}: md5 differs from the official {md5}")
+    if problems and not allow_partial:
+        raise DataError(
+            "CIFAR-10 mirror is incomplete or altered (set data.allow_partial: true to use it anyway):\n  "
+            + "\n  ".join(problems)
+        )
+    for problem in problems:
+        log.warning("partial CIFAR-10, accepted because data.allow_partial is set: %s", problem)
+    return bool(problems)
+
+
+# --------------------------------------------------------------------------- reading raw files
+
+_IDX_DTYPE = {0x08: np.uint8}
+
+
+def read_idx(path: str | Path, ndim: int) -> np.ndarray:
+    """Read an IDX file (MNIST's format, optionally gzipped) with its header checked."""
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as handle:
+            raw = handle.read()
+    except FileNotFoundError:
+        raise DataError(f"{path}: missing") from None
+    except (OSError, EOFError) as error:
+        raise DataError(f"{path}: cannot be read ({error}); the file is damaged or truncated") from None
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPE or raw[3] != ndim:
+        raise DataError(
+            f"{path}: wrong magic number {raw[:4].hex() or '(empty file)'}; expected 0000 08 {ndim:02x} (IDX, uint8, {ndim}-d)"
+        )
+    header = 4 + 4 * ndim
+    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    expected = header + int(np.prod(shape))
+    if len(raw) != expected:
+        raise DataError(f"{path}: {len(raw)} bytes, but its header {shape} needs {expected}; the file is truncated")
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
+
+
+class _CifarUnpickler(pickle.Unpickler):
+    """Unpickles a CIFAR-10 batch and nothing else: the official files are dicts of bytes
+    keys, lists and numpy arrays, which need only numpy's array reconstruction. Any other
+    global a file asks for (``os.system``, ``builtins.eval``, ...) is refused, so a crafted
+    file in a mirror cannot run code, whatever its checksum says."""
+
+    ALLOWED = {
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy", "ndarray"),
+        ("numpy", "dtype"),
+    }
+
+    def find_class(self, module: str, name: str):
+        if (module, name) in self.ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(
+            f"refused to load {module}.{name}: a CIFAR-10 batch holds only dicts, lists and arrays"
+        )
+
+
+def _load_cifar_batch(path: Path) -> dict:
+    with open(path, "rb") as handle:
+        batch = _CifarUnpickler(handle, encoding="bytes").load()
+    if not isinstance(batch, dict) or not {b"data", b"labels"} <= set(batch):
+        raise DataError(f"{path}: not a CIFAR-10 batch (no data and labels)")
+    return batch
+
+
+def _read_cifar_batches(folder: Path, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    xs, ys = [], []
+    for name in names:
+        path = folder / name
+        if not path.is_file():
+            continue
+        try:
+            batch = _load_cifar_batch(path)  # the official format is a pickle: restricted
+            x = np.asarray(batch[b"data"], dtype=np.uint8)
+            y = np.asarray(batch[b"labels"], dtype=np.int64)
+        except DataError:
+            raise
+        except Exception as error:
+            raise DataError(
+                f"{path}: not a CIFAR-10 batch ({error}); rebuild it with: snakemake --forcerun download"
+            ) from None
+        if x.ndim != 2 or x.shape[1] != 3072 or len(y) != len(x):
+            raise DataError(f"{path}: data {x.shape} / labels {y.shape}; expected [N, 3072] and [N]")
+        xs.append(x)
+        ys.append(y)
+    if not xs:
+        raise DataError(f"{folder}: none of {names} present")
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def load_raw(dataset: str, raw_dir: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(x_train, y_train, x_test, y_test) of the official split, x flattened to [N, features]."""
+    raw_dir = Path(raw_dir)
+    if dataset == "digits":
+        from sklearn.datasets import load_digits
+
+        bunch = load_digits()
+        x = bunch.data.astype(np.uint8)
+        y = bunch.target.astype(np.int64)
+        n_test = info("digits").n_test
+        x_train, x_test, y_train, y_test = train_test_split(
+            x, y, test_size=n_test, stratify=y, random_state=0
+        )  # digits has no official test set: a fixed one, independent of split_seed
+        return x_train, y_train, x_test, y_test
+    if dataset in ("mnist", "fmnist"):
+        parts = [
+            read_idx(raw_dir / "train-images-idx3-ubyte.gz", 3),
+            read_idx(raw_dir / "train-labels-idx1-ubyte.gz", 1),
+            read_idx(raw_dir / "t10k-images-idx3-ubyte.gz", 3),
+            read_idx(raw_dir / "t10k-labels-idx1-ubyte.gz", 1),
+        ]
+        x_train, y_train, x_test, y_test = parts
+        for images, labels, name in ((x_train, y_train, "train"), (x_test, y_test, "t10k")):
+            if images.shape[1:] != (28, 28):
+                raise DataError(f"{raw_dir}/{name}-images-idx3-ubyte.gz: images {images.shape[1:]}, expected 28x28")
+            if len(images) != len(labels):
+                raise DataError(f"{raw_dir}/{name}-*: {len(images)} images but {len(labels)} labels")
+        return (
+            x_train.reshape(len(x_train), -1),
+            y_train.astype(np.int64),
+            x_test.reshape(len(x_test), -1),
+            y_test.astype(np.int64),
+        )
+    if dataset == "cifar10":
+        folder = raw_dir / "cifar-10-batches-py"
+        x_train, y_train = _read_cifar_batches(folder, [f"data_batch_{i}" for i in range(1, 6)])
+        x_test, y_test = _read_cifar_batches(folder, ["test_batch"])
+        return x_train, y_train, x_test, y_test
+    raise DataError(f"unknown dataset {dataset!r}")
+
+
+def verify_raw(dataset: str, raw_dir: Path) -> None:
+    """Check every raw file against the md5 the download recorded in ``manifest.json``
+    (itself checked against the official sums there): a file swapped or altered since
+    the download is named, with the command that fetches it again."""
+    from torchvision.datasets.utils import calculate_md5
+
+    manifest_path = raw_dir / "manifest.json"
+    if not manifest_path.is_file():
+        return
+    fix = f"rebuild with: snakemake {manifest_path} --forcerun download"
+    try:
+        files = json.loads(manifest_path.read_text())["files"]
+    except (ValueError, KeyError, TypeError) as error:
+        raise DataError(f"{manifest_path}: not a download manifest ({error}); {fix}") from None
+    for name, md5 in files.items():
+        path = raw_dir / name
+        if name == "manifest.json" or not path.is_file():
+            continue
+        if calculate_md5(str(path)) != md5:
+            raise DataError(f"{path}: changed since it was downloaded (md5 differs from {md5}); {fix}")

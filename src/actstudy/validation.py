@@ -1,0 +1,165 @@
+"""Checking a config before any job: the JSON schema (its figure and table keys filled in
+from the catalog), stricter number types, messages that name the key and what is allowed,
+and the rules a schema cannot express (trained networks, kept states, memory)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from pathlib import Path
+
+import yaml
+
+from actstudy.config import ConfigError, analysis_settings, expand_selection, run_grids
+
+
+def load_schema(path: str | Path) -> dict:
+    """The config schema, with the figures' and tables' keys filled in from the catalog:
+    every catalog target is required, each with the selection its kind takes."""
+    from actstudy.figures.catalog import TARGETS, selection_schema
+
+    with open(path) as handle:
+        schema = yaml.safe_load(handle)
+    for section, rules in (("figures", ("training", "node", "classifier", "comparison")), ("tables", ("table",))):
+        targets = [t for t in TARGETS.values() if t.rule in rules]
+        schema["properties"][section]["required"] = [t.name for t in targets]
+        schema["properties"][section]["properties"] = {
+            t.name: {"$ref": f"#/$defs/{selection_schema(t)}"} for t in targets
+        }
+    return schema
+
+
+def _key_path(error) -> str:
+    parts = [str(p) for p in error.absolute_path]
+    return ".".join(parts) if parts else "(top level)"
+
+
+def _allowed_keys(schema: dict, root: dict) -> list[str]:
+    """Property names a (sub)schema allows, following its local $ref."""
+    keys = set(schema.get("properties", {}))
+    ref = schema.get("$ref", "")
+    if ref.startswith("#/"):
+        target = root
+        for part in ref[2:].split("/"):
+            target = target[part]
+        keys |= set(_allowed_keys(target, root))
+    return sorted(keys)
+
+
+def _describe(error, root: dict) -> str:
+    """One readable line for a jsonschema ValidationError, naming the key and what is allowed."""
+    import jsonschema
+
+    # For oneOf/anyOf, the most specific sub-error says more than "is not valid under any".
+    best = jsonschema.exceptions.best_match([error])
+    if best.validator in ("oneOf", "anyOf"):
+        # "a value or a list of values": report the sub-error that is not about the type.
+        specific = [e for e in best.context if e.validator != "type"]
+        scalar = [e for e in best.context if e.validator == "type" and e.validator_value != "array"]
+        best = jsonschema.exceptions.best_match(specific or scalar) if (specific or scalar) else best
+    where = _key_path(best)
+    if best.validator in ("additionalProperties", "unevaluatedProperties"):
+        return f"{where}: {best.message}; allowed keys: {', '.join(_allowed_keys(best.schema, root))}"
+    if best.validator == "enum":
+        return f"{where}: {best.instance!r} is not allowed; choose one of {best.validator_value}"
+    if best.validator == "type" and isinstance(best.instance, float) and not math.isfinite(best.instance):
+        return f"{where}: {best.instance} is not a finite number"
+    if best.validator == "type" and best.validator_value in ("integer", "number") and isinstance(best.instance, str):
+        return (f"{where}: {best.instance!r} is a string, not {'an' if best.validator_value == 'integer' else 'a'} {best.validator_value}; values given with "
+                "--config arrive as strings when nested: put them in a file given with --configfile")  # fmt: skip
+    if best.validator == "type" and best.validator_value == "integer" and isinstance(best.instance, float):
+        return (
+            f"{where}: {best.instance!r} is not a whole number (write {int(best.instance)})"
+            if best.instance.is_integer()
+            else f"{where}: {best.instance!r} is not a whole number"
+        )
+    return f"{where}: {best.message}"
+
+
+def _strict_validator(jsonschema):
+    """Draft 2020-12 with two stricter types: an ``integer`` is an int (JSON Schema takes
+    4.0 too, which would name a network ``d4.0_...``), a ``number`` is finite (NaN and inf
+    pass every bound, since every comparison with NaN is false)."""
+    base = jsonschema.Draft202012Validator
+
+    def is_integer(_checker, value) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    def is_number(_checker, value) -> bool:
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+    checker = base.TYPE_CHECKER.redefine_many({"integer": is_integer, "number": is_number})
+    return jsonschema.validators.extend(base, type_checker=checker)
+
+
+def validate(config: dict, schema: dict) -> None:
+    """Check the config against the schema and the rules a schema cannot express.
+
+    Raises ConfigError listing every problem, each naming its key.
+    """
+    import jsonschema  # here, not at the top: training jobs import this module too
+
+    validator = _strict_validator(jsonschema)(schema)
+    problems = [_describe(e, schema) for e in sorted(validator.iter_errors(config), key=str)]
+    if problems:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
+    problems = list(_semantic_problems(config))
+    if problems:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
+
+
+TRAIN_MEMORY_GB = 64  # default of limits.train_memory_gb
+
+
+def _memory_problems(config: dict) -> Iterable[str]:
+    from actstudy.resources import train_mem_mb  # resources imports this module
+
+    limit = config.get("limits", {}).get("train_memory_gb", TRAIN_MEMORY_GB)
+    for arch, grid in run_grids(config).items():
+        need = train_mem_mb(arch, grid) / 1000
+        if need > limit:
+            yield (f"architectures: {arch.dataset} {arch.name} with {len(grid.runs)} runs needs about {need:.0f} GB "
+                   f"in one training job, over limits.train_memory_gb = {limit:g}; train fewer runs or raise the limit")  # fmt: skip
+            return
+
+
+def _semantic_problems(config: dict) -> Iterable[str]:
+    yield from _memory_problems(config)
+    epochs = config["training"]["epochs"]
+    if config["training"]["batch_size"] == 1 and any(a.batch_norm for a in run_grids(config)):
+        yield ("training.batch_size: 1 with batch norm: a batch of one sample has no variance; "
+               "use 2 or more, or no batch_norm")  # fmt: skip
+    for epoch in config["training"]["snapshot_epochs"]:
+        if epoch > epochs:
+            yield (
+                f"training.snapshot_epochs: epoch {epoch} is beyond the last epoch "
+                f"(training.epochs = {epochs}); allowed: 1..{epochs}"
+            )
+    trained = run_grids(config)
+    snapshots = {f"epoch{e}" for e in config["training"]["snapshot_epochs"]}
+    state = analysis_settings(config)["state"]
+    if state not in {"best"} | snapshots:
+        yield (f"analysis.state: {state!r} is not kept; allowed: best, "
+               f"{', '.join(sorted(snapshots, key=lambda s: int(s[5:])))}")  # fmt: skip
+    targets = [("figures", name, spec) for name, spec in config["figures"].items()]
+    targets += [("tables", name, spec) for name, spec in config["tables"].items()]
+    for section, name, selection in targets:
+        for arch in expand_selection(selection):
+            if arch not in trained:
+                yield (
+                    f"{section}.{name}: {arch.dataset} {arch.name} is not a trained "
+                    f"architecture; add it to 'architectures' or change the {section[:-1]}"
+                )
+        kept = ", ".join(["init", "best", *sorted(snapshots, key=lambda s: int(s[5:]))])
+        for key, states in (("state", [selection.get("state", "best")]), ("states", selection.get("states", []))):
+            for state in states:
+                if state not in {"init", "best"} | snapshots:
+                    yield f"{section}.{name}.{key}: {state!r} is not kept; allowed: {kept}"
+        if "state" in selection and "states" in selection:
+            yield f"{section}.{name}: give either state or states, not both"
+        layer = selection.get("layer")
+        if layer is not None:
+            for arch in expand_selection(selection):
+                if layer > arch.depth:
+                    yield (f"{section}.{name}.layer: layer {layer} does not exist in {arch.name} "
+                           f"(hidden layers 1..{arch.depth})")  # fmt: skip
