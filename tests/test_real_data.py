@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import REPO, SHARED, snakemake
+from snakemake.utils import update_config
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.slow]
 MIRROR = Path(os.environ.get("ACTSTUDY_MIRROR", SHARED / "datasets"))
@@ -25,7 +26,7 @@ def mnist_run(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("mnist")
     config = yaml.safe_load((REPO / "config/paper.yaml").read_text())
     override = yaml.safe_load((REPO / "config/overrides/reproduce-mnist-4x200.yaml").read_text())
-    config.update({k: v for k, v in override.items() if k != "training"})
+    update_config(config, override)  # merged key by key, as Snakemake merges config files
     config["training"].update(epochs=1, learning_rates=[0.01], seeds=[0], snapshot_epochs=[1])
     for name in ("fig6_6", "fig6_7"):
         config["figures"][name]["states"] = ["epoch1", "best"]
