@@ -42,10 +42,16 @@ if [ "$(id -u)" != 0 ]; then
     exit 1
 fi
 
-if command -v scontrol >/dev/null && scontrol ping 2>/dev/null | grep -q UP && node_ready; then
+if command -v scontrol >/dev/null && scontrol ping 2>/dev/null | grep -q UP && node_ready \
+    && pgrep -x mariadbd >/dev/null && sacct -n -X -S now >/dev/null 2>&1; then
     log "already running"
     exit 0
 fi
+# Anything half up (e.g. the database died under the daemons) is stopped and started again.
+pkill -x slurmctld || true
+pkill -x slurmd || true
+pkill -x slurmdbd || true
+sleep 1
 
 if ! command -v slurmctld >/dev/null || ! command -v slurmdbd >/dev/null || ! command -v mariadbd >/dev/null; then
     log "installing munge, slurm (ctld, d, dbd, client) and mariadb-server"
