@@ -51,7 +51,10 @@ fi
 pkill -x slurmctld || true
 pkill -x slurmd || true
 pkill -x slurmdbd || true
-sleep 1
+for _ in $(seq 30); do
+    pgrep -x 'slurmctld|slurmd|slurmdbd' >/dev/null || break
+    sleep 1
+done
 
 if ! command -v slurmctld >/dev/null || ! command -v slurmdbd >/dev/null || ! command -v mariadbd >/dev/null; then
     log "installing munge, slurm (ctld, d, dbd, client) and mariadb-server"
