@@ -52,7 +52,7 @@ pkill -x slurmctld || true
 pkill -x slurmd || true
 pkill -x slurmdbd || true
 for _ in $(seq 30); do
-    pgrep -x 'slurmctld|slurmd|slurmdbd' >/dev/null || break
+    pgrep -x slurmctld >/dev/null || pgrep -x slurmd >/dev/null || pgrep -x slurmdbd >/dev/null || break
     sleep 1
 done
 
