@@ -24,6 +24,7 @@ import pandas as pd
 from actstudy.config import Architecture, expand_selection
 from actstudy.io import read_csv, read_json
 from actstudy.metrics.activity import mean_se
+from actstudy.metrics.nodes import network_dead_pct
 from actstudy.study import SUMMARY_METRICS
 
 MEASURED_COLUMNS = ["dataset", "network", "seed", "metric", "layer", "value"]
@@ -52,8 +53,7 @@ def _layer_values(path: str, seed: int, init: bool) -> list[dict]:
     rows = [{"seed": seed, "metric": metric, "layer": int(r.layer), "value": float(r.sparsity)}
             for r in layers.itertuples(index=False)]  # fmt: skip
     if not init:
-        dead = float((layers["dead_pct"] * layers["n_nodes"]).sum() / layers["n_nodes"].sum())
-        rows.append({"seed": seed, "metric": "dead_pct", "layer": pd.NA, "value": dead})
+        rows.append({"seed": seed, "metric": "dead_pct", "layer": pd.NA, "value": network_dead_pct(layers)})
     return rows
 
 

@@ -16,6 +16,7 @@ from actstudy.activations import NAMES, get
 from actstudy.config import Architecture
 from actstudy.io import atomic_path, read_csv
 from actstudy.metrics.activity import mean_se
+from actstudy.metrics.nodes import network_dead_pct
 
 # The study's four columns, always present (empty where a configuration was not run).
 STUDY_COLUMNS = [("relu", False), ("relu", True), ("sigmoid", False), ("sigmoid", True)]
@@ -42,9 +43,7 @@ def dead_nodes_table(layers: pd.DataFrame) -> pd.DataFrame:
     """% of all hidden nodes that are dead, per depth; mean ± SE over seeds."""
     cells = {}
     for (depth, act, bn), group in layers.groupby(["depth", "activation", "batch_norm"]):
-        dead = (group["dead_pct"] * group["n_nodes"]).groupby(group["seed"]).sum()
-        per_seed = dead / group["n_nodes"].groupby(group["seed"]).sum()
-        mean, se = mean_se(per_seed)
+        mean, se = mean_se([network_dead_pct(seed) for _, seed in group.groupby("seed")])
         cells[(depth, (act, bool(bn)))] = f"{mean:.2f} ± {se:.2f}"
     return _layout(cells, sorted(layers["depth"].unique().tolist()), ["depth"])
 

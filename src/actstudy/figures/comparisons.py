@@ -22,6 +22,7 @@ from actstudy.config import Architecture
 from actstudy.figures.style import ACTIVATION_COLOURS, ACTIVATION_NAMES, figure_legend, new_figure
 from actstudy.io import read_csv, read_json
 from actstudy.metrics.activity import mean_se
+from actstudy.metrics.nodes import network_dead_pct
 
 ID_COLUMNS = ["dataset", "network", "depth", "width", "activation", "batch_norm", "dropout", "weight_decay"]
 COLUMNS = [*ID_COLUMNS, "metric", "layer", "mean", "se", "n"]
@@ -57,18 +58,17 @@ def _per_seed(paths: dict) -> pd.DataFrame:
     )
 
 
-def _layer_rows(arch: Architecture, layers: pd.DataFrame) -> list[dict]:
-    rows = []
-    for layer, group in layers.groupby("layer"):
-        rows.append(_row(arch, "sparsity", int(layer), group["sparsity"]))
-        rows.append(_row(arch, "dead", int(layer), group["dead_pct"]))
-    return rows
+LAYER_COLUMNS = {"sparsity": "sparsity", "dead": "dead_pct"}  # metric -> column of the layers table
+
+
+def _layer_rows(arch: Architecture, layers: pd.DataFrame, metric: str) -> list[dict]:
+    return [_row(arch, metric, int(layer), group[LAYER_COLUMNS[metric]]) for layer, group in layers.groupby("layer")]
 
 
 def _network_rows(arch: Architecture, layers: pd.DataFrame) -> list[dict]:
     """Net-level sparsity (mean over layers) and dead nodes (% of all hidden nodes), per seed."""
     per_seed = layers.groupby("seed")
-    dead = per_seed.apply(lambda g: (g["dead_pct"] * g["n_nodes"]).sum() / g["n_nodes"].sum(), include_groups=False)
+    dead = [network_dead_pct(seed) for _, seed in per_seed]
     return [_row(arch, "mean_sparsity", pd.NA, per_seed["sparsity"].mean()), _row(arch, "dead", pd.NA, dead)]
 
 
@@ -89,7 +89,7 @@ def numbers(kind: str, networks: list[dict]) -> pd.DataFrame:
         if kind in ("accuracy", "regularisation"):
             rows.append(_row(arch, "test_accuracy", pd.NA, _test_accuracy(item)))
         if kind in ("sparsity", "dead"):
-            rows += [r for r in _layer_rows(arch, _per_seed(item["layers"])) if r["metric"] == kind]
+            rows += _layer_rows(arch, _per_seed(item["layers"]), kind)
         if kind == "regularisation":
             rows += _network_rows(arch, _per_seed(item["layers"]))
         if kind == "classifiers":

@@ -68,3 +68,9 @@ def node_metrics(train: str | Path | list, test: str | Path, activation: str, on
         "nodes": pd.concat(node_rows, ignore_index=True),
         "layers": pd.DataFrame(layer_rows),
     }
+
+
+def network_dead_pct(layers: pd.DataFrame) -> float:
+    """Dead nodes of a whole network from its ``layers`` table: dead nodes of every hidden
+    layer / all hidden nodes, in % (layers weighted by their size; docs/metrics.md)."""
+    return float((layers["dead_pct"] * layers["n_nodes"]).sum() / layers["n_nodes"].sum())
