@@ -111,11 +111,11 @@ def validate(config: dict, schema: dict) -> None:
 TRAIN_MEMORY_GB = 64  # default of limits.train_memory_gb
 
 
-def _memory_problems(config: dict) -> Iterable[str]:
+def _memory_problems(config: dict, trained: dict) -> Iterable[str]:
     from actstudy.resources import train_mem_mb  # resources imports this module
 
     limit = config.get("limits", {}).get("train_memory_gb", TRAIN_MEMORY_GB)
-    for arch, grid in run_grids(config).items():
+    for arch, grid in trained.items():
         need = train_mem_mb(arch, grid) / 1000
         if need > limit:
             yield (f"architectures: {arch.dataset} {arch.name} with {len(grid.runs)} runs needs about {need:.0f} GB "
@@ -124,9 +124,10 @@ def _memory_problems(config: dict) -> Iterable[str]:
 
 
 def _semantic_problems(config: dict) -> Iterable[str]:
-    yield from _memory_problems(config)
+    trained = run_grids(config)
+    yield from _memory_problems(config, trained)
     epochs = config["training"]["epochs"]
-    if config["training"]["batch_size"] == 1 and any(a.batch_norm for a in run_grids(config)):
+    if config["training"]["batch_size"] == 1 and any(a.batch_norm for a in trained):
         yield ("training.batch_size: 1 with batch norm: a batch of one sample has no variance; "
                "use 2 or more, or no batch_norm")  # fmt: skip
     for epoch in config["training"]["snapshot_epochs"]:
@@ -135,7 +136,6 @@ def _semantic_problems(config: dict) -> Iterable[str]:
                 f"training.snapshot_epochs: epoch {epoch} is beyond the last epoch "
                 f"(training.epochs = {epochs}); allowed: 1..{epochs}"
             )
-    trained = run_grids(config)
     snapshots = {f"epoch{e}" for e in config["training"]["snapshot_epochs"]}
     state = analysis_settings(config)["state"]
     if state not in {"best"} | snapshots:
