@@ -9,6 +9,8 @@ rule classifiers:
         "results/metrics/{dataset}/{arch}/seed{seed}/{state}_classifiers.csv",
     log:
         "results/logs/classifiers/{dataset}/{arch}/seed{seed}_{state}.log",
+    benchmark:
+        "results/benchmarks/classifiers/{dataset}/{arch}/seed{seed}_{state}.tsv",
     wildcard_constraints:
         state=r"init|best|epoch\d+",
         seed=r"\d+",
@@ -34,6 +36,8 @@ for name in names("classifier"):
             pdf=f"results/figures/{name}.pdf",
         log:
             f"results/logs/figures/{name}.log",
+        benchmark:
+            f"results/benchmarks/figures/{name}.tsv",
         group:
             "figures"
         conda:

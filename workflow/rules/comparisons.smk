@@ -15,6 +15,8 @@ for name in names("comparison"):
             csv=f"results/figures/{name}.csv",
         log:
             f"results/logs/figures/{name}.log",
+        benchmark:
+            f"results/benchmarks/figures/{name}.tsv",
         group:
             "figures"
         conda:

@@ -11,6 +11,8 @@ rule download:
         "results/data/raw/{dataset}/manifest.json",
     log:
         "results/logs/download/{dataset}.log",
+    benchmark:
+        "results/benchmarks/download/{dataset}.tsv",
     wildcard_constraints:
         dataset="mnist|fmnist|cifar10",
     conda:
@@ -29,6 +31,8 @@ rule prepare:
         "results/data/{dataset}.npz",
     log:
         "results/logs/prepare/{dataset}.log",
+    benchmark:
+        "results/benchmarks/prepare/{dataset}.tsv",
     conda:
         "../../envs/cpu.yaml"
     resources:

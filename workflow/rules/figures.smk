@@ -12,6 +12,8 @@ for name in names("static"):
             pdf=f"results/figures/{name}.pdf",
         log:
             f"results/logs/figures/{name}.log",
+        benchmark:
+            f"results/benchmarks/figures/{name}.tsv",
         group:
             "figures"
         conda:
@@ -37,6 +39,8 @@ for name in names("training"):
             pdf=f"results/figures/{name}.pdf",
         log:
             f"results/logs/figures/{name}.log",
+        benchmark:
+            f"results/benchmarks/figures/{name}.tsv",
         group:
             "figures"
         conda:

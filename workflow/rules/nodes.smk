@@ -11,6 +11,8 @@ rule extract:
         "results/activations/{dataset}/{arch}/seed{seed}/{state}_{split}.parquet",
     log:
         "results/logs/extract/{dataset}/{arch}/seed{seed}_{state}_{split}.log",
+    benchmark:
+        "results/benchmarks/extract/{dataset}/{arch}/seed{seed}_{state}_{split}.tsv",
     wildcard_constraints:
         state=r"init|best|epoch\d+",
         split="train|val|test",
@@ -37,6 +39,8 @@ rule node_metrics:
         layers="results/metrics/{dataset}/{arch}/seed{seed}/{state}_layers.csv",
     log:
         "results/logs/node_metrics/{dataset}/{arch}/seed{seed}_{state}.log",
+    benchmark:
+        "results/benchmarks/node_metrics/{dataset}/{arch}/seed{seed}_{state}.tsv",
     wildcard_constraints:
         state=r"init|best|epoch\d+",
         seed=r"\d+",
@@ -64,6 +68,8 @@ for name in names("node"):
             pdf=f"results/figures/{name}.pdf",
         log:
             f"results/logs/figures/{name}.log",
+        benchmark:
+            f"results/benchmarks/figures/{name}.tsv",
         group:
             "figures"
         conda:
@@ -96,6 +102,8 @@ for name in names("table"):
             tex=f"results/tables/{name}.tex",
         log:
             f"results/logs/tables/{name}.log",
+        benchmark:
+            f"results/benchmarks/tables/{name}.tsv",
         group:
             "figures"
         conda:

@@ -26,6 +26,8 @@ rule scorecard:
         md="results/scorecard.md",
     log:
         "results/logs/scorecard.log",
+    benchmark:
+        "results/benchmarks/scorecard.tsv",
     group:
         "figures"
     conda:

@@ -13,6 +13,8 @@ rule train:
         snapshots=snapshot_outputs(),
     log:
         "results/logs/train/{dataset}/{arch}.log",
+    benchmark:
+        "results/benchmarks/train/{dataset}/{arch}.tsv",
     conda:
         "../../envs/cuda.yaml"
     threads: train_threads
@@ -38,6 +40,8 @@ rule select:
         "results/train/{dataset}/{arch}/selected.json",
     log:
         "results/logs/select/{dataset}/{arch}.log",
+    benchmark:
+        "results/benchmarks/select/{dataset}/{arch}.tsv",
     conda:
         "../../envs/cpu.yaml"
     script:
