@@ -10,7 +10,7 @@ rule classifiers:
     log:
         "results/logs/classifiers/{dataset}/{arch}/seed{seed}_{state}.log",
     benchmark:
-        "results/benchmarks/classifiers/{dataset}/{arch}/seed{seed}_{state}.tsv",
+        "results/benchmarks/classifiers/{dataset}/{arch}/seed{seed}_{state}.tsv"
     wildcard_constraints:
         state=r"init|best|epoch\d+",
         seed=r"\d+",
@@ -37,7 +37,7 @@ for name in names("classifier"):
         log:
             f"results/logs/figures/{name}.log",
         benchmark:
-            f"results/benchmarks/figures/{name}.tsv",
+            f"results/benchmarks/figures/{name}.tsv"
         group:
             "figures"
         conda:

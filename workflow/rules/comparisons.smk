@@ -16,7 +16,7 @@ for name in names("comparison"):
         log:
             f"results/logs/figures/{name}.log",
         benchmark:
-            f"results/benchmarks/figures/{name}.tsv",
+            f"results/benchmarks/figures/{name}.tsv"
         group:
             "figures"
         conda:

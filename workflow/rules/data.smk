@@ -12,7 +12,7 @@ rule download:
     log:
         "results/logs/download/{dataset}.log",
     benchmark:
-        "results/benchmarks/download/{dataset}.tsv",
+        "results/benchmarks/download/{dataset}.tsv"
     wildcard_constraints:
         dataset="mnist|fmnist|cifar10",
     conda:
@@ -32,7 +32,7 @@ rule prepare:
     log:
         "results/logs/prepare/{dataset}.log",
     benchmark:
-        "results/benchmarks/prepare/{dataset}.tsv",
+        "results/benchmarks/prepare/{dataset}.tsv"
     conda:
         "../../envs/cpu.yaml"
     resources:

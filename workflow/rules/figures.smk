@@ -13,7 +13,7 @@ for name in names("static"):
         log:
             f"results/logs/figures/{name}.log",
         benchmark:
-            f"results/benchmarks/figures/{name}.tsv",
+            f"results/benchmarks/figures/{name}.tsv"
         group:
             "figures"
         conda:
@@ -40,7 +40,7 @@ for name in names("training"):
         log:
             f"results/logs/figures/{name}.log",
         benchmark:
-            f"results/benchmarks/figures/{name}.tsv",
+            f"results/benchmarks/figures/{name}.tsv"
         group:
             "figures"
         conda:

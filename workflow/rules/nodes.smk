@@ -12,7 +12,7 @@ rule extract:
     log:
         "results/logs/extract/{dataset}/{arch}/seed{seed}_{state}_{split}.log",
     benchmark:
-        "results/benchmarks/extract/{dataset}/{arch}/seed{seed}_{state}_{split}.tsv",
+        "results/benchmarks/extract/{dataset}/{arch}/seed{seed}_{state}_{split}.tsv"
     wildcard_constraints:
         state=r"init|best|epoch\d+",
         split="train|val|test",
@@ -40,7 +40,7 @@ rule node_metrics:
     log:
         "results/logs/node_metrics/{dataset}/{arch}/seed{seed}_{state}.log",
     benchmark:
-        "results/benchmarks/node_metrics/{dataset}/{arch}/seed{seed}_{state}.tsv",
+        "results/benchmarks/node_metrics/{dataset}/{arch}/seed{seed}_{state}.tsv"
     wildcard_constraints:
         state=r"init|best|epoch\d+",
         seed=r"\d+",
@@ -69,7 +69,7 @@ for name in names("node"):
         log:
             f"results/logs/figures/{name}.log",
         benchmark:
-            f"results/benchmarks/figures/{name}.tsv",
+            f"results/benchmarks/figures/{name}.tsv"
         group:
             "figures"
         conda:
@@ -103,7 +103,7 @@ for name in names("table"):
         log:
             f"results/logs/tables/{name}.log",
         benchmark:
-            f"results/benchmarks/tables/{name}.tsv",
+            f"results/benchmarks/tables/{name}.tsv"
         group:
             "figures"
         conda:

@@ -27,7 +27,7 @@ rule scorecard:
     log:
         "results/logs/scorecard.log",
     benchmark:
-        "results/benchmarks/scorecard.tsv",
+        "results/benchmarks/scorecard.tsv"
     group:
         "figures"
     conda:

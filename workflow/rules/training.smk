@@ -14,7 +14,7 @@ rule train:
     log:
         "results/logs/train/{dataset}/{arch}.log",
     benchmark:
-        "results/benchmarks/train/{dataset}/{arch}.tsv",
+        "results/benchmarks/train/{dataset}/{arch}.tsv"
     conda:
         "../../envs/cuda.yaml"
     threads: train_threads
@@ -41,7 +41,7 @@ rule select:
     log:
         "results/logs/select/{dataset}/{arch}.log",
     benchmark:
-        "results/benchmarks/select/{dataset}/{arch}.tsv",
+        "results/benchmarks/select/{dataset}/{arch}.tsv"
     conda:
         "../../envs/cpu.yaml"
     script:
