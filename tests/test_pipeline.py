@@ -128,9 +128,9 @@ def test_changing_one_architecture_reruns_only_its_jobs(workdir):
     output = snakemake(workdir, "-n", "--cores", "2", "--configfile", str(changed))
     jobs = planned_jobs(output)
     # d4_w64_bn1_relu is drawn by fig3_3/3_4/3_6/3_7/3_9/3_10 (width 64 or all widths) and
-    # fig5_5 (activity of its first seed, trained and untrained: 2 states x 2 splits) and
-    # figA_3 (layer classifiers of its first seed, trained)
-    expected = {"train": 1, "select": 1, "extract": 4, "node_metrics": 2, "classifiers": 1, "fig5_5": 1, "figA_3": 1}
+    # fig5_5 (activity of its first seed, trained and untrained: 2 states, each one
+    # extraction of train and test) and figA_3 (layer classifiers of its first seed, trained)
+    expected = {"train": 1, "select": 1, "extract": 2, "node_metrics": 2, "classifiers": 1, "fig5_5": 1, "figA_3": 1}
     expected |= {name: 1 for name in ("fig3_3", "fig3_4", "fig3_6", "fig3_7", "fig3_9", "fig3_10")}
     assert jobs == expected | {"all": 1}, output[-2000:]
     assert "results/train/digits/d4_w64_bn1_relu/history.csv" in output
@@ -146,12 +146,24 @@ def test_one_figure_rebuilds_alone(workdir):
 
 def test_a_table_plans_only_what_it_needs(tmp_path):
     """From nothing, table5_2 needs its 8 architectures (depths 2 and 4, width 32) trained,
-    the best state of every seed extracted and measured (2 seeds each, 4 for the two
-    d2_w32_bn0 nets of fig1_3's block: 20 in all), and no figure."""
+    the best state of every seed extracted (train and test in one job) and measured (2
+    seeds each, 4 for the two d2_w32_bn0 nets of fig1_3's block: 20 in all), and no figure."""
     (tmp_path / "config.yaml").write_text((REPO / "config.yaml").read_text())
     output = snakemake(tmp_path, "-n", "table5_2")
-    expected = {"prepare": 1, "train": 8, "select": 8, "extract": 40, "node_metrics": 20, "table5_2": 1}
+    expected = {"prepare": 1, "train": 8, "select": 8, "extract": 20, "node_metrics": 20, "table5_2": 1}
     assert planned_jobs(output) == expected
+
+
+def test_train_plus_validation_reading_extracts_the_validation_split_too(tmp_path):
+    """The train+validation reading adds one validation extraction per measured run;
+    the default reading extracts no validation split at all."""
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    config["analysis"] = {"samples": "train+validation"}
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    output = snakemake(tmp_path, "-n", "table5_2")
+    jobs = planned_jobs(output)
+    assert jobs["extract"] == 20 and jobs["extract_validation"] == 20 and jobs["node_metrics"] == 20
+    assert "best_val.parquet" in output
 
 
 def test_scorecard_runs_on_the_default_with_every_number_listed(workdir):

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sklearn.model_selection import train_test_split
 
 from actstudy.datasets import N_CLASSES, DataError, info
 from actstudy.io import atomic_path, reading
@@ -68,6 +67,8 @@ def prepare(dataset: str, raw_dir: str | Path | None, split_seed: int) -> Splits
             meta.n_train_official,
             n_val,
         )
+    from sklearn.model_selection import train_test_split  # here: every job reading splits would pay its 1 s import
+
     x_train, x_val, y_train, y_val = train_test_split(
         x_train, y_train, test_size=n_val, stratify=y_train, random_state=split_seed
     )

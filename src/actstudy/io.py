@@ -76,6 +76,7 @@ _WRITERS = [
     (r"results/data/[^/]+\.npz$", "prepare"),
     (r"results/train/.*/selected\.json$", "select"),
     (r"results/train/", "train"),
+    (r"results/activations/.*_val\.parquet$", "extract_validation"),
     (r"results/activations/", "extract"),
     (r"results/metrics/.*_classifiers\.csv$", "classifiers"),
     (r"results/metrics/", "node_metrics"),

@@ -14,7 +14,6 @@ from urllib.parse import urlparse
 from urllib.request import url2pathname
 
 import numpy as np
-from sklearn.model_selection import train_test_split
 
 from actstudy.datasets import DataError, info
 
@@ -221,6 +220,7 @@ def load_raw(dataset: str, raw_dir: str | Path) -> tuple[np.ndarray, np.ndarray,
     raw_dir = Path(raw_dir)
     if dataset == "digits":
         from sklearn.datasets import load_digits
+        from sklearn.model_selection import train_test_split
 
         bunch = load_digits()
         x = bunch.data.astype(np.uint8)

@@ -1,4 +1,5 @@
-"""Write the hidden pre-activations z of one selected run (one state, one split) to Parquet."""
+"""Write the hidden pre-activations z of one selected run (one state) to Parquet, one file
+per split the rule names as an output (train, test; or val)."""
 
 import torch
 
@@ -18,11 +19,12 @@ with job_logging(snakemake.log[0]) as log:
     arch = Architecture.parse(wildcards.dataset, wildcards.arch)
     run = selected_run(read_json(snakemake.input.selection), int(wildcards.seed))
     splits = load_splits(snakemake.input.data)
-    x, y = splits.split(wildcards.split)
-    model = reference_mlp(arch, x.shape[1])
+    model = reference_mlp(arch, splits.x_train.shape[1])
     model.load_state_dict(load_state(snakemake.input.states, run))
     batch_norm = snakemake.params.batch_norm
-    write_activations(model, x, y, splits.scale, snakemake.output[0], device=pick_device(), batch_norm=batch_norm,
-                      batch_size=snakemake.params.batch_size)  # fmt: skip
-    log.info("%s %s run %s, state %s, %s split: %d samples, batch norm %s", arch.dataset, arch.name, run,
-             wildcards.state, wildcards.split, len(y), batch_norm)  # fmt: skip
+    for split, path in snakemake.output.items():
+        x, y = splits.split(split)
+        write_activations(model, x, y, splits.scale, path, device=pick_device(), batch_norm=batch_norm,
+                          batch_size=snakemake.params.batch_size)  # fmt: skip
+        log.info("%s %s run %s, state %s, %s split: %d samples, batch norm %s", arch.dataset, arch.name, run,
+                 wildcards.state, split, len(y), batch_norm)  # fmt: skip
