@@ -2,7 +2,7 @@
 
 from actstudy.config import Architecture, RunGrid
 from actstudy.models import reference_mlp
-from actstudy.resources import n_parameters, train_cpus, train_mem_mb, train_runtime_min
+from actstudy.resources import analysis_cpus, n_parameters, train_cpus, train_mem_mb, train_runtime_min
 
 NINE = RunGrid((0.01, 0.001, 0.0001), (0, 1, 2))
 ONE = RunGrid((0.001,), (0,))
@@ -22,4 +22,6 @@ def test_requests_grow_with_size_runs_and_epochs():
     assert train_runtime_min(big, NINE, 300) > train_runtime_min(small, NINE, 300) > train_runtime_min(small, NINE, 30)
     # the measured 8x800 job of 9 runs (2.8 s per epoch on an H200) fits its request with room
     assert train_runtime_min(big, NINE, 300) * 60 > 2 * 300 * 2.8
-    assert train_cpus(Architecture("digits", 2, 32, False, "relu")) == 2 and train_cpus(big) == 4
+    tiny, small = Architecture("digits", 2, 32, False, "relu"), Architecture("mnist", 2, 100, False, "relu")
+    assert (train_cpus(tiny), train_cpus(small), train_cpus(big)) == (1, 2, 4)
+    assert (analysis_cpus(tiny), analysis_cpus(small), analysis_cpus(big)) == (1, 2, 2)

@@ -14,6 +14,9 @@ from actstudy.config import Architecture, RunGrid
 from actstudy.datasets import info
 
 BASE_MEM_MB = 2_000  # Python, torch and the CUDA libraries
+# Below this many parameters a job's work is a second or two, under its Python start-up
+# (single-threaded): a second core would idle, and hold back another job.
+TINY_NET = 50_000
 
 
 def n_parameters(arch: Architecture) -> int:
@@ -42,6 +45,13 @@ def train_runtime_min(arch: Architecture, grid: RunGrid, epochs: int) -> int:
 
 
 def train_cpus(arch: Architecture) -> int:
-    """CPU cores beside the GPU: 2 for small nets, 4 from width 200 on (and for a CPU
-    fallback)."""
+    """CPU cores beside the GPU: 1 for tiny nets, 2 for small ones, 4 from width 200 on
+    (and for a CPU fallback)."""
+    if n_parameters(arch) < TINY_NET:
+        return 1
     return 2 if arch.width < 200 else 4
+
+
+def analysis_cpus(arch: Architecture) -> int:
+    """Threads of a layer-classifier job: 1 for tiny nets, else 2."""
+    return 1 if n_parameters(arch) < TINY_NET else 2

@@ -16,7 +16,7 @@ rule classifiers:
         seed=r"\d+",
     conda:
         "../../envs/cpu.yaml"
-    threads: 2
+    threads: analysis_threads
     resources:
         mem_mb=6000,  # an 8x800 net: 3.0 GB peak
         runtime=15,  # an 8x800 net: 91 s on 2 cores

@@ -122,6 +122,10 @@ def train_threads(wildcards):
     return resources.train_cpus(_trained(wildcards)[0])
 
 
+def analysis_threads(wildcards):
+    return resources.analysis_cpus(Architecture.parse(wildcards.dataset, wildcards.arch))
+
+
 def train_mem_mb(wildcards):
     return resources.train_mem_mb(*_trained(wildcards))
 
