@@ -4,9 +4,10 @@ binned KDE against the exact one.
 An 8x800 ReLU net (He init, no batch norm, untrained: timing does not depend on the
 weights) on the 55 000 training and 10 000 test images of real MNIST (the prepared split
 of ``--mirror``), or on random MNIST-shaped data without one. Its z go to Parquet as the
-pipeline writes them; then ``classifier_accuracies`` fits every layer's three systems on
-the 55 000 and evaluates them on all 65 000 samples, exactly as the pipeline's
-``classifiers`` job does. Finally the exact KDE (direct sum) is timed on a subsample of
+pipeline writes them; then a fresh Python process runs ``classifier_accuracies``, which
+fits every layer's three systems on the 55 000 and evaluates them on all 65 000 samples,
+exactly as the pipeline's ``classifiers`` job does: its wall time and peak RSS are the
+job's (imports included). ``--out`` keeps its table, to compare two versions' results. Finally the exact KDE (direct sum) is timed on a subsample of
 evaluation samples for one layer and extrapolated to the full analysis, and its log
 densities are compared with the binned ones on that subsample.
 
@@ -18,19 +19,34 @@ from __future__ import annotations
 import argparse
 import math
 import resource
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 
 from actstudy.config import Architecture
 from actstudy.data import prepare
 from actstudy.extract import read_layer, write_activations
-from actstudy.metrics.classifiers import FLOOR, BinnedKDE, classifier_accuracies, exact_log_density
+from actstudy.metrics.classifiers import FLOOR, BinnedKDE, exact_log_density
 from actstudy.models import reference_mlp
 from actstudy.raw import download
+
+ANALYSIS = """
+import sys, time
+began = time.perf_counter()
+import torch
+from actstudy.metrics.classifiers import classifier_accuracies
+torch.set_num_threads(int(sys.argv[4]))
+table = classifier_accuracies(sys.argv[1], sys.argv[2], "relu", device=sys.argv[3])
+table.to_csv(sys.argv[5], index=False)
+peak = next(line for line in open("/proc/self/status") if line.startswith("VmHWM"))  # this process alone
+print(f"{time.perf_counter() - began:.2f} {int(peak.split()[1]) / 1024:.0f}")
+"""
 
 
 def peak_rss_mb() -> float:
@@ -56,6 +72,7 @@ def main() -> None:
     parser.add_argument("--exact-samples", type=int, default=40, help="evaluation samples timed exactly")
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     parser.add_argument("--device", default="cpu", help="where the analysis runs (cpu or cuda)")
+    parser.add_argument("--out", help="write the accuracy table here (CSV)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     arch = Architecture("mnist", args.depth, args.width, False, "relu")
@@ -69,15 +86,15 @@ def main() -> None:
         print(f"{arch.label} on {'MNIST' if args.mirror else 'random data'}: fit on {len(y_train)}, "
               f"evaluate {len(y_train)} + {len(y_test)}; {args.threads} threads; "
               f"peak RSS after extraction {peak_rss_mb():.0f} MB")  # fmt: skip
+        out = Path(args.out) if args.out else folder / "accuracies.csv"
         began = time.perf_counter()
-        table = classifier_accuracies(train, test, "relu", device=args.device)
-        if args.device.startswith("cuda"):
-            torch.cuda.synchronize()
+        job = subprocess.run([sys.executable, "-c", ANALYSIS, str(train), str(test), args.device, str(args.threads),
+                              str(out)], check=True, capture_output=True, text=True)  # fmt: skip
         full_s = time.perf_counter() - began
-        print(f"full analysis (3 systems, {args.depth} layers) on {args.device}: {full_s:.1f} s, "
-              f"peak RSS {peak_rss_mb():.0f} MB")  # fmt: skip
-        if args.device.startswith("cuda"):
-            print(f"peak GPU memory {torch.cuda.max_memory_allocated() / 1e9:.2f} GB")
+        seconds, peak_mb = job.stdout.split()[-2:]
+        print(f"full analysis (3 systems, {args.depth} layers) on {args.device}, in its own process: {full_s:.1f} s "
+              f"wall (imports and analysis {seconds} s), peak RSS of that process {peak_mb} MB")  # fmt: skip
+        table = pd.read_csv(out)
         print(table[table["split"] == "test"].pivot(index="layer", columns="system", values="accuracy").round(2))
 
         # Exact KDE on a subsample of evaluation samples, layer 1.

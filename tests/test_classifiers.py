@@ -111,7 +111,7 @@ def test_a_layer_that_separates_the_classes_perfectly_classifies_perfectly():
     for system, predicted in clf.predict(test).items():
         assert (predicted == y).all(), system
     # and in chunks of one sample
-    for system, predicted in clf.predict(test, chunk_values=1).items():
+    for system, predicted in clf.predict(test, chunk_samples=1).items():
         assert (predicted == y).all(), system
 
 

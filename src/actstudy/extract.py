@@ -139,16 +139,27 @@ def write_activations(model: nn.Sequential, x: np.ndarray, y: np.ndarray, scale:
                 writer.close()
 
 
+READ_COLUMNS = 64  # columns decoded at once by read_layer
+
+
 def read_layer(path: str | Path, layer: int) -> tuple[np.ndarray, np.ndarray]:
-    """(z [n_samples, width] float32, labels [n_samples]) of one hidden layer, read alone."""
+    """(z [n_samples, width] float32, labels [n_samples]) of one hidden layer, read alone.
+    z is column-major (each node's values contiguous, as Parquet stores them): z.T is a
+    contiguous [width, n_samples] array."""
     with reading(path, "Parquet activations"):
         parquet = pq.ParquetFile(path)
         columns = layer_columns(parquet.schema_arrow.names, layer)
         if not columns:
             raise ValueError(f"no columns of hidden layer {layer}")
-        table = parquet.read(columns=["label", *columns])
-        z = np.column_stack([table.column(c).to_numpy() for c in columns]).astype(np.float32, copy=False)
-        return z, table.column("label").to_numpy().astype(np.int64)
+        labels = parquet.read(columns=["label"]).column("label").to_numpy().astype(np.int64)
+        z_t = np.empty((len(columns), len(labels)), dtype=np.float32)
+        for first in range(0, len(columns), READ_COLUMNS):  # a few columns at a time: one copy in memory
+            part = parquet.read(columns=columns[first : first + READ_COLUMNS])
+            for i, column in enumerate(part.columns):
+                z_t[first + i] = column.to_numpy()
+        del part
+        pa.default_memory_pool().release_unused()  # give arrow's freed buffers back
+        return z_t.T, labels
 
 
 def layers_in(path: str | Path) -> list[int]:

@@ -34,9 +34,12 @@ the floor, so points outside the grid get the floor exactly. ``exact_log_density
 the direct sum, kept to verify the binned estimate (tests/test_classifiers.py) and to
 benchmark it.
 
-All functions take torch tensors and run on whatever device they are on (float64);
-``classifier_accuracies`` reads one network state's activations from Parquet and scores
-every layer.
+Evaluation works node-major (a node's values [nodes, n], so that the table rows read for
+one node lie together), in blocks of a few nodes whose [nodes, n, classes] densities fit
+in cache: interpolated in float32, summed over a block in float32 and across blocks in
+float64. All functions take torch tensors and run on whatever device they are on;
+``classifier_accuracies`` reads one network state's activations from Parquet, one layer
+and one split at a time, and scores every layer.
 """
 
 from __future__ import annotations
@@ -90,9 +93,10 @@ def log_priors(labels: torch.Tensor, n_classes: int) -> torch.Tensor:
 def on_probabilities(z: torch.Tensor, labels: torch.Tensor, n_classes: int) -> torch.Tensor:
     """P(on | c) per node: [n_nodes, n_classes]."""
     counts = _class_counts(labels, n_classes).to(DTYPE)
-    on = torch.zeros(n_classes, z.shape[1], dtype=DTYPE, device=z.device)
-    on.index_add_(0, labels, (z > 0).to(DTYPE))
-    return (on / counts[:, None]).T
+    on = torch.zeros(z.shape[1], n_classes, dtype=DTYPE, device=z.device)
+    for first in range(0, z.shape[1], 64):  # 64 nodes at a time: no float64 copy of the layer
+        on[first : first + 64].index_add_(1, labels, (z[:, first : first + 64].T > 0).to(DTYPE))
+    return on / counts
 
 
 def floored_log(p: torch.Tensor) -> torch.Tensor:
@@ -115,24 +119,25 @@ def exact_log_density(z_train: torch.Tensor, labels: torch.Tensor, z_eval: torch
     return out
 
 
-def _smoothed_histograms(z: torch.Tensor, labels: torch.Tensor, n_classes: int, lo: torch.Tensor,
+def _smoothed_histograms(z_t: torch.Tensor, labels: torch.Tensor, n_classes: int, lo: torch.Tensor,
                          step: torch.Tensor, size: int, bandwidth: float) -> torch.Tensor:  # fmt: skip
     """Sum over each class's training values of the Gaussian kernel, at every grid point of
-    every node: [nodes, classes, size] (linear binning, then FFT convolution)."""
-    n, nodes = z.shape
+    every node: [nodes, classes, size] (linear binning, then FFT convolution). ``z_t`` is
+    node-major, [nodes, n]: one node's values fall into its own part of the histogram."""
+    nodes, n = z_t.shape
     # Linear binning: each value splits its unit weight between its two grid points.
-    t = (z - lo) / step
-    left = t.floor().clamp(0, size - 2)
-    right_weight = (t - left).clamp(0, 1)
-    row = torch.arange(nodes, device=z.device) * n_classes + labels[:, None]  # [n, nodes]
-    flat = (row * size + left.long()).reshape(-1)
-    hist = torch.zeros(nodes * n_classes * size, dtype=DTYPE, device=z.device)
-    hist.index_add_(0, flat, (1 - right_weight).reshape(-1))
-    hist.index_add_(0, flat + 1, right_weight.reshape(-1))
+    t = (z_t.to(DTYPE) - lo[:, None]) / step[:, None]
+    left = t.floor().clamp_(0, size - 2)
+    right_weight = t.sub_(left).clamp_(0, 1)
+    row = torch.arange(nodes, device=z_t.device)[:, None] * n_classes + labels  # [nodes, n]
+    flat = row.mul_(size).add_(left.long()).view(-1)
+    hist = torch.zeros(nodes * n_classes * size, dtype=DTYPE, device=z_t.device)
+    hist.index_add_(0, flat, (1 - right_weight).view(-1))
+    hist.index_add_(0, flat.add_(1), right_weight.view(-1))
     # The kernel on each node's grid, in FFT order (offsets 0, 1, .., -1), cut at the
     # margin so that the circular convolution cannot wrap: the grid has a margin of
     # empty bins on each side.
-    offsets = torch.fft.fftfreq(size, d=1.0 / size, dtype=DTYPE, device=z.device)
+    offsets = torch.fft.fftfreq(size, d=1.0 / size, dtype=DTYPE, device=z_t.device)
     distance = offsets[None, :] * step[:, None]  # [nodes, size]
     kernel = torch.exp(-0.5 * (distance / bandwidth) ** 2) / (bandwidth * math.sqrt(2 * math.pi))
     kernel = torch.where(distance.abs() < MARGIN * bandwidth, kernel, 0.0)
@@ -144,55 +149,76 @@ def _smoothed_histograms(z: torch.Tensor, labels: torch.Tensor, n_classes: int, 
 class BinnedKDE:
     """Class-conditional KDEs of every node of a layer on per-node grids.
 
-    ``lo`` [nodes] is each grid's first point, ``step`` [nodes] its spacing, ``log_grid``
-    [nodes * size, n_classes] the log density at each grid point (float32).
+    ``lo`` [nodes] is each grid's first point, ``step`` [nodes] its spacing, ``table``
+    [nodes * size, 2 * n_classes] (float32) holds, for grid point k of a node, the log
+    density of each class at k and its rise to point k + 1: one row gives both ends of
+    the interval a value falls in.
     """
 
     lo: torch.Tensor
     step: torch.Tensor
     size: int
-    log_grid: torch.Tensor
+    table: torch.Tensor
 
     @classmethod
     def fit(cls, z: torch.Tensor, labels: torch.Tensor, n_classes: int, bandwidth: float = BANDWIDTH,
-            max_grid: int = MAX_GRID, chunk_nodes: int = 64) -> BinnedKDE:  # fmt: skip
-        z = z.to(DTYPE)
+            max_grid: int = MAX_GRID, chunk_nodes: int = 16) -> BinnedKDE:  # fmt: skip
         counts = _class_counts(labels, n_classes).to(DTYPE)
         margin = MARGIN * bandwidth
-        lo = z.amin(0) - margin
-        span = z.amax(0) + margin - lo
+        lo = z.amin(0).to(DTYPE) - margin
+        span = z.amax(0).to(DTYPE) + margin - lo
         needed = int(math.ceil(float(span.max()) * STEPS_PER_BANDWIDTH / bandwidth)) + 1
         size = min(max(64, 1 << (needed - 1).bit_length()), max_grid)
         step = span / (size - 1)
-        log_grid = torch.empty(z.shape[1], size, n_classes, dtype=GRID_DTYPE, device=z.device)
+        table = torch.zeros(z.shape[1], size, 2 * n_classes, dtype=GRID_DTYPE, device=z.device)
+        z_t = z.T.contiguous()  # no copy when z is column-major (``read_layer``)
         for first in range(0, z.shape[1], chunk_nodes):
             nodes = slice(first, first + chunk_nodes)
-            density = _smoothed_histograms(z[:, nodes], labels, n_classes, lo[nodes], step[nodes], size, bandwidth)
+            density = _smoothed_histograms(z_t[nodes], labels, n_classes, lo[nodes], step[nodes], size, bandwidth)
             # Far below the floor too, so that interpolating next to a floored point stays
             # exact; the floor is applied after interpolation. (FFT round-off sits near
             # 1e-17 of the peak, far under the floor.)
-            log_grid[nodes] = (density / counts[None, :, None]).clamp(min=GRID_FLOOR).log().transpose(1, 2)
-        return cls(lo=lo, step=step, size=size, log_grid=log_grid.view(-1, n_classes))
+            log_grid = (density / counts[None, :, None]).clamp(min=GRID_FLOOR).log().transpose(1, 2)
+            table[nodes, :, :n_classes] = log_grid
+            table[nodes, :-1, n_classes:] = log_grid[:, 1:] - log_grid[:, :-1]
+        ends = table[:, [0, -1], :n_classes]
+        if not (ends < math.log(FLOOR)).all():  # MARGIN bandwidths past the data: ~3e-8
+            raise ArithmeticError(f"a grid end point's density is not under the floor: {float(ends.max().exp()):.3g}")
+        return cls(lo=lo, step=step, size=size, table=table.view(-1, 2 * n_classes))
+
+    @property
+    def n_classes(self) -> int:
+        return self.table.shape[1] // 2
 
     @property
     def spacing_in_bandwidths(self) -> float:
         """The coarsest grid spacing of the layer, in bandwidths (at most 1/32 unless capped)."""
         return float(self.step.max()) / BANDWIDTH
 
+    def positions(self, z_t: torch.Tensor, first: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+        """Where the values ``z_t`` [nodes, n] of nodes first, first + 1, .. fall on their
+        grids: the table row of each value's interval [nodes, n] and its weight w in
+        [0, 1] towards the interval's end (float32). A value outside the grid reads the
+        grid's end point, whose density is under the floor (``fit`` checks it): it gets
+        the floor exactly."""
+        count = z_t.shape[0]
+        t = (z_t.to(DTYPE) - self.lo[first : first + count, None]) / self.step[first : first + count, None]
+        left = t.floor().clamp_(0, self.size - 2)
+        w = t.sub_(left).clamp_(0, 1).to(GRID_DTYPE)
+        rows = left.long().add_(torch.arange(first, first + count, device=z_t.device)[:, None] * self.size)
+        return rows, w
+
+    def interpolate(self, rows: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+        """Floored log density of each class at the positions (rows, w) [nodes, n] of
+        ``positions``: [nodes, n, n_classes], float32."""
+        c = self.n_classes
+        ends = self.table.index_select(0, rows.reshape(-1)).view(*rows.shape, 2 * c)
+        return torch.addcmul(ends[..., :c], ends[..., c:], w[..., None]).clamp_(min=math.log(FLOOR))
+
     def log_density(self, z: torch.Tensor) -> torch.Tensor:
         """Floored log density of each class at each (sample, node): [n, nodes, n_classes],
         float32."""
-        z = z.to(DTYPE)
-        n, nodes = z.shape
-        t = (z - self.lo) / self.step
-        outside = (t < 0) | (t > self.size - 1)
-        left = t.floor().clamp(0, self.size - 2)
-        w = (t - left).clamp(0, 1)[..., None]
-        index = (torch.arange(nodes, device=z.device) * self.size + left.long()).reshape(-1)
-        below = self.log_grid.index_select(0, index).view(n, nodes, -1)
-        above = self.log_grid.index_select(0, index + 1).view(n, nodes, -1)
-        out = (below + w.to(GRID_DTYPE) * (above - below)).clamp_(min=math.log(FLOOR))
-        return out.masked_fill_(outside[..., None], math.log(FLOOR))
+        return self.interpolate(*self.positions(z.T.contiguous())).transpose(0, 1)
 
 
 @dataclass
@@ -216,26 +242,39 @@ class LayerClassifier:
             systems=systems_for(activation),
         )
 
-    def scores(self, z: torch.Tensor) -> dict[str, torch.Tensor]:
-        """log P(c) + sum over nodes of log P(z | c), per system: {system: [n, classes]}."""
-        on = (z > 0).to(DTYPE)
-        off_part = (1 - on) @ self.log_off
-        log_kde = self.kde.log_density(z)  # [n, nodes, classes]
-        out = {
-            "discrete": on @ self.log_on + off_part,
-            "continuous": log_kde.sum(1, dtype=DTYPE),
-        }
-        if "combined" in self.systems:
-            out["combined"] = (log_kde * on[..., None].to(log_kde.dtype)).sum(1, dtype=DTYPE) + off_part
+    def scores(self, z: torch.Tensor, block_values: int = 1 << 19) -> dict[str, torch.Tensor]:
+        """log P(c) + sum over nodes of log P(z | c), per system: {system: [n, classes]}.
+
+        The KDE sums run over blocks of nodes whose [nodes, n, classes] densities stay
+        under ``block_values`` values (cache-sized), added up in float64."""
+        z_t = z.T.contiguous()  # node-major: [nodes, n]
+        on_t = (z_t > 0).to(DTYPE)
+        # [classes, nodes] @ [nodes, n], both contiguous: BLAS's fast case
+        off_part = (self.log_off.T.contiguous() @ (1 - on_t)).T
+        out = {"discrete": (self.log_on.T.contiguous() @ on_t).T + off_part}
+        n, n_nodes = z.shape
+        continuous = torch.zeros(n, len(self.log_prior), dtype=DTYPE, device=z.device)
+        combined = torch.zeros_like(continuous) if "combined" in self.systems else None
+        on_t = on_t.to(GRID_DTYPE)
+        rows, w = self.kde.positions(z_t)
+        block = max(1, block_values // (n * len(self.log_prior)))
+        for first in range(0, n_nodes, block):
+            nodes = slice(first, min(first + block, n_nodes))
+            log_kde = self.kde.interpolate(rows[nodes], w[nodes])  # [block, n, classes]
+            # float32 within a block (a few nodes), float64 across blocks
+            continuous += log_kde.sum(0)
+            if combined is not None:
+                combined += log_kde.mul_(on_t[nodes, :, None]).sum(0)
+        out["continuous"] = continuous
+        if combined is not None:
+            out["combined"] = combined + off_part
         return {name: score + self.log_prior for name, score in out.items()}
 
-    def predict(self, z: torch.Tensor, chunk_values: int = 1 << 25) -> dict[str, torch.Tensor]:
-        """Predicted class per system: {system: [n]}, in chunks of samples so that the
-        [samples, nodes, classes] densities stay under ``chunk_values`` values."""
-        per_chunk = max(1, chunk_values // (z.shape[1] * len(self.log_prior)))
+    def predict(self, z: torch.Tensor, chunk_samples: int = 1024) -> dict[str, torch.Tensor]:
+        """Predicted class per system: {system: [n]}, in chunks of ``chunk_samples``."""
         parts: dict[str, list[torch.Tensor]] = {name: [] for name in self.systems}
-        for start in range(0, z.shape[0], per_chunk):
-            for name, score in self.scores(z[start : start + per_chunk]).items():
+        for start in range(0, z.shape[0], chunk_samples):
+            for name, score in self.scores(z[start : start + chunk_samples]).items():
                 parts[name].append(score.argmax(1))
         return {name: torch.cat(chunks) for name, chunks in parts.items()}
 
@@ -253,15 +292,15 @@ def classifier_accuracies(train: str | Path, test: str | Path, activation: str, 
     rows = [{"layer": pd.NA, "system": "network", "split": split, "accuracy": network_accuracy(path)}
             for split, path in (("train", train), ("test", test))]  # fmt: skip
     for layer in layers_in(train):
-        splits = {}
-        for split, path in (("train", train), ("test", test)):
-            z, y = read_layer(path, layer)
-            splits[split] = (torch.as_tensor(z, device=device), torch.as_tensor(y, device=device))
-        classifier = LayerClassifier.fit(*splits["train"], activation, N_CLASSES)
-        for split, (z, y) in splits.items():
+        classifier = None
+        for split, path in (("train", train), ("test", test)):  # one split's layer in memory at a time
+            z, y = (torch.as_tensor(a, device=device) for a in read_layer(path, layer))
+            if classifier is None:
+                classifier = LayerClassifier.fit(z, y, activation, N_CLASSES)
             for system, predicted in classifier.predict(z).items():
                 accuracy = 100.0 * float((predicted == y).double().mean())
                 rows.append({"layer": layer, "system": system, "split": split, "accuracy": accuracy})
+            del z, y
         if log is not None:
             log.info("layer %d: grid %d points, spacing %.3g bandwidths; %s", layer, classifier.kde.size,
                      classifier.kde.spacing_in_bandwidths,
