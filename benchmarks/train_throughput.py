@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import platform
 import time
 
@@ -106,6 +107,36 @@ def batched_epoch_seconds(
     return per_epoch, time.perf_counter() - began - per_epoch * (1 + epochs)  # overhead: warm-up extra included
 
 
+def matmul_epoch_seconds(arch: Architecture, k: int, device: torch.device, n_train: int, batch: int = 64,
+                         repeats: int = 20) -> tuple[float, float]:  # fmt: skip
+    """Seconds per epoch of a K-run step's matrix products alone (each layer's forward
+    product, its input gradient except the first layer's, its weight gradient: the
+    trainer's shapes, [K, batch, in] x [K, in, out]), and their GFLOP/s: the floor the
+    trainer's epoch approaches when nothing else costs."""
+    widths = [N_FEATURES] + [arch.width] * arch.depth + [10]
+    shapes = list(zip(widths, widths[1:]))
+    h = [torch.randn(k, batch, n_in, device=device) for n_in, _ in shapes]
+    g = [torch.randn(k, batch, n_out, device=device) for _, n_out in shapes]
+    w = [torch.randn(k, n_in, n_out, device=device) for n_in, n_out in shapes]
+
+    def step():
+        for layer in range(len(shapes)):
+            torch.matmul(h[layer], w[layer])
+            if layer:
+                torch.matmul(g[layer], w[layer].transpose(1, 2))
+            torch.matmul(h[layer].transpose(1, 2), g[layer])
+
+    step()
+    sync(device)
+    began = time.perf_counter()
+    for _ in range(repeats):
+        step()
+    sync(device)
+    seconds = (time.perf_counter() - began) / repeats
+    flops = sum(2 * k * batch * a * b * (3 if i else 2) for i, (a, b) in enumerate(shapes))
+    return seconds * math.ceil(n_train / batch), flops / seconds / 1e9
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -118,6 +149,9 @@ def main() -> None:
     parser.add_argument("--no-graphs", action="store_true", help="also time the batched trainer without CUDA graphs")
     parser.add_argument(
         "--compiled-adam", action="store_true", help="also time it with the torch.compile'd Adam update"
+    )
+    parser.add_argument(
+        "--matmul-floor", action="store_true", help="also time each K's matrix products alone (the floor)"
     )
     parser.add_argument("--json", help="write the results here")
     args = parser.parse_args()
@@ -141,6 +175,11 @@ def main() -> None:
             variants.append(("compiled", True, False, "compiled"))
             if args.tf32 and device.type == "cuda":
                 variants.append(("comp+tf32", True, True, "compiled"))
+        if args.matmul_floor:
+            for k in sorted({1, *args.models}):
+                seconds, gflops = matmul_epoch_seconds(arch, k, device, args.n_train)
+                rows.append({"arch": spec, "method": "matmuls", "k": k, "epoch_s": seconds, "per_model_s": seconds / k,
+                             "speedup": baseline / (seconds / k), "gflops": gflops})  # fmt: skip
         for method, graphs, tf32, update in variants:
             torch.backends.cuda.matmul.allow_tf32 = tf32
             for k in args.models:
@@ -162,6 +201,8 @@ def main() -> None:
     )
     for r in rows:
         overhead = f"{r['overhead_s']:>15.2f}" if "overhead_s" in r else ""
+        if "gflops" in r:
+            overhead = f"{'':>15} ({r['gflops']:.0f} GFLOP/s)"
         print(
             f"{r['arch']:>7} {r['method']:>10} {r['k']:>3} {r['epoch_s']:>9.3f} {r['per_model_s']:>14.3f} {r['speedup']:>13.2f}x {overhead}"
         )

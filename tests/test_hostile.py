@@ -217,3 +217,117 @@ def test_a_symlink_out_of_the_mirror_is_followed_only_to_a_checked_file(tmp_path
     with pytest.raises(DataError, match=r"train-images-idx3-ubyte.gz.*md5 mismatch"):
         download("mnist", tmp_path / "raw", mirror=str(tmp_path / "mirror"))
     assert not (tmp_path / "raw" / "train-images-idx3-ubyte.gz").exists()  # nothing kept
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({"../../outside.gz": "0" * 32}, "not a file inside its own folder"),
+        ({"/etc/passwd": "0" * 32}, "not a file inside its own folder"),
+        ({"sub/../../x": "0" * 32}, "not a file inside its own folder"),
+        (["train-images-idx3-ubyte.gz"], "not a mapping"),
+        ({"train-images-idx3-ubyte.gz": 5}, "not a mapping"),
+    ],
+)
+def test_a_manifest_pointing_outside_its_folder_is_refused(tmp_path, files, message):
+    """The download manifest is data: it can name files only inside its own folder."""
+    import json
+
+    from actstudy.datasets import DataError
+    from actstudy.raw import recorded_files
+
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({"dataset": "mnist", "files": files}))
+    with pytest.raises(DataError, match=rf"manifest.json: .*{message}.*--forcerun download"):
+        recorded_files(manifest)
+
+
+def test_a_manifest_lists_nested_files_and_not_itself(tmp_path):
+    import json
+
+    from actstudy.raw import recorded_files
+
+    manifest = tmp_path / "manifest.json"
+    files = {"cifar-10-batches-py/data_batch_1": "a" * 32, "manifest.json": "b" * 32}
+    manifest.write_text(json.dumps({"dataset": "cifar10", "files": files}))
+    assert recorded_files(manifest) == {tmp_path / "cifar-10-batches-py/data_batch_1": "a" * 32}
+
+
+def test_a_raw_file_deleted_after_download_is_named(tmp_path):
+    import json
+
+    from actstudy.datasets import DataError
+    from actstudy.raw import verify_raw
+
+    (tmp_path / "manifest.json").write_text(json.dumps({"files": {"train-images-idx3-ubyte.gz": "0" * 32}}))
+    with pytest.raises(DataError, match=r"train-images-idx3-ubyte.gz: missing.*--forcerun download"):
+        verify_raw("mnist", tmp_path)
+
+
+def _dry_run(workdir, *targets):
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    command = [sys.executable, "-m", "snakemake", *targets, "-n", "--snakefile", str(REPO / "Snakefile"),
+               "--directory", str(workdir), "--configfile", str(REPO / "config.yaml")]  # fmt: skip
+    return subprocess.run(command, capture_output=True, text=True, timeout=3600)
+
+
+@pytest.mark.slow  # three Snakemake plans
+def test_raw_files_are_inputs_a_changed_one_reruns_prepare_a_missing_one_is_named(tmp_path):
+    """Raw files are declared inputs of prepare (read from the download's manifest): one
+    touched after the prepared arrays reruns prepare; one deleted stops the plan with
+    the command that fetches it again."""
+    import json
+    import os
+    import time
+
+    raw = tmp_path / "results/data/raw/mnist"
+    raw.mkdir(parents=True)
+    names = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
+             "t10k-labels-idx1-ubyte.gz"]  # fmt: skip
+    for name in names:
+        (raw / name).write_bytes(b"raw")
+    (raw / "manifest.json").write_text(json.dumps({"dataset": "mnist", "files": dict.fromkeys(names, "0" * 32)}))
+    prepared = tmp_path / "results/data/mnist.npz"
+    prepared.write_bytes(b"prepared")
+    # newer than the workflow's code (an output older than its rule's code is rerun), the
+    # prepared file newest
+    base = time.time() + 1000
+    for i, path in enumerate([*(raw / n for n in names), raw / "manifest.json", prepared]):
+        os.utime(path, (base + i, base + i))
+    done = _dry_run(tmp_path, "results/data/mnist.npz")
+    assert done.returncode == 0 and "Nothing to be done" in done.stdout + done.stderr, done.stdout[-2000:]
+    os.utime(raw / names[0], (base + 100, base + 100))  # a raw file changed since
+    done = _dry_run(tmp_path, "results/data/mnist.npz")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "rule prepare" in done.stdout and names[0] in done.stdout
+    (raw / names[1]).unlink()
+    done = _dry_run(tmp_path, "results/data/mnist.npz")
+    assert done.returncode != 0
+    assert f"{names[1]}: listed in results/data/raw/mnist/manifest.json but missing" in done.stdout + done.stderr
+    assert "--forcerun download" in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("training:\n  epochs: 3\n  seeds: [0, 1\nfoo: bar\n",
+         "line 4, column 4: expected ',' or ']', but got ':' (while parsing a flow sequence opened at line 3, column 10)"),
+        ("training:\n\tepochs: 3\n", "line 2, column 1: found character '\\t' that cannot start any token"),
+    ],
+)  # fmt: skip
+def test_a_yaml_syntax_error_in_the_config_names_its_line(tmp_path, text, message):
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    (tmp_path / "config.yaml").write_text(text)
+    command = [sys.executable, "-m", "snakemake", "-n", "--snakefile", str(REPO / "Snakefile"), "--directory",
+               str(tmp_path)]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=3600)
+    assert done.returncode != 0
+    assert f"config.yaml: YAML syntax error at {message}" in done.stdout + done.stderr

@@ -9,7 +9,7 @@ import json
 import logging
 import pickle
 import shutil
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 
@@ -257,6 +257,27 @@ def load_raw(dataset: str, raw_dir: str | Path) -> tuple[np.ndarray, np.ndarray,
     raise DataError(f"unknown dataset {dataset!r}")
 
 
+def recorded_files(manifest_path: str | Path) -> dict[Path, str]:
+    """The raw files a download's ``manifest.json`` lists, each with its md5 (the manifest
+    is data: relative paths inside its own folder only, else refused and named)."""
+    manifest_path = Path(manifest_path)
+    fix = f"rebuild with: snakemake {manifest_path} --forcerun download"
+    try:
+        files = json.loads(manifest_path.read_text())["files"]
+        if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
+            raise TypeError("'files' is not a mapping of file names to md5 sums")
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+        raise DataError(f"{manifest_path}: not a download manifest ({error}); {fix}") from None
+    out = {}
+    for name, md5 in files.items():
+        parts = PurePosixPath(name).parts
+        if not parts or PurePosixPath(name).is_absolute() or ".." in parts or "\\" in name:
+            raise DataError(f"{manifest_path}: lists {name!r}, not a file inside its own folder; {fix}")
+        if name != "manifest.json":
+            out[manifest_path.parent / name] = md5
+    return out
+
+
 def verify_raw(dataset: str, raw_dir: Path) -> None:
     """Check every raw file against the md5 the download recorded in ``manifest.json``
     (itself checked against the official sums there): a file swapped or altered since
@@ -267,13 +288,8 @@ def verify_raw(dataset: str, raw_dir: Path) -> None:
     if not manifest_path.is_file():
         return
     fix = f"rebuild with: snakemake {manifest_path} --forcerun download"
-    try:
-        files = json.loads(manifest_path.read_text())["files"]
-    except (ValueError, KeyError, TypeError) as error:
-        raise DataError(f"{manifest_path}: not a download manifest ({error}); {fix}") from None
-    for name, md5 in files.items():
-        path = raw_dir / name
-        if name == "manifest.json" or not path.is_file():
-            continue
+    for path, md5 in recorded_files(manifest_path).items():
+        if not path.is_file():
+            raise DataError(f"{path}: missing, though the download recorded it; {fix}")
         if calculate_md5(str(path)) != md5:
             raise DataError(f"{path}: changed since it was downloaded (md5 differs from {md5}); {fix}")

@@ -13,6 +13,21 @@ import yaml
 from actstudy.config import ConfigError, analysis_settings, expand_selection, run_grids
 
 
+def check_yaml_syntax(path: str | Path) -> None:
+    """Name the file, line and column of a YAML syntax error in a config file (Snakemake
+    reports one as "not valid JSON or YAML" without its place). Anything else, including
+    a missing file, is left for Snakemake to report."""
+    try:
+        yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (yaml.scanner.ScannerError, yaml.parser.ParserError) as error:
+        mark, context = error.problem_mark, error.context_mark
+        where = f" ({error.context} opened at line {context.line + 1}, column {context.column + 1})" if context else ""
+        raise ConfigError(f"{path}: YAML syntax error at line {mark.line + 1}, column {mark.column + 1}: "
+                          f"{error.problem}{where}") from None  # fmt: skip
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return
+
+
 def load_schema(path: str | Path) -> dict:
     """The config schema, with the figures' and tables' keys filled in from the catalog:
     every catalog target is required, each with the selection its kind takes."""

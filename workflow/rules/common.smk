@@ -7,7 +7,7 @@ from actstudy.config import (
     run_grids,
     expand_selection,
 )
-from actstudy import resources
+from actstudy import raw, resources
 from actstudy.study import load_study, protocol_differences
 from actstudy.study import needs as study_needs
 from actstudy.figures.catalog import (
@@ -88,11 +88,22 @@ def train_dir(arch):
     return f"results/train/{arch.dataset}/{arch.name}"
 
 
-def raw_manifest(wildcards):
-    """The prepare step's raw input: nothing for the bundled digits."""
+def raw_inputs(wildcards):
+    """The prepare step's raw inputs: the download's manifest and, once it exists, every
+    raw file it lists, so that a raw file changed since reruns prepare (nothing for the
+    bundled digits)."""
     if wildcards.dataset == "digits":
         return []
-    return f"results/data/raw/{wildcards.dataset}/manifest.json"
+    manifest = Path(f"results/data/raw/{wildcards.dataset}/manifest.json")
+    if not manifest.is_file():
+        return [str(manifest)]
+    files = [str(path) for path in raw.recorded_files(manifest)]
+    for path in files:
+        if not Path(path).is_file():
+            raise FileNotFoundError(
+                f"{path}: listed in {manifest} but missing; fetch it again with: snakemake {manifest} --forcerun download"
+            )
+    return [str(manifest), *files]
 
 
 def training_params(wildcards):

@@ -26,7 +26,7 @@ rule download:
 
 rule prepare:
     input:
-        raw_manifest,
+        raw_inputs,
     output:
         "results/data/{dataset}.npz",
     log:
