@@ -331,3 +331,56 @@ def test_a_yaml_syntax_error_in_the_config_names_its_line(tmp_path, text, messag
     done = subprocess.run(command, capture_output=True, text=True, timeout=3600)
     assert done.returncode != 0
     assert f"config.yaml: YAML syntax error at {message}" in done.stdout + done.stderr
+
+
+def test_a_mirror_entry_that_is_a_folder_is_named(tmp_path):
+    from actstudy.datasets import DataError
+    from actstudy.raw import download
+
+    (tmp_path / "mirror/mnist/train-images-idx3-ubyte.gz").mkdir(parents=True)
+    with pytest.raises(DataError, match=r"mirror/mnist/train-images-idx3-ubyte.gz: \[Errno 21\] Is a directory"):
+        download("mnist", tmp_path / "raw", mirror=str(tmp_path / "mirror"))
+    assert not (tmp_path / "raw/train-images-idx3-ubyte.gz").exists()
+
+
+def test_an_unreadable_mirror_file_is_named(tmp_path, monkeypatch):
+    """Root reads any file whatever its mode, so the refusal is the operating system's
+    answer given directly: the file and the reason reach the user."""
+    import shutil
+
+    from actstudy.datasets import DataError
+    from actstudy.raw import download
+
+    (tmp_path / "mirror/mnist").mkdir(parents=True)
+    (tmp_path / "mirror/mnist/train-images-idx3-ubyte.gz").write_bytes(b"x")
+
+    def refuse(source, target):
+        raise PermissionError(13, "Permission denied", str(source))
+
+    monkeypatch.setattr(shutil, "copyfile", refuse)
+    with pytest.raises(DataError, match=r"train-images-idx3-ubyte.gz: \[Errno 13\] Permission denied"):
+        download("mnist", tmp_path / "raw", mirror=str(tmp_path / "mirror"))
+
+
+def test_a_read_only_mirror_is_only_read(tmp_path):
+    """Nothing is written into a mirror (it may be a read-only share): its files and
+    their times are the same after a download and a prepare."""
+    import shutil
+
+    from conftest import SHARED
+
+    from actstudy.data import prepare
+    from actstudy.raw import download
+
+    shared = SHARED / "datasets" / "mnist"
+    if not shared.is_dir():
+        pytest.skip("shared dataset mirror not present")
+
+    mirror = tmp_path / "mirror"
+    shutil.copytree(shared, mirror / "mnist")
+    before = {p: p.stat().st_mtime_ns for p in mirror.rglob("*")}
+    for path in [mirror, mirror / "mnist", *mirror.rglob("*")]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    download("mnist", tmp_path / "raw", mirror=str(mirror))
+    prepare("mnist", tmp_path / "raw", split_seed=0)
+    assert {p: p.stat().st_mtime_ns for p in mirror.rglob("*")} == before
