@@ -206,6 +206,16 @@ def main() -> None:
         print(
             f"{r['arch']:>7} {r['method']:>10} {r['k']:>3} {r['epoch_s']:>9.3f} {r['per_model_s']:>14.3f} {r['speedup']:>13.2f}x {overhead}"
         )
+    if args.matmul_floor:
+        a = torch.randn(2048, 2048, device=device)
+        torch.matmul(a, a)
+        sync(device)
+        began = time.perf_counter()
+        for _ in range(10):
+            torch.matmul(a, a)
+        sync(device)
+        peak = 10 * 2 * 2048**3 / (time.perf_counter() - began) / 1e9
+        print(f"this machine's matmul rate, 2048 x 2048 float32: {peak:.0f} GFLOP/s")
     if args.json:
         with open(args.json, "w") as handle:
             json.dump({"device": str(device), "name": name, "torch": torch.__version__, "rows": rows}, handle, indent=2)

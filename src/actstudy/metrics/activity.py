@@ -32,23 +32,26 @@ def is_on(z: np.ndarray, on_at_zero: bool = False) -> np.ndarray:
 
 
 def _per_class(values: np.ndarray, labels: np.ndarray, n_classes: int, reduce) -> np.ndarray:
-    """[n_classes, n_nodes] of ``reduce`` over each class's rows; NaN for an absent class."""
+    """[n_classes, n_nodes] of ``reduce(samples, axis=1)`` over each class's samples of
+    each node; NaN for an absent class. Works node by node ([nodes, samples], each node's
+    class values contiguous: fast for column-major layers as ``read_layer`` returns)."""
     out = np.full((n_classes, values.shape[1]), np.nan)
+    by_node = values.T
     for c in range(n_classes):
-        rows = values[labels == c]
-        if len(rows):
-            out[c] = reduce(rows)
+        selected = labels == c
+        if selected.any():
+            out[c] = reduce(by_node[:, selected], axis=1)
     return out
 
 
 def class_medians(a: np.ndarray, labels: np.ndarray, n_classes: int = 10) -> np.ndarray:
     """Per class and node, the median activation: [n_classes, n_nodes]."""
-    return _per_class(a, labels, n_classes, lambda rows: np.median(rows, axis=0))
+    return _per_class(a, labels, n_classes, np.median)
 
 
 def class_activity(z: np.ndarray, labels: np.ndarray, n_classes: int = 10, on_at_zero: bool = False) -> np.ndarray:
     """Per class and node, the % of the class's samples for which the node is on."""
-    return _per_class(is_on(z, on_at_zero), labels, n_classes, lambda rows: 100.0 * rows.mean(axis=0))
+    return _per_class(is_on(z, on_at_zero), labels, n_classes, lambda on, axis: 100.0 * on.mean(axis=axis))
 
 
 def node_activity(z: np.ndarray, on_at_zero: bool = False) -> np.ndarray:

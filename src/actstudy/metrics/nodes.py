@@ -23,9 +23,12 @@ from actstudy.metrics.activity import (
 
 
 def _read_layer_of(paths: list[str | Path], layer: int) -> tuple[np.ndarray, np.ndarray]:
-    """One layer's z and labels over several files (e.g. train and validation), stacked."""
+    """One layer's z and labels over several files (e.g. train and validation), stacked;
+    z column-major, as ``read_layer`` gives it."""
     parts = [read_layer(path, layer) for path in paths]
-    return np.concatenate([z for z, _ in parts]), np.concatenate([y for _, y in parts])
+    if len(parts) == 1:
+        return parts[0]
+    return np.concatenate([z.T for z, _ in parts], axis=1).T, np.concatenate([y for _, y in parts])
 
 
 def node_metrics(train: str | Path | list, test: str | Path, activation: str, on_at_zero: bool = False,
