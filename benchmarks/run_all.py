@@ -2,11 +2,13 @@
 in the same run; the whole output also goes to benchmarks/results/run_all_<date>.log.
 
 1. Training throughput per model, batched trainer vs the DataLoader loop, 4x200 and
-   8x800, K = 1, 6, 12 (train_throughput.py; 8x800 timed on a tenth of an epoch on CPU).
+   8x800, K = 1, 6, 9, beside each K's matrix products alone and the machine's matmul
+   rate (train_throughput.py, timed on a fifth of an epoch and scaled).
 2. Extraction, node metrics and the layer-classifier analysis of an 8x800 net
    (extract_metrics.py, classifiers.py).
 3. `snakemake -n --configfile config/paper.yaml` from scratch: wall time, planned jobs.
-4. The default config end to end (`snakemake --cores 2` in a fresh folder): wall time.
+4. The default config end to end (`snakemake --cores 2` in a fresh folder): wall time,
+   and where it went per rule (pipeline_breakdown.py over the rules' benchmark files).
 
     python benchmarks/run_all.py [--mirror ../shared/datasets] [--skip-pipeline]
 
@@ -71,13 +73,14 @@ def main() -> None:
         summary = []
 
         throughput, _ = run([PYTHON, str(bench / "train_throughput.py"), "--device", "cpu", "--archs", "4x200",
-                             "--models", "1", "6", "12"], log)  # fmt: skip
-        big, _ = run([PYTHON, str(bench / "train_throughput.py"), "--device", "cpu", "--archs", "8x800",
-                      "--models", "1", "6", "12", "--n-train", "5500"], log)  # fmt: skip
-        for line in (throughput + big).splitlines():
-            if re.match(r"\s+\dx\d+\s+batched", line):
-                summary.append(f"training {line.split()[0]} K={line.split()[2]}: {line.split()[4]} s/epoch/model, "
-                               f"{line.split()[5]} vs the DataLoader loop")  # fmt: skip
+                             "8x800", "--models", "1", "6", "9", "--n-train", "11000", "--loader-steps", "150",
+                             "--matmul-floor"], log)  # fmt: skip
+        for line in throughput.splitlines():
+            if re.match(r"\s+\dx\d+\s+(batched|matmuls)", line):
+                summary.append(f"training {line.split()[0]} {line.split()[1]} K={line.split()[2]}: "
+                               f"{line.split()[4]} s/epoch/model, {line.split()[5]} vs the DataLoader loop")  # fmt: skip
+            elif line.startswith("this machine's matmul rate"):
+                summary.append(line)
 
         extraction, _ = run([PYTHON, str(bench / "extract_metrics.py")], log)
         summary += [line for line in extraction.splitlines() if line.startswith(("extraction:", "node metrics"))]
@@ -95,6 +98,9 @@ def main() -> None:
                 done, seconds = run([*snakemake, "--cores", "2"], log)
                 finished = len(re.findall(r"^Finished jobid", done, re.M))
                 summary.append(f"default config end to end: {finished} jobs in {seconds / 60:.1f} min (--cores 2)")
+                breakdown, _ = run([PYTHON, str(bench / "pipeline_breakdown.py"), "--results",
+                                    str(Path(folder) / "results"), "--wall", f"{seconds:.0f}"], log)  # fmt: skip
+                summary += ["per rule:", *breakdown.splitlines()]
 
         print("\n# summary", file=log)
         for line in summary:
