@@ -32,7 +32,7 @@ import torch
 from actstudy.config import Architecture
 from actstudy.data import prepare
 from actstudy.extract import read_layer, write_activations
-from actstudy.metrics.classifiers import FLOOR, BinnedKDE, exact_log_density
+from actstudy.metrics.kde import FLOOR, BinnedKDE, exact_log_density
 from actstudy.models import reference_mlp
 from actstudy.raw import download
 

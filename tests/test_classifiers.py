@@ -8,15 +8,8 @@ import pytest
 import torch
 from scipy.stats import gaussian_kde
 
-from actstudy.metrics.classifiers import (
-    BANDWIDTH,
-    FLOOR,
-    BinnedKDE,
-    LayerClassifier,
-    exact_log_density,
-    on_probabilities,
-    systems_for,
-)
+from actstudy.metrics.classifiers import LayerClassifier, on_probabilities, systems_for
+from actstudy.metrics.kde import BANDWIDTH, FLOOR, BinnedKDE, exact_log_density
 
 LOG_FLOOR = math.log(FLOOR)
 

@@ -60,7 +60,7 @@ def kde_overlay(items: list[NodeInputs]) -> Figure:
     middle and highest median z at that node) with their KDE (bandwidth 0.2) laid over."""
     import torch  # here, not at the top: the other figures start faster without it
 
-    from actstudy.metrics.classifiers import BANDWIDTH, exact_log_density
+    from actstudy.metrics.kde import BANDWIDTH, exact_log_density
 
     fig, axes = new_figure(1, len(items), width=5.0 * len(items), height=4.0)
     for ax, item in zip(axes[0], items):
