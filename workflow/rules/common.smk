@@ -134,7 +134,9 @@ def train_threads(wildcards):
 
 
 def analysis_threads(wildcards):
-    return resources.analysis_cpus(Architecture.parse(wildcards.dataset, wildcards.arch))
+    return resources.analysis_cpus(
+        Architecture.parse(wildcards.dataset, wildcards.arch)
+    )
 
 
 def train_mem_mb(wildcards):
