@@ -13,7 +13,7 @@ for part in $PARTS; do
         python3 benchmarks/gpu_check.py --mnist .device/mnist --epochs "${EPOCHS:-30}" --out "$OUT" 2>&1 | tee "$OUT/gpu_check.log" ;;
     throughput)
         python3 benchmarks/train_throughput.py --device cuda --archs 4x200 8x800 --models 1 9 36 --epochs 2 \
-            --loader-steps 300 --no-graphs --tf32 --compiled-adam --json "$OUT/throughput_gpu.json" 2>&1 | tee "$OUT/throughput_gpu.log" ;;
+            --loader-steps 300 --no-graphs --tf32 --compiled-adam --matmul-floor --json "$OUT/throughput_gpu.json" 2>&1 | tee "$OUT/throughput_gpu.log" ;;
     tf32)
         python3 benchmarks/tf32_check.py --mnist .device/mnist --epochs "${TF32_EPOCHS:-20}" --out "$OUT" 2>&1 | tee "$OUT/tf32_check.log" ;;
     concurrent)
