@@ -18,8 +18,8 @@ rule classifiers:
         "../../envs/cpu.yaml"
     threads: analysis_threads
     resources:
-        mem_mb=6000,  # an 8x800 net: 3.0 GB peak
-        runtime=15,  # an 8x800 net: 91 s on 2 cores
+        mem_mb=3000,  # an 8x800 net: 1.0-1.5 GB peak
+        runtime=10,  # an 8x800 net: 22-27 s on 2 cores
     script:
         "../scripts/classifiers.py"
 

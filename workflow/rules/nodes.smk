@@ -59,7 +59,7 @@ rule node_metrics:
         "../../envs/cpu.yaml"
     resources:
         mem_mb=4000,
-        runtime=10,  # an 8x800 net: 17 s on 2 cores
+        runtime=10,  # an 8x800 net: 12 s on 2 cores
     params:
         on_at_zero=ANALYSIS["node_on"] == "z>=0",
         include_dead=ANALYSIS["dead_in_sparsity"],
