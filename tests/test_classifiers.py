@@ -145,3 +145,19 @@ def test_binned_kde_matches_the_exact_sum_above_the_floor():
 def test_every_class_needs_training_samples():
     with pytest.raises(ValueError, match=r"missing \[2\]"):
         LayerClassifier.fit(torch.zeros(4, 2), torch.tensor([0, 1, 0, 1]), "relu", n_classes=3)
+
+
+def test_a_node_with_a_huge_range_gets_the_floor_outside_its_grid():
+    """A range so wide that the grid is capped (coarse spacing) still gives the floor
+    exactly beyond the grid's ends, and the density inside stays finite."""
+    g = torch.Generator().manual_seed(0)
+    # half of class 0 at 20 000 exactly: with a spacing of 6 bandwidths its binned mass
+    # can sit on the grid's end point itself
+    z = torch.cat([torch.full((100, 1), 20_000.0), torch.zeros(100, 1), torch.rand(200, 1, generator=g)])
+    y = torch.cat([torch.zeros(200, dtype=torch.long), torch.ones(200, dtype=torch.long)])
+    kde = BinnedKDE.fit(z, y, 2)
+    assert kde.size == 16384 and kde.spacing_in_bandwidths > 1  # capped: coarser than h/32
+    outside = kde.log_density(torch.tensor([[-1e4], [z.min() - 2], [z.max() + 2], [1e5]]))
+    assert torch.equal(outside, torch.full_like(outside, LOG_FLOOR))
+    inside = kde.log_density(z[:50])
+    assert torch.isfinite(inside).all() and (inside >= LOG_FLOOR).all()

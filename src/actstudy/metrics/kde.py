@@ -30,6 +30,7 @@ MARGIN = 6.0  # grid margin beyond the training range, in bandwidths
 STEPS_PER_BANDWIDTH = 32  # grid spacing at most BANDWIDTH / this
 MAX_GRID = 16384  # grid points per node: h/32 up to a range of 102; wider gets coarser (logged)
 GRID_FLOOR = 1e-30  # lower bound of the grid's densities (not the floor of the estimates)
+OUTSIDE = math.log(FLOOR) - 1  # upper bound of the log density at a grid's two end points
 DTYPE = torch.float64
 # The smoothed log densities are kept in float32 (round-off 1e-6 in log, far under the
 # binning error): half the memory and memory traffic of the interpolation.
@@ -121,11 +122,12 @@ class BinnedKDE:
             # exact; the floor is applied after interpolation. (FFT round-off sits near
             # 1e-17 of the peak, far under the floor.)
             log_grid = (density / counts[None, :, None]).clamp(min=GRID_FLOOR).log().transpose(1, 2)
+            # A value outside the grid reads an end point: keep both under the floor. They
+            # already are (MARGIN bandwidths past the data: ~3e-8) unless a range so wide
+            # that the grid is capped puts binned mass within a few bandwidths of an end.
+            log_grid[:, [0, -1]] = log_grid[:, [0, -1]].clamp(max=OUTSIDE)
             table[nodes, :, :n_classes] = log_grid
             table[nodes, :-1, n_classes:] = log_grid[:, 1:] - log_grid[:, :-1]
-        ends = table[:, [0, -1], :n_classes]
-        if not (ends < math.log(FLOOR)).all():  # MARGIN bandwidths past the data: ~3e-8
-            raise ArithmeticError(f"a grid end point's density is not under the floor: {float(ends.max().exp()):.3g}")
         return cls(lo=lo, step=step, size=size, table=table.view(-1, 2 * n_classes))
 
     @property
@@ -141,8 +143,8 @@ class BinnedKDE:
         """Where the values ``z_t`` [nodes, n] of nodes first, first + 1, .. fall on their
         grids: the table row of each value's interval [nodes, n] and its weight w in
         [0, 1] towards the interval's end (float32). A value outside the grid reads the
-        grid's end point, whose density is under the floor (``fit`` checks it): it gets
-        the floor exactly."""
+        grid's end point, whose density is under the floor (``fit`` keeps it there): it
+        gets the floor exactly."""
         count = z_t.shape[0]
         t = (z_t.to(DTYPE) - self.lo[first : first + count, None]) / self.step[first : first + count, None]
         left = t.floor().clamp_(0, self.size - 2)
