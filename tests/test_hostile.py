@@ -82,6 +82,7 @@ def test_a_layer_the_file_does_not_hold_is_named(activations):
         read_layer(activations, 7)
 
 
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")  # torch on the foreign pickle: expected
 def test_damaged_or_foreign_parameters_are_named(tmp_path):
     path = results_path(tmp_path, "train/x/d2_w6_bn0_relu/best.pt")
     save_states({"lr0.01_s0": {"w": torch.ones(2)}}, path)
