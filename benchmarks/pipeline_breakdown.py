@@ -11,6 +11,7 @@ does no work), so that the table says how much of a rule's time is start-up.
 from __future__ import annotations
 
 import argparse
+import ast
 import csv
 import subprocess
 import sys
@@ -19,17 +20,18 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# What each rule's script imports before it does any work (workflow/scripts/*.py).
-SCRIPT_IMPORTS = {
-    "train": "actstudy.training, actstudy.states, actstudy.data",
-    "select": "pandas, actstudy.selection",
-    "extract": "torch, actstudy.extract, actstudy.models, actstudy.states, actstudy.data",
-    "node_metrics": "actstudy.metrics.nodes",
-    "classifiers": "torch, actstudy.metrics.classifiers",
-    "figures": "actstudy.figures.draw, actstudy.figures.nodes, actstudy.figures.training",
-    "tables": "actstudy.tables",
-    "scorecard": "actstudy.scorecard, actstudy.scorecard_pages, actstudy.study",
-}
+# The script each rule runs (a figure's: the one that draws from activations).
+SCRIPTS = {"train": "train", "select": "select", "extract": "extract", "node_metrics": "node_metrics",
+           "classifiers": "classifiers", "figures": "plot_node_figure", "tables": "make_table",
+           "scorecard": "scorecard"}  # fmt: skip
+
+
+def script_imports(script: str) -> str:
+    """The modules ``workflow/scripts/<script>.py`` imports at its top, as an import list."""
+    tree = ast.parse((ROOT / "workflow/scripts" / f"{script}.py").read_text())
+    modules = [alias.name for node in tree.body if isinstance(node, ast.Import) for alias in node.names]
+    modules += [node.module for node in tree.body if isinstance(node, ast.ImportFrom) and node.module]
+    return ", ".join(dict.fromkeys(modules))
 
 
 def rule_of(path: Path, root: Path) -> str:
@@ -67,7 +69,7 @@ def main() -> None:
     per_rule = read_benchmarks(Path(args.results) / "benchmarks")
     rows = []
     for rule, jobs in per_rule.items():
-        start = import_seconds(SCRIPT_IMPORTS[rule]) if rule in SCRIPT_IMPORTS else float("nan")
+        start = import_seconds(script_imports(SCRIPTS[rule])) if rule in SCRIPTS else float("nan")
         wall = sum(j["s"] for j in jobs)
         rows.append((rule, len(jobs), wall, sum(j["cpu"] for j in jobs), max(j["rss"] for j in jobs), start,
                      start * len(jobs)))  # fmt: skip

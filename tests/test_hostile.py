@@ -15,6 +15,18 @@ from actstudy.results import load_arch_results
 from actstudy.states import load_state, save_states
 
 
+def plan(workdir, *args):
+    """A Snakemake dry run of the real Snakefile in ``workdir`` (targets before options)."""
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    command = [sys.executable, "-m", "snakemake", *args, "-n", "--snakefile", str(REPO / "Snakefile"),
+               "--directory", str(workdir)]  # fmt: skip
+    return subprocess.run(command, capture_output=True, text=True, timeout=3600)
+
+
 def results_path(tmp_path, relative):
     path = tmp_path / "results" / relative
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -189,16 +201,11 @@ def test_a_valid_npz_with_wrong_contents_is_named(tmp_path, tiny_splits, field, 
 def test_two_config_files_merge_and_a_bad_second_one_is_named(tmp_path):
     """Two --configfile at once: the second overrides the first key by key, and its error
     is found as if it were the only one."""
-    import subprocess
-    import sys
-
     from conftest import REPO
 
     bad = tmp_path / "second.yaml"
     bad.write_text("training:\n  epochs: 0\n")
-    command = [sys.executable, "-m", "snakemake", "-n", "--snakefile", str(REPO / "Snakefile"),
-               "--directory", str(tmp_path), "--configfile", str(REPO / "config/paper.yaml"), str(bad)]  # fmt: skip
-    done = subprocess.run(command, capture_output=True, text=True, timeout=3600)
+    done = plan(tmp_path, "--configfile", str(REPO / "config/paper.yaml"), str(bad))
     assert done.returncode != 0
     assert "training.epochs: 0 is less than the minimum of 1" in done.stdout + done.stderr
 
@@ -249,6 +256,8 @@ def test_a_manifest_lists_nested_files_and_not_itself(tmp_path):
     from actstudy.raw import recorded_files
 
     manifest = tmp_path / "manifest.json"
+    (tmp_path / "cifar-10-batches-py").mkdir()
+    (tmp_path / "cifar-10-batches-py/data_batch_1").write_bytes(b"batch")
     files = {"cifar-10-batches-py/data_batch_1": "a" * 32, "manifest.json": "b" * 32}
     manifest.write_text(json.dumps({"dataset": "cifar10", "files": files}))
     assert recorded_files(manifest) == {tmp_path / "cifar-10-batches-py/data_batch_1": "a" * 32}
@@ -266,14 +275,9 @@ def test_a_raw_file_deleted_after_download_is_named(tmp_path):
 
 
 def _dry_run(workdir, *targets):
-    import subprocess
-    import sys
-
     from conftest import REPO
 
-    command = [sys.executable, "-m", "snakemake", *targets, "-n", "--snakefile", str(REPO / "Snakefile"),
-               "--directory", str(workdir), "--configfile", str(REPO / "config.yaml")]  # fmt: skip
-    return subprocess.run(command, capture_output=True, text=True, timeout=3600)
+    return plan(workdir, *targets, "--configfile", str(REPO / "config.yaml"))
 
 
 @pytest.mark.slow  # three Snakemake plans
@@ -308,8 +312,8 @@ def test_raw_files_are_inputs_a_changed_one_reruns_prepare_a_missing_one_is_name
     (raw / names[1]).unlink()
     done = _dry_run(tmp_path, "results/data/mnist.npz")
     assert done.returncode != 0
-    assert f"{names[1]}: listed in results/data/raw/mnist/manifest.json but missing" in done.stdout + done.stderr
-    assert "--forcerun download" in done.stdout + done.stderr
+    assert f"{names[1]}: missing, though the download recorded it" in done.stdout + done.stderr
+    assert "snakemake results/data/raw/mnist/manifest.json --forcerun download" in done.stdout + done.stderr
 
 
 @pytest.mark.parametrize(
@@ -321,15 +325,8 @@ def test_raw_files_are_inputs_a_changed_one_reruns_prepare_a_missing_one_is_name
     ],
 )  # fmt: skip
 def test_a_yaml_syntax_error_in_the_config_names_its_line(tmp_path, text, message):
-    import subprocess
-    import sys
-
-    from conftest import REPO
-
     (tmp_path / "config.yaml").write_text(text)
-    command = [sys.executable, "-m", "snakemake", "-n", "--snakefile", str(REPO / "Snakefile"), "--directory",
-               str(tmp_path)]  # fmt: skip
-    done = subprocess.run(command, capture_output=True, text=True, timeout=3600)
+    done = plan(tmp_path)
     assert done.returncode != 0
     assert f"config.yaml: YAML syntax error at {message}" in done.stdout + done.stderr
 

@@ -257,24 +257,33 @@ def load_raw(dataset: str, raw_dir: str | Path) -> tuple[np.ndarray, np.ndarray,
     raise DataError(f"unknown dataset {dataset!r}")
 
 
+def _refetch(manifest_path: Path) -> str:
+    return f"rebuild with: snakemake {manifest_path} --forcerun download"
+
+
 def recorded_files(manifest_path: str | Path) -> dict[Path, str]:
-    """The raw files a download's ``manifest.json`` lists, each with its md5 (the manifest
-    is data: relative paths inside its own folder only, else refused and named)."""
+    """The raw files a download's ``manifest.json`` lists, each with its md5. The manifest
+    is data: it may name only files inside its own folder, and each must be there; else
+    the problem is named with the command that fetches the files again."""
     manifest_path = Path(manifest_path)
-    fix = f"rebuild with: snakemake {manifest_path} --forcerun download"
     try:
         files = json.loads(manifest_path.read_text())["files"]
         if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
             raise TypeError("'files' is not a mapping of file names to md5 sums")
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
-        raise DataError(f"{manifest_path}: not a download manifest ({error}); {fix}") from None
+        raise DataError(f"{manifest_path}: not a download manifest ({error}); {_refetch(manifest_path)}") from None
     out = {}
     for name, md5 in files.items():
         parts = PurePosixPath(name).parts
         if not parts or PurePosixPath(name).is_absolute() or ".." in parts or "\\" in name:
-            raise DataError(f"{manifest_path}: lists {name!r}, not a file inside its own folder; {fix}")
-        if name != "manifest.json":
-            out[manifest_path.parent / name] = md5
+            raise DataError(f"{manifest_path}: lists {name!r}, not a file inside its own folder; "
+                            f"{_refetch(manifest_path)}")  # fmt: skip
+        if name == "manifest.json":
+            continue
+        path = manifest_path.parent / name
+        if not path.is_file():
+            raise DataError(f"{path}: missing, though the download recorded it; {_refetch(manifest_path)}")
+        out[path] = md5
     return out
 
 
@@ -287,9 +296,7 @@ def verify_raw(dataset: str, raw_dir: Path) -> None:
     manifest_path = raw_dir / "manifest.json"
     if not manifest_path.is_file():
         return
-    fix = f"rebuild with: snakemake {manifest_path} --forcerun download"
     for path, md5 in recorded_files(manifest_path).items():
-        if not path.is_file():
-            raise DataError(f"{path}: missing, though the download recorded it; {fix}")
         if calculate_md5(str(path)) != md5:
-            raise DataError(f"{path}: changed since it was downloaded (md5 differs from {md5}); {fix}")
+            raise DataError(f"{path}: changed since it was downloaded (md5 differs from {md5}); "
+                            f"{_refetch(manifest_path)}")  # fmt: skip

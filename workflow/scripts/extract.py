@@ -21,10 +21,10 @@ with job_logging(snakemake.log[0]) as log:
     splits = load_splits(snakemake.input.data)
     model = reference_mlp(arch, splits.x_train.shape[1])
     model.load_state_dict(load_state(snakemake.input.states, run))
-    batch_norm = snakemake.params.batch_norm
+    batch_norm, device = snakemake.params.batch_norm, pick_device()
     for split, path in snakemake.output.items():
         x, y = splits.split(split)
-        write_activations(model, x, y, splits.scale, path, device=pick_device(), batch_norm=batch_norm,
+        write_activations(model, x, y, splits.scale, path, device=device, batch_norm=batch_norm,
                           batch_size=snakemake.params.batch_size)  # fmt: skip
         log.info("%s %s run %s, state %s, %s split: %d samples, batch norm %s", arch.dataset, arch.name, run,
                  wildcards.state, split, len(y), batch_norm)  # fmt: skip
