@@ -34,6 +34,22 @@ def test_every_activation_has_its_formula():
 
 
 @pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_analysis_computes_what_the_network_computed(name, dtype):
+    """a = T(z) over NumPy arrays (node metrics, figures) equals the torch module the
+    network used, far into both tails and across softplus's switch at z = 20, in the
+    dtype and memory layout of z (column-major layers stay column-major)."""
+    z = np.concatenate([np.linspace(-120, 120, 2401), [0.0, -0.0, 19.999, 20.0, 20.001, -1e-30, 1e-30]])
+    z = np.asfortranarray(np.resize(z, (4, z.size)).T.astype(dtype))
+    a = activate(z, name)
+    with torch.no_grad():
+        expected = REGISTRY[name].make_module()(torch.from_numpy(z)).numpy()
+    assert a.dtype == dtype and a.shape == z.shape and a.flags.f_contiguous
+    tol = 1e-6 if dtype == np.float32 else 1e-13
+    np.testing.assert_allclose(a, expected, rtol=tol, atol=tol, err_msg=name)
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_on_is_z_above_zero_is_a_above_the_threshold(name):
     z = np.concatenate([np.linspace(-12, -1e-3, 500), np.linspace(1e-3, 12, 500)])
     a = activate(z[None, :], name)[0]

@@ -19,12 +19,9 @@ from actstudy.activations import get as get_activation
 
 
 def activate(z: np.ndarray, activation: str) -> np.ndarray:
-    """a = T(z), computed by the activation's torch module (the one the network used)."""
-    import torch
-
-    module = get_activation(activation).make_module()
-    with torch.no_grad():
-        return module(torch.from_numpy(np.asarray(z))).numpy()
+    """a = T(z), the network's activation over an array (equal to its torch module within
+    float rounding; ``actstudy.activations``), same dtype and memory layout as ``z``."""
+    return get_activation(activation).numpy(np.asarray(z))
 
 
 def is_on(z: np.ndarray, on_at_zero: bool = False) -> np.ndarray:
