@@ -108,15 +108,21 @@ def _batches(model: nn.Sequential, x: np.ndarray, y: np.ndarray, scale: float, d
         xb = torch.tensor(x[start : start + ROW_GROUP], device=device).float() / scale
         zs, logits = forward_recording(model, xb, batch_norm, batch_size)
         columns = {
-            "sample": pa.array(np.arange(start, start + len(xb), dtype=np.int32)),
-            "label": pa.array(np.asarray(y[start : start + ROW_GROUP], dtype=np.int8)),
-            "predicted": pa.array(logits.argmax(1).cpu().numpy().astype(np.int8)),
+            "sample": _column(np.arange(start, start + len(xb), dtype=np.int32)),
+            "label": _column(np.asarray(y[start : start + ROW_GROUP], dtype=np.int8)),
+            "predicted": _column(logits.argmax(1).cpu().numpy().astype(np.int8)),
         }
         for layer, z in enumerate(zs, start=1):
-            values = z.cpu().numpy().astype(np.float32, copy=False)
-            for node in range(values.shape[1]):
-                columns[column_name(layer, node)] = pa.array(values[:, node])
+            nodes = z.T.contiguous().cpu().numpy().astype(np.float32, copy=False)  # [nodes, n]
+            for node, values in enumerate(nodes):
+                columns[column_name(layer, node)] = _column(values)
         yield pa.RecordBatch.from_pydict(columns)
+
+
+def _column(values: np.ndarray) -> pa.Array:
+    """A contiguous NumPy vector as an Arrow array, without a copy. (``pa.array`` would
+    copy and import pandas: 0.3 s of a digits extraction job's 2.5 s.)"""
+    return pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), len(values), [None, pa.py_buffer(values)])
 
 
 def write_activations(model: nn.Sequential, x: np.ndarray, y: np.ndarray, scale: float, path: str | Path,
