@@ -108,6 +108,54 @@ def test_a_layer_that_separates_the_classes_perfectly_classifies_perfectly():
         assert (predicted == y).all(), system
 
 
+def _layer_with_equal_ranges(rng, n, width, n_classes=10):
+    """z whose nodes all take the same values in different orders (so every node block
+    gets the same grid), class-dependent; and labels covering every class."""
+    labels = np.arange(n) % n_classes
+    base = rng.normal(0, 1, n) + 0.3 * labels
+    return np.stack([rng.permutation(base) if j % 2 else base for j in range(width)], axis=1), labels
+
+
+def test_a_layer_scored_in_node_blocks_adds_up_to_the_whole_layer():
+    rng = np.random.default_rng(3)
+    z, y = (torch.as_tensor(a) for a in _layer_with_equal_ranges(rng, 400, 6))
+    whole = LayerClassifier.fit(z, y, "relu").evidence(z)
+    parts = [LayerClassifier.fit(z[:, s], y, "relu").evidence(z[:, s]) for s in (slice(0, 4), slice(4, 6))]
+    assert set(whole) == {"discrete", "continuous", "combined"}
+    for system, values in whole.items():
+        torch.testing.assert_close(parts[0][system] + parts[1][system], values, rtol=1e-6, atol=1e-6)
+
+
+def test_the_accuracy_table_does_not_depend_on_the_node_blocks(tmp_path, monkeypatch):
+    """classifier_accuracies reads, fits and scores a layer NODE_BLOCK nodes at a time
+    from Parquet; any block size gives the table of the whole layer at once."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    import actstudy.metrics.classifiers as classifiers
+
+    rng = np.random.default_rng(4)
+    paths = {}
+    for split, n in (("train", 500), ("test", 200)):
+        columns = {"sample": np.arange(n, dtype=np.int32)}
+        z1, labels = _layer_with_equal_ranges(rng, n, 5)
+        z2, _ = _layer_with_equal_ranges(rng, n, 3)
+        columns |= {"label": labels.astype(np.int8), "predicted": labels.astype(np.int8)}
+        columns |= {f"l1_n{j:03d}": z1[:, j].astype(np.float32) for j in range(5)}
+        columns |= {f"l2_n{j:03d}": z2[:, j].astype(np.float32) for j in range(3)}
+        paths[split] = tmp_path / f"{split}.parquet"
+        pq.write_table(pa.table(columns), paths[split])
+    tables = []
+    for block in (1000, 2, 1):
+        monkeypatch.setattr(classifiers, "NODE_BLOCK", block)
+        tables.append(classifiers.classifier_accuracies(paths["train"], paths["test"], "relu"))
+    assert len(tables[0]) == 2 + 2 * 2 * 3  # network rows; 2 layers x 2 splits x 3 systems
+    assert tables[0]["accuracy"].between(0, 100).all() and (tables[0]["accuracy"] > 10).any()
+    for table in tables[1:]:
+        pd.testing.assert_frame_equal(table, tables[0])
+
+
 def test_exact_density_equals_scipy_with_the_same_absolute_bandwidth():
     rng = np.random.default_rng(1)
     values = rng.normal(0, 1.5, 300)

@@ -27,9 +27,14 @@ the whole decision.
 The continuous estimate is ``actstudy.metrics.kde.BinnedKDE``. A layer's scores add up
 its nodes' log densities in blocks of a few nodes whose [nodes, n, classes] values fit
 in cache: summed over a block in float32 and across blocks in float64. All functions
-take torch tensors and run on whatever device they are on;
-``classifier_accuracies`` reads one network state's activations from Parquet, one layer
-and one split at a time, and scores every layer.
+take torch tensors and run on whatever device they are on.
+
+Node blocks. Every node's estimate depends on that node alone, so a layer's scores are
+the sum of its node blocks' scores. ``classifier_accuracies`` reads each layer of both
+splits from Parquet ``NODE_BLOCK`` nodes at a time, fits the block's estimates and adds
+its scores: memory holds one block's z and KDE tables, never a layer's (an 8x800 MNIST
+layer's z is 176 MB, its tables 131 MB). Each block's KDE grid is sized for its own
+nodes' range (``BinnedKDE.fit``), at most ``BANDWIDTH / 32`` apart as for a whole layer.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from typing import TYPE_CHECKING
 import torch
 
 from actstudy.activations import get as get_activation
+from actstudy.extract import ActivationFile
 from actstudy.metrics.kde import DTYPE, FLOOR, GRID_DTYPE, BinnedKDE, class_counts
 
 if TYPE_CHECKING:
@@ -95,41 +101,74 @@ class LayerClassifier:
             systems=systems_for(activation),
         )
 
-    def scores(self, z: torch.Tensor, block_values: int = 1 << 19) -> dict[str, torch.Tensor]:
-        """log P(c) + sum over nodes of log P(z | c), per system: {system: [n, classes]}.
+    def evidence(self, z: torch.Tensor, chunk_samples: int = 1024, block_values: int = 1 << 19
+                 ) -> dict[str, torch.Tensor]:  # fmt: skip
+        """Sum over this classifier's nodes of log P(z | c), per system, without the prior:
+        {system: [n, classes]} (float64). Sums over disjoint sets of a layer's nodes add up
+        to the layer's. ``chunk_samples`` samples at a time; the KDE sums run over blocks of
+        nodes whose [nodes, samples, classes] densities stay under ``block_values`` values
+        (cache-sized), added up in float64."""
+        n, n_classes = z.shape[0], len(self.log_prior)
+        out = {name: torch.empty(n, n_classes, dtype=DTYPE, device=z.device) for name in self.systems}
+        log_on_t, log_off_t = self.log_on.T.contiguous(), self.log_off.T.contiguous()
+        for start in range(0, n, chunk_samples):
+            samples = slice(start, start + chunk_samples)
+            z_t = z[samples].T.contiguous()  # node-major: [nodes, chunk]
+            on_t = (z_t > 0).to(DTYPE)
+            # [classes, nodes] @ [nodes, chunk], both contiguous: BLAS's fast case
+            off_part = (log_off_t @ (1 - on_t)).T
+            out["discrete"][samples] = (log_on_t @ on_t).T + off_part
+            continuous = out["continuous"][samples].zero_()
+            combined = out["combined"][samples].copy_(off_part) if "combined" in out else None
+            on_t = on_t.to(GRID_DTYPE)
+            rows, w = self.kde.positions(z_t)
+            block = max(1, block_values // (z_t.shape[1] * n_classes))
+            for first in range(0, z_t.shape[0], block):
+                nodes = slice(first, first + block)
+                log_kde = self.kde.interpolate(rows[nodes], w[nodes])  # [block, chunk, classes]
+                # float32 within a block (a few nodes), float64 across blocks
+                continuous += log_kde.sum(0)
+                if combined is not None:
+                    combined += log_kde.mul_(on_t[nodes, :, None]).sum(0)
+        return out
 
-        The KDE sums run over blocks of nodes whose [nodes, n, classes] densities stay
-        under ``block_values`` values (cache-sized), added up in float64."""
-        z_t = z.T.contiguous()  # node-major: [nodes, n]
-        on_t = (z_t > 0).to(DTYPE)
-        # [classes, nodes] @ [nodes, n], both contiguous: BLAS's fast case
-        off_part = (self.log_off.T.contiguous() @ (1 - on_t)).T
-        out = {"discrete": (self.log_on.T.contiguous() @ on_t).T + off_part}
-        n, n_nodes = z.shape
-        continuous = torch.zeros(n, len(self.log_prior), dtype=DTYPE, device=z.device)
-        combined = torch.zeros_like(continuous) if "combined" in self.systems else None
-        on_t = on_t.to(GRID_DTYPE)
-        rows, w = self.kde.positions(z_t)
-        block = max(1, block_values // (n * len(self.log_prior)))
-        for first in range(0, n_nodes, block):
-            nodes = slice(first, min(first + block, n_nodes))
-            log_kde = self.kde.interpolate(rows[nodes], w[nodes])  # [block, n, classes]
-            # float32 within a block (a few nodes), float64 across blocks
-            continuous += log_kde.sum(0)
-            if combined is not None:
-                combined += log_kde.mul_(on_t[nodes, :, None]).sum(0)
-        out["continuous"] = continuous
-        if combined is not None:
-            out["combined"] = combined + off_part
-        return {name: score + self.log_prior for name, score in out.items()}
+    def scores(self, z: torch.Tensor, chunk_samples: int = 1024) -> dict[str, torch.Tensor]:
+        """log P(c) + sum over nodes of log P(z | c), per system: {system: [n, classes]}."""
+        return {name: part + self.log_prior for name, part in self.evidence(z, chunk_samples).items()}
 
     def predict(self, z: torch.Tensor, chunk_samples: int = 1024) -> dict[str, torch.Tensor]:
-        """Predicted class per system: {system: [n]}, in chunks of ``chunk_samples``."""
-        parts: dict[str, list[torch.Tensor]] = {name: [] for name in self.systems}
-        for start in range(0, z.shape[0], chunk_samples):
-            for name, score in self.scores(z[start : start + chunk_samples]).items():
-                parts[name].append(score.argmax(1))
-        return {name: torch.cat(chunks) for name, chunks in parts.items()}
+        """Predicted class per system: {system: [n]}."""
+        return {name: score.argmax(1) for name, score in self.scores(z, chunk_samples).items()}
+
+
+NODE_BLOCK = 128  # nodes fitted and scored at a time by classifier_accuracies
+
+
+def layer_evidence(files: dict[str, ActivationFile], layer: int, labels: torch.Tensor, activation: str,
+                   device: torch.device | str = "cpu") -> tuple[dict[str, dict[str, torch.Tensor]], list[tuple[int, float]]]:  # fmt: skip
+    """Every system's summed log P(z | c) over one layer's nodes, for each sample of each
+    split of ``files`` (the first is the training split, whose ``labels`` fit the
+    estimates): ({split: {system: [n, classes]}}, each node block's grid size and spacing
+    in bandwidths). The layer
+    is read, fitted and scored ``NODE_BLOCK`` nodes at a time, so that neither its z nor
+    its KDE tables are ever held whole."""
+    from actstudy.datasets import N_CLASSES
+
+    evidence: dict[str, dict[str, torch.Tensor]] = {}
+    grids = []
+    blocks = zip(*(file.node_blocks(layer, NODE_BLOCK) for file in files.values()), strict=True)
+    for block in blocks:
+        zs = {split: torch.as_tensor(z, device=device) for split, (_, z) in zip(files, block)}
+        classifier = LayerClassifier.fit(next(iter(zs.values())), labels, activation, N_CLASSES)
+        grids.append((classifier.kde.size, classifier.kde.spacing_in_bandwidths))
+        for split, z in zs.items():
+            part = classifier.evidence(z)
+            if split in evidence:
+                for system, values in part.items():
+                    evidence[split][system] += values
+            else:
+                evidence[split] = part
+    return evidence, grids
 
 
 def classifier_accuracies(train: str | Path, test: str | Path, activation: str, device: torch.device | str = "cpu",
@@ -140,24 +179,22 @@ def classifier_accuracies(train: str | Path, test: str | Path, activation: str, 
     import pandas as pd
 
     from actstudy.datasets import N_CLASSES
-    from actstudy.extract import layers_in, network_accuracy, read_layer
 
-    rows = [{"layer": pd.NA, "system": "network", "split": split, "accuracy": network_accuracy(path)}
-            for split, path in (("train", train), ("test", test))]  # fmt: skip
-    for layer in layers_in(train):
-        classifier = None
-        for split, path in (("train", train), ("test", test)):  # one split's layer in memory at a time
-            z, y = (torch.as_tensor(a, device=device) for a in read_layer(path, layer))
-            if classifier is None:
-                classifier = LayerClassifier.fit(z, y, activation, N_CLASSES)
-            for system, predicted in classifier.predict(z).items():
-                accuracy = 100.0 * float((predicted == y).double().mean())
+    files = {"train": ActivationFile(train), "test": ActivationFile(test)}
+    rows = [{"layer": pd.NA, "system": "network", "split": split, "accuracy": file.network_accuracy()}
+            for split, file in files.items()]  # fmt: skip
+    labels = {split: torch.as_tensor(file.labels(), device=device) for split, file in files.items()}
+    log_prior = log_priors(labels["train"], N_CLASSES)
+    for layer in files["train"].layers:
+        evidence, grids = layer_evidence(files, layer, labels["train"], activation, device)
+        for split, by_system in evidence.items():
+            for system, values in by_system.items():
+                accuracy = 100.0 * float(((values + log_prior).argmax(1) == labels[split]).double().mean())
                 rows.append({"layer": layer, "system": system, "split": split, "accuracy": accuracy})
-            del z, y
         if log is not None:
-            log.info("layer %d: grid %d points, spacing %.3g bandwidths; %s", layer, classifier.kde.size,
-                     classifier.kde.spacing_in_bandwidths,
-                     ", ".join(f"{r['system']} {r['split']} {r['accuracy']:.2f}%" for r in rows[-2 * len(classifier.systems):]))  # fmt: skip
+            log.info("layer %d: %d node blocks, grids up to %d points, spacing up to %.3g bandwidths; %s", layer,
+                     len(grids), *(max(values) for values in zip(*grids)),
+                     ", ".join(f"{r['system']} {r['split']} {r['accuracy']:.2f}%" for r in rows[-2 * len(by_system):]))  # fmt: skip
     frame = pd.DataFrame(rows)
     frame["layer"] = frame["layer"].astype("Int64")
     return frame
