@@ -18,8 +18,8 @@ rule classifiers:
         "../../envs/cpu.yaml"
     threads: analysis_threads
     resources:
-        mem_mb=3000,  # an 8x800 net: 1.0-1.5 GB peak
-        runtime=10,  # an 8x800 net: 22-27 s on 2 cores
+        mem_mb=2000,  # an 8x800 net: 0.94-0.97 GB peak
+        runtime=10,  # an 8x800 net: 12-21 s on 2 cores
     script:
         "../scripts/classifiers.py"
 
