@@ -4,10 +4,10 @@ Each entry holds what the rest of the code asks of an activation: the torch modu
 computes it in the network (at torch's default parameters: leaky ReLU slope 0.01, ELU
 alpha 1, exact GELU, softplus beta 1 and threshold 20), the same function over NumPy
 arrays for the analysis (equal to the module within float rounding, tested: an analysis
-job need not import torch, 1.4 s of a digits job's 2 s), the weight initialisation, what "on" means for its output
-(a node is on when z > 0 for every activation), whether the Chapter 6 combined
-classifier applies (it needs a = 0 exactly for every z <= 0: ReLU only), and the label
-and colour figures use. Adding an activation = one entry here + its tests.
+job need not import torch, 1.4 s of a digits job's 2 s), the weight initialisation,
+what "on" means for its output (a node is on when z > 0 for every activation), whether
+the Chapter 6 combined classifier applies (it needs a = 0 exactly for every z <= 0: ReLU
+only), and the label and colour figures use. Adding an activation = one entry here + its tests.
 
 No torch or SciPy import at module level: the workflow reads the names while it plans
 the DAG.

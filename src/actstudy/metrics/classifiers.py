@@ -149,9 +149,8 @@ def layer_evidence(files: dict[str, ActivationFile], layer: int, labels: torch.T
     """Every system's summed log P(z | c) over one layer's nodes, for each sample of each
     split of ``files`` (the first is the training split, whose ``labels`` fit the
     estimates): ({split: {system: [n, classes]}}, each node block's grid size and spacing
-    in bandwidths). The layer
-    is read, fitted and scored ``NODE_BLOCK`` nodes at a time, so that neither its z nor
-    its KDE tables are ever held whole."""
+    in bandwidths). The layer is read, fitted and scored ``NODE_BLOCK`` nodes at a time,
+    so that neither its z nor its KDE tables are ever held whole."""
     from actstudy.datasets import N_CLASSES
 
     evidence: dict[str, dict[str, torch.Tensor]] = {}

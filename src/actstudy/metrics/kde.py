@@ -3,9 +3,9 @@ the continuous system of the study's Chapter 6, ``actstudy.metrics.classifiers``
 
 The exact KDE costs N_train x N_eval kernel evaluations per node and class.
 ``BinnedKDE`` instead puts each node's training values on a fixed grid of spacing at most
-``BANDWIDTH / 32`` (linear binning), smooths all of a layer's (node, class) histograms at
-once with the Gaussian kernel by FFT, and interpolates the log density linearly between
-grid points. The grid reaches ``MARGIN`` = 6 bandwidths beyond the node's training
+``BANDWIDTH / 32`` (linear binning), smooths all (node, class) histograms of the nodes it
+is fitted on (a layer, or a block of one) at once with the Gaussian kernel by FFT, and
+interpolates the log density linearly between grid points. The grid reaches ``MARGIN`` = 6 bandwidths beyond the node's training
 range; beyond that the exact density is below 2 exp(-18) / (h sqrt(2 pi)) = 3e-8, under
 the floor ``FLOOR`` (why there is a floor: ``actstudy.metrics.classifiers``), so points
 outside the grid get the floor exactly. ``exact_log_density`` is the direct sum, kept
@@ -90,7 +90,8 @@ def _smoothed_histograms(z_t: torch.Tensor, labels: torch.Tensor, n_classes: int
 
 @dataclass
 class BinnedKDE:
-    """Class-conditional KDEs of every node of a layer on per-node grids.
+    """Class-conditional KDEs of a set of nodes (a layer or a block of one) on per-node
+    grids of one size, chosen for the widest node's range.
 
     ``lo`` [nodes] is each grid's first point, ``step`` [nodes] its spacing, ``table``
     [nodes * size, 2 * n_classes] (float32) holds, for grid point k of a node, the log
@@ -136,20 +137,19 @@ class BinnedKDE:
 
     @property
     def spacing_in_bandwidths(self) -> float:
-        """The coarsest grid spacing of the layer, in bandwidths (at most 1/32 unless capped)."""
+        """The coarsest grid spacing of the fitted nodes, in bandwidths (at most 1/32 unless capped)."""
         return float(self.step.max()) / BANDWIDTH
 
-    def positions(self, z_t: torch.Tensor, first: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-        """Where the values ``z_t`` [nodes, n] of nodes first, first + 1, .. fall on their
-        grids: the table row of each value's interval [nodes, n] and its weight w in
+    def positions(self, z_t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Where the values ``z_t`` [nodes, n] of the fitted nodes fall on their grids: the
+        table row of each value's interval [nodes, n] and its weight w in
         [0, 1] towards the interval's end (float32). A value outside the grid reads the
         grid's end point, whose density is under the floor (``fit`` keeps it there): it
         gets the floor exactly."""
-        count = z_t.shape[0]
-        t = (z_t.to(DTYPE) - self.lo[first : first + count, None]) / self.step[first : first + count, None]
+        t = (z_t.to(DTYPE) - self.lo[:, None]) / self.step[:, None]
         left = t.floor().clamp_(0, self.size - 2)
         w = t.sub_(left).clamp_(0, 1).to(GRID_DTYPE)
-        rows = left.long().add_(torch.arange(first, first + count, device=z_t.device)[:, None] * self.size)
+        rows = left.long().add_(torch.arange(z_t.shape[0], device=z_t.device)[:, None] * self.size)
         return rows, w
 
     def interpolate(self, rows: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
