@@ -18,9 +18,6 @@ check_yaml_syntax("config.yaml")  # Snakemake would not say where
 configfile: "config.yaml"
 
 
-report: "workflow/report/workflow.rst"
-
-
 validate(
     config, load_schema(Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
 )
@@ -42,6 +39,9 @@ include: "workflow/rules/nodes.smk"
 include: "workflow/rules/classifiers.smk"
 include: "workflow/rules/comparisons.smk"
 include: "workflow/rules/scorecard.smk"
+
+
+report: landing_text()
 
 
 rule all:

@@ -27,6 +27,7 @@ def test_every_target_has_a_caption_and_no_caption_is_orphaned():
         "workflow",
         "scorecard",
         "scorecard_checks",
+        "scorecard_figure",
     }
     assert captions == set(TARGETS)
 

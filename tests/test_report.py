@@ -28,7 +28,7 @@ def report(pipeline_workdir):
 def test_report_holds_the_scorecard_and_every_captioned_target(report):
     html = report.read_text(errors="replace")
     assert "0. Did it reproduce?" in html and "6. Appendix A" in html
-    for name in ("scorecard.html", "fig3_4.png", "fig6_2.png", "table5_2.csv"):
+    for name in ("scorecard.html", "scorecard.png", "fig3_4.png", "fig6_2.png", "table5_2.csv"):
         assert name in html, name
     captions = sorted(p.stem for p in (REPO / "workflow/report").glob("*.rst") if p.stem != "workflow")
     assert len(captions) >= 40
@@ -85,24 +85,37 @@ def _show(driver, row_text):
     row.find_element(By.XPATH, ".//a[@iconname='eye']").click()
 
 
+def _rendered_images(driver):
+    from selenium.webdriver.common.by import By
+
+    return [i for i in driver.find_elements(By.TAG_NAME, "img")
+            if i.is_displayed() and driver.execute_script("return arguments[0].naturalWidth", i) > 100]  # fmt: skip
+
+
 def test_report_opens_in_a_browser_with_the_scorecard_first_and_figures_rendered(report):
     from selenium.webdriver.common.by import By
 
     driver = _browser()
     try:
         _open(driver, report, "0. Did it reproduce?")
+        # the overview figure leads the section, and renders
+        first = _wait_for(lambda: driver.find_elements(By.XPATH, "//tr[td]"))[0]
+        assert "at a glance" in first.text, first.text
+        _show(driver, "at a glance")
+        assert _wait_for(lambda: _rendered_images(driver)), "the scorecard figure did not render"
+        _open(driver, report, "0. Did it reproduce?")
         _show(driver, "page")
         frame = _wait_for(lambda: driver.find_elements(By.TAG_NAME, "iframe"))[0]
         driver.switch_to.frame(frame)
         body = _wait_for(lambda: driver.find_element(By.TAG_NAME, "body").text)
         assert "numbers of the study" in body and "Qualitative claims" in body
+        headers = [th.text for th in driver.find_elements(By.TAG_NAME, "th")]
+        assert "z" in headers and "difference" in headers and "inconsistent" in headers, headers
         driver.switch_to.default_content()
 
         _open(driver, report, "2. Chapter 3: training and generalisation")
         _show(driver, "fig3_4")
-        image = _wait_for(lambda: [i for i in driver.find_elements(By.TAG_NAME, "img") if i.is_displayed()
-                                   and driver.execute_script("return arguments[0].naturalWidth", i) > 100])  # fmt: skip
-        assert image, "fig3_4 did not render"
+        assert _wait_for(lambda: _rendered_images(driver)), "fig3_4 did not render"
         severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert not severe, severe
     finally:

@@ -2,13 +2,14 @@
 
 import json
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 from conftest import REPO
 
-from actstudy import scorecard, scorecard_pages
+from actstudy import checks, scorecard, scorecard_pages
 from actstudy.config import Architecture, RunGrid
 from actstudy.study import StudyError, load_study, needs, protocol_differences, study_rows
 
@@ -36,8 +37,23 @@ def test_the_numbers_file_holds_the_studys_tables(study):
     untrained = rows[rows["metric"] == "sparsity_init"]
     assert len(untrained) == 48 and set(untrained["tolerance"]) == {5.0} and set(untrained["state"]) == {"init"}
     test = rows[(rows["metric"] == "test_acc") & (rows["dataset"] == "mnist")]
-    assert sorted(test["study"]) == [98.18, 98.36, 98.6, 98.71]
+    # Section 4.1 prints the four; Section 5.3.1 a second value for the ReLU net: both rows, both marked
+    assert sorted(test["study"]) == [98.18, 98.36, 98.55, 98.6, 98.71]
+    relu = test[test["network"] == "d4_w200_bn0_relu"]
+    assert set(relu["source"]) == {"Section 4.1 (Fig. 3.4)", "Section 5.3.1"}
+    assert all("98.55" in text and "98.6 " in text for text in relu["inconsistent"])
+    # Table 5.2's 8-layer ReLU columns, identical in layers 1-4, say so
+    copied = table52[(table52["activation"] == "relu") & (table52["depth"] == 8) & (table52["layer"] <= 4)]
+    assert len(copied) == 8 and copied["inconsistent"].str.contains("same four values").all()
     assert set(rows["unit"]) == {"%"} and rows["split"].notna().all()
+
+
+def test_a_range_is_a_row_with_both_ends_and_a_statement_covers_each_network(study):
+    rows = study_rows(study)
+    ranges = rows[(rows["metric"] == "val_acc") & (rows["dataset"] == "mnist") & (rows["activation"] == "relu")]
+    assert len(ranges) == 16  # depths 2-8 x widths 200, 800 x batch norm off, on
+    assert set(zip(ranges["study_low"], ranges["study_high"])) == {(98.5, 99.0)}
+    assert set(ranges["tolerance"]) == {0.3}  # the metric's own: a range is widened by it
 
 
 def test_a_malformed_numbers_file_is_refused_with_file_and_entry(tmp_path, study):
@@ -63,7 +79,9 @@ def test_needs_reads_only_trained_networks(study):
     grids = {RELU: RunGrid((0.01,), (0, 1)), Architecture("digits", 2, 32, False, "relu"): RunGrid((0.01,), (0,))}
     wanted = needs(study, grids)
     assert set(wanted) == {RELU}
-    assert wanted[RELU] == {("train", "best"), ("layers", "best"), ("layers", "init"), ("classifiers", "best")}
+    assert wanted[RELU] == {("train", "best"), ("layers", "best"), ("layers", "init"), ("nodes", "best"),
+                            ("classifiers", "best")}  # fmt: skip
+    assert ("nodes", "init") in needs(study, {SIGMOID: RunGrid((0.01,), (0,))})[SIGMOID]  # untrained activity
     assert ("layers", "epoch300") in needs(study, grids, state="epoch300")[RELU]
 
 
@@ -79,8 +97,11 @@ def _measured(values):
 def _row(**fields):
     base = {"source": "T", "dataset": "mnist", "network": RELU.name, "depth": 4, "width": 200, "batch_norm": False,
             "activation": "relu", "metric": "sparsity", "layer": 1, "split": "train", "state": "best", "unit": "%",
-            "study": 75.0, "study_se": 0.0, "tolerance": 1.0, "note": ""}  # fmt: skip
-    frame = pd.DataFrame([{**base, **fields}])
+            "study": 75.0, "study_se": 0.0, "tolerance": 1.0, "note": "", "inconsistent": ""}  # fmt: skip
+    fields = {**base, **fields}
+    fields.setdefault("study_low", fields["study"])
+    fields.setdefault("study_high", fields["study"])
+    frame = pd.DataFrame([fields])
     frame["layer"] = frame["layer"].astype("Int64")
     return frame
 
@@ -99,6 +120,45 @@ def test_verdict_uses_combined_standard_errors_or_the_tolerance():
     tight = _measured({(RELU.name, "sparsity", 1): [72.0, 72.0, 72.0]})
     assert scorecard.score(_row(study=72.9), tight, {("mnist", RELU.name): ""}, 2).iloc[0]["verdict"] == "agree"
     assert scorecard.score(_row(study=73.1), tight, {("mnist", RELU.name): ""}, 2).iloc[0]["verdict"] == "disagree"
+
+
+def test_a_range_agrees_inside_it_widened_by_the_tolerance():
+    # ours 98.2 (no SE) against 98.5-99.0 with tolerance 0.3: 0.3 below the range agrees
+    measured = _measured({(RELU.name, "val_acc", pd.NA): [98.2, 98.2]})
+
+    def verdict(low, high):
+        row = _row(metric="val_acc", layer=pd.NA, study=(low + high) / 2, study_low=low, study_high=high,
+                   tolerance=0.3)  # fmt: skip
+        return scorecard.score(row, measured, {("mnist", RELU.name): ""}, 2).iloc[0]
+
+    inside = verdict(98.0, 98.5)
+    assert inside["verdict"] == "agree" and inside["difference"] == 0.0
+    near = verdict(98.49, 99.0)
+    assert near["verdict"] == "agree" and near["difference"] == pytest.approx(-0.29)
+    far = verdict(98.6, 99.0)
+    assert far["verdict"] == "disagree" and far["difference"] == pytest.approx(-0.4)
+
+
+def test_z_is_the_difference_in_combined_standard_errors_or_in_tolerances():
+    measured = _measured({(RELU.name, "sparsity", 1): [70.0, 72.0, 74.0]})  # SE 2 / sqrt(3)
+    with_se = scorecard.score(_row(study=75.0, study_se=1.0), measured, {("mnist", RELU.name): ""}, 2).iloc[0]
+    assert with_se["z"] == pytest.approx(-3.0 / math.hypot(2 / math.sqrt(3), 1.0))
+    # the study prints no SE: the tolerance (1.0) stands in for it
+    without = scorecard.score(_row(study=75.0), measured, {("mnist", RELU.name): ""}, 2).iloc[0]
+    assert without["z"] == pytest.approx(-3.0 / math.hypot(2 / math.sqrt(3), 1.0))
+    flat = _measured({(RELU.name, "sparsity", 1): [72.0, 72.0]})
+    assert scorecard.score(_row(study=75.0), flat, {("mnist", RELU.name): ""}, 2).iloc[0]["z"] == pytest.approx(-3.0)
+    missing = scorecard.score(_row(network=SIGMOID.name), measured, {("mnist", RELU.name): ""}, 2).iloc[0]
+    assert math.isnan(missing["z"])
+
+
+def test_a_row_the_study_contradicts_is_noted_whatever_its_verdict():
+    measured = _measured({(RELU.name, "sparsity", 1): [75.0, 75.0]})
+    row = _row(inconsistent="Table 5.2 prints the same values twice")
+    result = scorecard.score(row, measured, {("mnist", RELU.name): ""}, 2).iloc[0]
+    assert (
+        result["verdict"] == "agree" and "study inconsistent: Table 5.2 prints the same values twice" in result["note"]
+    )
 
 
 def test_protocol_differs_and_not_run_are_reported_with_the_reason():
@@ -121,9 +181,13 @@ def test_measure_reads_selected_runs_and_weights_dead_nodes_by_layer_size(tmp_pa
     pd.DataFrame({"layer": [pd.NA, pd.NA, 1, 2, 2, 2], "system": ["network", "network", "discrete", "discrete", "continuous", "discrete"],
                   "split": ["train", "test", "test", "test", "test", "train"],
                   "accuracy": [100.0, 98.0, 90.0, 97.5, 98.2, 99.0]}).to_csv(tmp_path / "classifiers.csv", index=False)  # fmt: skip
+    # layer 1: activities 0, 5, 50, 95 -> 3 of 4 polarised; layer 2: 50, 100 -> 1 of 2
+    pd.DataFrame({"layer": [1, 1, 1, 1, 2, 2], "node": range(6), "activity_train": [0.0, 5.0, 50.0, 95.0, 50.0, 100.0],
+                  "activity_test": [0.0] * 6, "dead": [True] + [False] * 5}).to_csv(tmp_path / "nodes.csv", index=False)  # fmt: skip
     plan = [{"dataset": "mnist", "network": RELU.name, "summary": tmp_path / "summary.csv",
              "selection": tmp_path / "selected.json", "layers": {0: tmp_path / "layers.csv"},
-             "init_layers": {0: tmp_path / "layers.csv"}, "classifiers": {0: tmp_path / "classifiers.csv"}}]  # fmt: skip
+             "init_layers": {0: tmp_path / "layers.csv"}, "nodes": {0: tmp_path / "nodes.csv"},
+             "classifiers": {0: tmp_path / "classifiers.csv"}}]  # fmt: skip
     measured = scorecard.measure(plan).set_index(["metric", "seed", "layer"])["value"]
     assert measured[("test_acc", 0, pd.NA)] == pytest.approx(98.0) and measured[
         ("test_acc", 1, pd.NA)
@@ -134,71 +198,65 @@ def test_measure_reads_selected_runs_and_weights_dead_nodes_by_layer_size(tmp_pa
     # the last hidden layer (2) on test: discrete 97.5 - 98, continuous 98.2 - 98
     assert measured[("last_layer_gap:discrete", 0, pd.NA)] == pytest.approx(-0.5)
     assert measured[("last_layer_gap:continuous", 0, pd.NA)] == pytest.approx(0.2)
-
-
-CHECKS = {c["id"]: c for c in yaml.safe_load(STUDY.read_text())["checks"]}
-TRAINED = {
-    ("mnist", a): "" for a in ("d4_w200_bn0_relu", "d4_w200_bn0_sigmoid", "d4_w200_bn1_relu", "d4_w200_bn1_sigmoid")
-}
-
-
-def _check(check_id, values, trained=TRAINED):
-    return scorecard.run_checks([CHECKS[check_id]], _measured(values), trained).iloc[0]
-
-
-def test_relu_sparser_check_compares_every_layer():
-    values = {("d4_w200_bn0_relu", "sparsity", layer): [76.0] for layer in range(1, 5)}
-    values |= {("d4_w200_bn0_sigmoid", "sparsity", layer): [55.0] for layer in range(1, 5)}
-    held = _check("relu_sparser_than_sigmoid", values)
-    assert held["verdict"] == "holds" and held["comparisons"] == 4
-    values[("d4_w200_bn0_sigmoid", "sparsity", 3)] = [80.0]
-    failed = _check("relu_sparser_than_sigmoid", values)
-    assert failed["verdict"] == "fails" and "layer 3: ReLU vs sigmoid: 76.00 vs 80.00 ✗" in failed["details"]
-
-
-def test_batch_norm_checks_compare_each_pair():
-    values = {(f"d4_w200_bn{bn}_{act}", "sparsity", layer): [s] for act, sp in (("relu", (76.0, 62.0)), ("sigmoid", (55.0, 50.0)))
-              for bn, s in enumerate(sp) for layer in range(1, 5)}  # fmt: skip
-    assert _check("batch_norm_lowers_sparsity", values)["verdict"] == "holds"
-    acc = {("d4_w200_bn0_relu", "test_acc", pd.NA): [98.6], ("d4_w200_bn1_relu", "test_acc", pd.NA): [98.5]}
-    result = _check("batch_norm_raises_accuracy", acc)
-    assert result["verdict"] == "fails" and result["comparisons"] == 1  # sigmoid: no values, no comparison
-
-
-def test_depth_check_is_not_run_without_both_depths():
-    values = {("d4_w200_bn0_relu", "dead_pct", pd.NA): [1.0]}
-    assert _check("deeper_relu_more_dead", values)["verdict"] == "not run"
-    trained = {**TRAINED, ("mnist", "d8_w200_bn0_relu"): "30 epochs (study 300)"}
-    values[("d8_w200_bn0_relu", "dead_pct", pd.NA)] = [20.0, 18.0]
-    result = _check("deeper_relu_more_dead", values, trained)
-    assert result["verdict"] == "holds" and "30 epochs" in result["protocol"]
-
-
-def test_classifier_check_allows_one_point_below_the_network():
-    values = {("d4_w200_bn0_relu", "last_layer_gap:discrete", pd.NA): [-0.4, -0.8],
-              ("d4_w200_bn0_relu", "last_layer_gap:continuous", pd.NA): [0.1, 0.0]}  # fmt: skip
-    assert _check("classifiers_reach_network", values)["verdict"] == "holds"
-    values[("d4_w200_bn0_sigmoid", "last_layer_gap:discrete", pd.NA)] = [-3.0]
-    assert _check("classifiers_reach_network", values)["verdict"] == "fails"
+    assert measured[("layer_acc:discrete", 0, 1)] == 90.0 and measured[("network_acc", 0, pd.NA)] == 98.0
+    assert measured[("dead_pct", 0, 1)] == 10.0  # per layer too
+    assert measured[("polarised_pct", 0, 1)] == 75.0 and measured[("polarised_pct", 0, 2)] == 50.0
+    assert measured[("polarised_pct", 0, pd.NA)] == pytest.approx(100 * 4 / 6)
 
 
 def test_markdown_leads_with_the_counts(study):
     rows = _row()
     scores = scorecard.score(rows, _measured({(RELU.name, "sparsity", 1): [75.2, 75.0]}), {("mnist", RELU.name): ""}, 2)
-    checks = scorecard.run_checks(study["checks"], _measured({}), {})
-    text = scorecard_pages.to_markdown(scores, checks)
+    claims = checks.run_checks(study["checks"], _measured({}), {})
+    text = scorecard_pages.to_markdown(scores, claims, figure="scorecard.png")
+    n = len(study["checks"])
     assert (
-        "**1 numbers of the study: 1 agree, 0 disagree, 0 protocol differs, 0 not run. 5 claims: 0 holds, 0 fails, 5 not run.**"
+        f"**1 numbers of the study: 1 agree, 0 disagree, 0 protocol differs, 0 not run. {n} claims: 0 holds, 0 fails, {n} not run.**"
         in text
     )
-    assert "75.10 ± 0.10" in text
+    assert "75.10 ± 0.10" in text and "![The scorecard at a glance](scorecard.png)" in text
 
 
 def test_html_page_colours_each_verdict(study):
     scores = scorecard.score(_row(study=80.0), _measured({(RELU.name, "sparsity", 1): [75.0, 75.0]}),
                              {("mnist", RELU.name): ""}, 2)  # fmt: skip
-    checks = scorecard.run_checks(study["checks"], _measured({}), {})
-    page = scorecard_pages.to_html(scores, checks, readings="state best")
+    claims = checks.run_checks(study["checks"], _measured({}), {})
+    page = scorecard_pages.to_html(scores, claims, readings="state best")
     assert page.startswith("<!doctype html>") and "1 numbers of the study: 0 agree, 1 disagree" in page
-    assert '<td style="background:#f8d0d0">disagree</td>' in page
-    assert page.count('<td style="background:#eeeeee">not run</td>') == 5 and "Definitions used: state best" in page
+    assert '<td style="background:#f8d0d0">disagree</td>' in page and "<th>z</th>" in page
+    assert page.count('<td style="background:#eeeeee">not run</td>') == len(study["checks"])
+    assert "Definitions used: state best" in page
+
+
+def test_headline_counts_what_was_computed_and_the_landing_page_carries_it(tmp_path, study):
+    scores = scorecard.score(_row(study=80.0), _measured({(RELU.name, "sparsity", 1): [75.0, 75.0]}),
+                             {("mnist", RELU.name): ""}, 2)  # fmt: skip
+    claims = checks.run_checks(study["checks"], _measured({}), {})
+    n = len(study["checks"])
+    line = f"1 of the study's 1 numbers computed: 0 agree, 1 disagree. 0 of its {n} claims tested: 0 hold, 0 fail."
+    assert scorecard_pages.headline(scores, claims) == line
+    template = tmp_path / "workflow.rst"
+    template.write_text("Intro.\n\n.. headline\n\nMore.\n")
+    results = tmp_path / "results"
+    assert scorecard_pages.landing_page(template, results, tmp_path / "out") == str(template)  # no scorecard yet
+    results.mkdir()
+    scores.to_csv(results / "scorecard.csv", index=False)
+    claims.to_csv(results / "scorecard_checks.csv", index=False)
+    page = scorecard_pages.landing_page(template, results, tmp_path / "out")
+    assert f"**Did it reproduce?** {line}" in Path(page).read_text()
+    (results / "scorecard.csv").write_text("not,a,scorecard\n1,2,3\n")  # damaged: the report builds without it
+    assert scorecard_pages.landing_page(template, results, tmp_path / "out") == str(template)
+
+
+def test_overview_figure_draws_the_computed_rows_and_the_claims(tmp_path, study):
+    from actstudy.figures.draw import save
+    from actstudy.figures.scorecard import lines, overview
+
+    measured = _measured({(RELU.name, "sparsity", 1): [75.0, 75.0], (RELU.name, "sparsity", 2): [90.0, 90.0]})
+    scores = scorecard.score(pd.concat([_row(study=75.5), _row(layer=2, study=75.0)]), measured,
+                             {("mnist", RELU.name): ""}, 2)  # fmt: skip
+    drawn = lines(scores)
+    assert list(drawn["scaled"]) == pytest.approx([-0.5, 15.0]) and set(drawn["line"]) == {"mnist 4x200 ReLU: sparsity"}
+    claims = checks.run_checks(study["checks"], _measured({}), {})
+    save(overview(scores, claims), tmp_path / "scorecard.png")
+    assert (tmp_path / "scorecard.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

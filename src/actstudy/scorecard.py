@@ -1,35 +1,38 @@
 """Did it reproduce? Our results beside each of the study's numbers, with a verdict.
 
 ``measure`` reads our results into one long table (one value per network, seed, metric
-and layer); ``score`` and ``run_checks`` are pure functions of that table and the study's
-rows (``actstudy.study``); ``actstudy.scorecard_pages`` lays the pages out. The rule, fixed in
+and layer); ``score`` is a pure function of that table and the study's rows
+(``actstudy.study``), and ``actstudy.checks`` checks the study's claims on the same table;
+``actstudy.scorecard_pages`` lays the pages out. The rule, fixed in
 ``workflow/study/numbers.yaml`` and docs/scorecard.md:
 
-- ``agree``: |ours - study| <= max(sigma * sqrt(se_ours^2 + se_study^2), tolerance);
+- ``agree``: |ours - study| <= max(sigma * sqrt(se_ours^2 + se_study^2), tolerance), where
+  for a range ``ours - study`` is ours' distance outside it (0 inside);
 - ``disagree``: otherwise;
 - ``protocol differs``: ours was trained with other epochs, seeds, learning rates, batch
   size or decay than the study (the note says which; ours and the difference still shown);
 - ``not run``: the config trains no such network.
+
+``z`` says how far: the difference over sqrt(se_ours^2 + se_study^2), the tolerance
+standing in for the study's SE where it prints none.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
-from actstudy.config import Architecture, expand_selection
+from actstudy import checks
 from actstudy.io import read_csv, read_json
-from actstudy.metrics.activity import mean_se
+from actstudy.metrics.activity import mean_se, polarised_percentage
 from actstudy.metrics.nodes import network_dead_pct
-from actstudy.study import SUMMARY_METRICS
+from actstudy.study import SUMMARY_METRICS, study_rows
 
 MEASURED_COLUMNS = ["dataset", "network", "seed", "metric", "layer", "value"]
 VERDICTS = ("agree", "disagree", "protocol differs", "not run")
-CHECK_VERDICTS = ("holds", "fails", "not run")
+COMPUTED = ("agree", "disagree", "protocol differs")  # verdicts of rows with a value of ours
 
 
 # -- our results, read from the workflow's files (I/O) -----------------------------------------
@@ -53,25 +56,45 @@ def _layer_values(path: str, seed: int, init: bool) -> list[dict]:
     rows = [{"seed": seed, "metric": metric, "layer": int(r.layer), "value": float(r.sparsity)}
             for r in layers.itertuples(index=False)]  # fmt: skip
     if not init:
+        rows += [{"seed": seed, "metric": "dead_pct", "layer": int(r.layer), "value": float(r.dead_pct)}
+                 for r in layers.itertuples(index=False)]  # fmt: skip
         rows.append({"seed": seed, "metric": "dead_pct", "layer": pd.NA, "value": network_dead_pct(layers)})
     return rows
 
 
+def _node_values(path: str, seed: int, init: bool) -> list[dict]:
+    """The share of polarised nodes (near 0 % or 100 % training activity) per layer and
+    over the network."""
+    nodes = read_csv(path, "a metrics table", ["layer", "activity_train"])
+    metric = "polarised_pct_init" if init else "polarised_pct"
+    rows = [{"seed": seed, "metric": metric, "layer": int(layer), "value": polarised_percentage(group)}
+            for layer, group in nodes.groupby("layer")["activity_train"]]  # fmt: skip
+    rows.append(
+        {"seed": seed, "metric": metric, "layer": pd.NA, "value": polarised_percentage(nodes["activity_train"])}
+    )
+    return rows
+
+
 def _classifier_values(path: str, seed: int) -> list[dict]:
-    """Per system: the last hidden layer's test accuracy minus the network's own."""
-    frame = read_csv(path, "a metrics table")
+    """Per system and layer its test accuracy (``layer_acc:<system>``), the network's own
+    (``network_acc``), and the last hidden layer's minus the network's
+    (``last_layer_gap:<system>``)."""
+    frame = read_csv(path, "a metrics table", ["layer", "system", "split", "accuracy"])
     test = frame[frame["split"] == "test"]
     network = float(test.loc[test["system"] == "network", "accuracy"].iloc[0])
     layers = test[test["system"] != "network"]
     last = layers[layers["layer"] == layers["layer"].max()]
-    return [{"seed": seed, "metric": f"last_layer_gap:{r.system}", "layer": pd.NA, "value": float(r.accuracy) - network}
-            for r in last.itertuples(index=False)]  # fmt: skip
+    rows = [{"seed": seed, "metric": f"layer_acc:{r.system}", "layer": int(r.layer), "value": float(r.accuracy)}
+            for r in layers.itertuples(index=False)]  # fmt: skip
+    rows.append({"seed": seed, "metric": "network_acc", "layer": pd.NA, "value": network})
+    return rows + [{"seed": seed, "metric": f"last_layer_gap:{r.system}", "layer": pd.NA,
+                    "value": float(r.accuracy) - network} for r in last.itertuples(index=False)]  # fmt: skip
 
 
 def measure(plan: list[dict]) -> pd.DataFrame:
     """Our values, one row per (network, seed, metric, layer). ``plan`` has per network:
     dataset, network, and the files it has: summary + selection, ``layers`` / ``init_layers``
-    / ``classifiers`` as {seed: path}."""
+    / ``nodes`` / ``init_nodes`` / ``classifiers`` as {seed: path}."""
     rows = []
     for item in plan:
         values = []
@@ -81,6 +104,10 @@ def measure(plan: list[dict]) -> pd.DataFrame:
             values += _layer_values(path, int(seed), init=False)
         for seed, path in item.get("init_layers", {}).items():
             values += _layer_values(path, int(seed), init=True)
+        for seed, path in item.get("nodes", {}).items():
+            values += _node_values(path, int(seed), init=False)
+        for seed, path in item.get("init_nodes", {}).items():
+            values += _node_values(path, int(seed), init=True)
         for seed, path in item.get("classifiers", {}).items():
             values += _classifier_values(path, int(seed))
         rows += [{"dataset": item["dataset"], "network": item["network"], **v} for v in values]
@@ -104,11 +131,31 @@ def allowed_difference(ours_se: float, study_se: float, tolerance: float, sigma:
     return max(sigma * math.hypot(ours_se, study_se), tolerance)
 
 
+def difference(ours: float, low: float, high: float) -> float:
+    """Ours minus the study's value; for a range, ours' distance outside it (negative
+    below it, positive above, 0 inside)."""
+    if not np.isfinite(ours):
+        return float("nan")
+    if ours < low:
+        return ours - low
+    if ours > high:
+        return ours - high
+    return 0.0 if low != high else ours - low
+
+
+def z_score(diff: float, ours_se: float, study_se: float, tolerance: float) -> float:
+    """How far, in combined standard errors: diff / sqrt(se_ours^2 + se_study^2), with the
+    tolerance in place of the study's SE where it prints none."""
+    ours_se = ours_se if np.isfinite(ours_se) else 0.0
+    scale = math.hypot(ours_se, study_se if study_se > 0 else tolerance)
+    return diff / scale if scale > 0 else float("nan")
+
+
 def score(
     rows: pd.DataFrame, measured: pd.DataFrame, protocol: dict[tuple[str, str], str], sigma: float
 ) -> pd.DataFrame:
     """The scorecard: ``rows`` (``study.study_rows``) with ours (mean ± SE over seeds),
-    the difference, the tolerance applied and the verdict. ``protocol`` maps every
+    the difference, the tolerance applied, the verdict and z. ``protocol`` maps every
     trained (dataset, network) to how its training differs from the study ('' if not)."""
     out = []
     for row in rows.to_dict("records"):
@@ -116,22 +163,20 @@ def score(
         values = _values(measured, row["dataset"], row["network"], row["metric"], row["layer"])
         ours, ours_se = mean_se(values) if len(values) else (float("nan"), float("nan"))
         finite = values[np.isfinite(values)]
-        result = {
-            **row,
-            "ours": ours,
-            "ours_se": ours_se,
-            "n_seeds": int(finite.size),
-            "difference": ours - row["study"],
-        }
+        diff = difference(ours, row["study_low"], row["study_high"])
+        result = {**row, "ours": ours, "ours_se": ours_se, "n_seeds": int(finite.size), "difference": diff,
+                  "z": z_score(diff, ours_se, row["study_se"], row["tolerance"])}  # fmt: skip
+        note = _join(row["note"], f"study inconsistent: {row['inconsistent']}" if row["inconsistent"] else "")
         if key not in protocol or finite.size == 0:
             why = "not trained by this config" if key not in protocol else "no finite value (every run diverged?)"
-            result.update(verdict="not run", allowed=float("nan"), note=_join(row["note"], why))
+            result.update(verdict="not run", allowed=float("nan"), z=float("nan"), note=_join(note, why))
         else:
             result["allowed"] = allowed_difference(ours_se, row["study_se"], row["tolerance"], sigma)
             if protocol[key]:
-                result.update(verdict="protocol differs", note=_join(row["note"], protocol[key]))
+                result.update(verdict="protocol differs", note=_join(note, protocol[key]))
             else:
-                result["verdict"] = "agree" if abs(result["difference"]) <= result["allowed"] else "disagree"
+                verdict = "agree" if abs(result["difference"]) <= result["allowed"] else "disagree"
+                result.update(verdict=verdict, note=note)
         out.append(result)
     return pd.DataFrame(out)
 
@@ -140,112 +185,9 @@ def _join(*parts: str) -> str:
     return "; ".join(p for p in parts if p)
 
 
-# -- qualitative checks ---------------------------------------------------------------------------
-# Each check returns comparisons (what, left, right, holds) over the trained networks it
-# concerns; it holds when every comparison does, and was not run when none could be made.
-
-
-def _mean(measured, arch: Architecture, metric: str, layer=pd.NA) -> float:
-    values = _values(measured, arch.dataset, arch.name, metric, layer)
-    return mean_se(values)[0] if len(values) else float("nan")
-
-
-def _mean_over_layers(measured, arch: Architecture, metric: str) -> float:
-    return float(np.nanmean([_mean(measured, arch, metric, layer) for layer in range(1, arch.depth + 1)]))
-
-
-def _twin(arch: Architecture, **change) -> Architecture:
-    return dataclasses.replace(arch, **change)
-
-
-def _relu_sparser(archs, measured, check):
-    out = []
-    for relu in (a for a in archs if a.activation == "relu"):
-        sigmoid = _twin(relu, activation="sigmoid")
-        if sigmoid in archs:
-            for layer in range(1, relu.depth + 1):
-                left, right = _mean(measured, relu, "sparsity", layer), _mean(measured, sigmoid, "sparsity", layer)
-                out.append(
-                    (
-                        f"{relu.dataset} {relu.depth}x{relu.width} layer {layer}: ReLU vs sigmoid",
-                        left,
-                        right,
-                        left > right,
-                    )
-                )
-    return out
-
-
-def _bn_pairs(archs, value: Callable, what: Callable, claimed_lower: bool):
-    """Each network with and without batch norm: (what, with BN, without, claim holds)."""
-    out = []
-    for plain in (a for a in archs if not a.batch_norm):
-        bn = _twin(plain, batch_norm=True)
-        if bn in archs:
-            left, right = value(bn), value(plain)
-            out.append((f"{what(plain)}: BN vs no BN", left, right, left < right if claimed_lower else left > right))
-    return out
-
-
-def _bn_lowers_sparsity(archs, measured, check):
-    return _bn_pairs(archs, lambda a: _mean_over_layers(measured, a, "sparsity"), lambda a: a.label, claimed_lower=True)
-
-
-def _deeper_more_dead(archs, measured, check):
-    out = []
-    for shallow in archs:
-        for deep in archs:
-            if deep == _twin(shallow, depth=deep.depth) and deep.depth > shallow.depth:
-                left, right = _mean(measured, deep, "dead_pct"), _mean(measured, shallow, "dead_pct")
-                out.append((f"{deep.label} vs {shallow.label}", left, right, left > right))
-    return out
-
-
-def _bn_raises_accuracy(archs, measured, check):
-    return _bn_pairs(archs, lambda a: _mean(measured, a, "test_acc"), lambda a: f"{a.dataset} {a.label}",
-                     claimed_lower=False)  # fmt: skip
-
-
-def _classifiers_reach_network(archs, measured, check):
-    out = []
-    for arch in archs:
-        rows = measured[(measured["dataset"] == arch.dataset) & (measured["network"] == arch.name)]
-        for metric in sorted(m for m in rows["metric"].unique() if m.startswith("last_layer_gap:")):
-            gap = _mean(measured, arch, metric)
-            out.append((f"{arch.dataset} {arch.label} {metric.split(':')[1]} - network", gap, -check["tolerance"],
-                        gap >= -check["tolerance"]))  # fmt: skip
-    return out
-
-
-CHECKS: dict[str, Callable] = {
-    "relu_sparser_than_sigmoid": _relu_sparser,
-    "batch_norm_lowers_sparsity": _bn_lowers_sparsity,
-    "deeper_relu_more_dead": _deeper_more_dead,
-    "batch_norm_raises_accuracy": _bn_raises_accuracy,
-    "classifiers_reach_network": _classifiers_reach_network,
-}
-
-
-def run_checks(checks: list[dict], measured: pd.DataFrame, protocol: dict[tuple[str, str], str]) -> pd.DataFrame:
-    """One row per qualitative claim: holds / fails / not run, with every comparison made."""
-    out = []
-    for check in checks:
-        archs = [a for a in expand_selection(check["networks"]) if (a.dataset, a.name) in protocol]
-        comparisons = [
-            c for c in CHECKS[check["id"]](archs, measured, check) if np.isfinite(c[1]) and np.isfinite(c[2])
-        ]
-        if comparisons:
-            result = "holds" if all(c[3] for c in comparisons) else "fails"
-        else:
-            result = "not run"
-        details = "; ".join(
-            f"{what}: {left:.2f} vs {right:.2f}{'' if ok else ' ✗'}" for what, left, right, ok in comparisons
-        )
-        differing = sorted({protocol[(a.dataset, a.name)] for a in archs if protocol[(a.dataset, a.name)]})
-        out.append({"check": check["id"], "source": check["source"], "claim": check["claim"], "verdict": result,
-                    "comparisons": len(comparisons), "details": details,
-                    "protocol": "; ".join(differing)})  # fmt: skip
-    return pd.DataFrame(out, columns=["check", "source", "claim", "verdict", "comparisons", "details", "protocol"])
-
-
-# -- the page -------------------------------------------------------------------------------------
+def build(study: dict, plan: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The scorecard of a plan (``study.scorecard_plan``): the numbers and the claims."""
+    protocol = {(item["dataset"], item["network"]): item["protocol"] for item in plan}
+    measured = measure(plan)
+    scores = score(study_rows(study), measured, protocol, study["verdict"]["sigma"])
+    return scores, checks.run_checks(study["checks"], measured, protocol)

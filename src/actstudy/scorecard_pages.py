@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from actstudy.checks import CHECK_VERDICTS
 from actstudy.io import atomic_path
-from actstudy.scorecard import CHECK_VERDICTS, VERDICTS
+from actstudy.scorecard import COMPUTED, VERDICTS
 
 
 def summary_line(scores: pd.DataFrame, checks: pd.DataFrame) -> str:
@@ -19,10 +20,65 @@ def summary_line(scores: pd.DataFrame, checks: pd.DataFrame) -> str:
     return f"{len(scores)} numbers of the study: {numbers}. {len(checks)} claims: {claims}."
 
 
+def headline(scores: pd.DataFrame, checks: pd.DataFrame) -> str:
+    """The counts a reader wants first: of the numbers we computed, how many agree; of the
+    claims we could test, how many hold ('' when nothing was computed)."""
+    counts, check_counts = scores["verdict"].value_counts(), checks["verdict"].value_counts()
+    computed = int(sum(counts.get(v, 0) for v in COMPUTED))
+    if not computed:
+        return ""
+    tested = int(check_counts.get("holds", 0) + check_counts.get("fails", 0))
+    differs = int(counts.get("protocol differs", 0))
+    return (f"{computed} of the study's {len(scores)} numbers computed: {int(counts.get('agree', 0))} agree, "
+            f"{int(counts.get('disagree', 0))} disagree" + (f", {differs} trained otherwise" if differs else "")
+            + f". {tested} of its {len(checks)} claims tested: {int(check_counts.get('holds', 0))} hold, "
+            f"{int(check_counts.get('fails', 0))} fail.")  # fmt: skip
+
+
+def headline_of(scores_csv: str | Path, checks_csv: str | Path) -> str:
+    """The headline of a written scorecard ('' when there is none yet). Only the verdict
+    columns are read, and only counts reach the text; a damaged file is named in a
+    warning and leaves the headline out (the report still builds)."""
+    import logging
+
+    from actstudy.io import DamagedFileError, read_csv
+
+    if not (Path(scores_csv).exists() and Path(checks_csv).exists()):
+        return ""
+    try:
+        scores = read_csv(scores_csv, "the scorecard", ["verdict"])
+        checks = read_csv(checks_csv, "the scorecard's claims", ["verdict"])
+    except DamagedFileError as error:
+        logging.getLogger(__name__).warning("no headline in the report: %s", error)
+        return ""
+    return headline(scores, checks)
+
+
+HEADLINE_MARK = ".. headline"
+
+
+def landing_page(template: Path, results: Path, out_dir: Path) -> str:
+    """The report's landing text (a path for Snakemake's ``report:``): ``template`` with
+    the scorecard's headline in place of its ``.. headline`` line (an RST comment, so
+    the template alone shows nothing there), written to ``out_dir`` once ``results``
+    holds a scorecard; the template itself before. Only counts reach the text."""
+    line = headline_of(results / "scorecard.csv", results / "scorecard_checks.csv")
+    if not line:
+        return str(template)
+    page = out_dir / "workflow.rst"
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(template.read_text().replace(HEADLINE_MARK, f"**Did it reproduce?** {line}"))
+    return str(page.resolve())
+
+
 def _fmt(mean: float, se: float) -> str:
     if not np.isfinite(mean):
         return ""
     return f"{mean:.2f} ± {se:.2f}" if np.isfinite(se) and se > 0 else f"{mean:.2f}"
+
+
+def _study(low: float, high: float, se: float) -> str:
+    return f"{low:.2f}–{high:.2f}" if low != high else _fmt(low, se)
 
 
 def _display(scores: pd.DataFrame) -> pd.DataFrame:
@@ -30,25 +86,35 @@ def _display(scores: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "source": scores["source"], "dataset": scores["dataset"], "network": scores["network"],
         "metric": scores["metric"], "layer": scores["layer"].astype("string").fillna(""),
-        "study": [_fmt(m, s) for m, s in zip(scores["study"], scores["study_se"])],
+        "study": [_study(lo, hi, s) for lo, hi, s in zip(scores["study_low"], scores["study_high"], scores["study_se"])],
         "ours": [_fmt(m, s) for m, s in zip(scores["ours"], scores["ours_se"])],
         "difference": [f"{d:+.2f}" if np.isfinite(d) else "" for d in scores["difference"]],
         "allowed": [f"{a:.2f}" if np.isfinite(a) else "" for a in scores["allowed"]],
+        "z": [f"{z:+.1f}" if np.isfinite(z) else "" for z in scores["z"]],
         "verdict": scores["verdict"], "note": scores["note"],
     })  # fmt: skip
 
 
-CLAIM_COLUMNS = ["check", "source", "verdict", "claim", "details", "protocol"]
+CLAIM_COLUMNS = ["check", "source", "verdict", "claim", "comparisons", "failed", "details", "inconsistent", "protocol"]
 
 
-def to_markdown(scores: pd.DataFrame, checks: pd.DataFrame, readings: str = "") -> str:
+EXPLAINED = (
+    "Ours: mean ± standard error over seeds of the selected learning rate. `difference`: ours minus the "
+    "study's value (for a range: how far ours lies outside it). `allowed`: the largest difference that still "
+    "agrees, max(2·√(SE_ours² + SE_study²), tolerance). `z`: the difference in combined standard errors, "
+    "the tolerance standing in for the study's SE where it prints none. A claim holds when all its "
+    'comparisons hold (claims the study hedges with "tend to" or "generally": more than half).'
+)
+
+
+def to_markdown(scores: pd.DataFrame, checks: pd.DataFrame, readings: str = "", figure: str = "") -> str:
     table, claims = _display(scores), checks[CLAIM_COLUMNS]
     parts = ["# Scorecard: the study's numbers beside ours", "", f"**{summary_line(scores, checks)}**", ""]
+    if figure:
+        parts += [f"![The scorecard at a glance]({figure})", ""]
     if readings:
         parts += [f"Definitions used: {readings}", ""]
-    parts += ["Ours: mean ± standard error over seeds of the selected learning rate. `allowed`: the largest "
-              "difference that still agrees, max(2·√(SE_ours² + SE_study²), tolerance).", "",
-              "## Qualitative claims", "", claims.to_markdown(index=False), "",
+    parts += [EXPLAINED, "", "## Qualitative claims", "", claims.to_markdown(index=False), "",
               "## Numbers", "", table.to_markdown(index=False), ""]  # fmt: skip
     return "\n".join(parts)
 
@@ -76,17 +142,21 @@ def to_html(scores: pd.DataFrame, checks: pd.DataFrame, readings: str = "") -> s
     readings_line = f"<p>Definitions used: {html.escape(readings)}</p>" if readings else ""
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>Scorecard</title><style>{style}</style></head>"
             f"<body><h1>Scorecard: the study's numbers beside ours</h1><p><b>{html.escape(summary_line(scores, checks))}</b></p>"
-            f"{readings_line}<p>Ours: mean ± standard error over seeds of the selected learning rate. <i>allowed</i>: "
-            "the largest difference that still agrees, max(2·√(SE_ours² + SE_study²), tolerance).</p>"
+            f"{readings_line}<p>{html.escape(EXPLAINED)}</p>"
             f"<h2>Qualitative claims</h2>{colour(claims)}<h2>Numbers</h2>{colour(numbers)}</body></html>")  # fmt: skip
 
 
 def write(scores: pd.DataFrame, checks: pd.DataFrame, paths: dict[str, str | Path], readings: str = "") -> None:
-    """The scorecard as ``csv`` (numbers), ``checks`` (claims, CSV), ``md`` and ``html``."""
+    """The scorecard as ``csv`` (numbers), ``checks`` (claims, CSV), ``md`` and ``html``
+    (the Markdown shows ``figure``, the overview's file beside it, where given)."""
     from actstudy.io import write_csv
 
     write_csv(scores, paths["csv"])
     write_csv(checks, paths["checks"])
-    for key, text in (("md", to_markdown(scores, checks, readings)), ("html", to_html(scores, checks, readings))):
+    figure = Path(paths["figure"]).name if "figure" in paths else ""
+    for key, text in (
+        ("md", to_markdown(scores, checks, readings, figure)),
+        ("html", to_html(scores, checks, readings)),
+    ):
         with atomic_path(paths[key]) as tmp:
             tmp.write_text(text)

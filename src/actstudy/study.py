@@ -14,7 +14,8 @@ import yaml
 from actstudy.config import Architecture, RunGrid, expand_selection
 
 ROW_COLUMNS = ["source", "dataset", "network", "depth", "width", "batch_norm", "activation", "metric", "layer",
-               "split", "state", "unit", "study", "study_se", "tolerance", "note"]  # fmt: skip
+               "split", "state", "unit", "study", "study_low", "study_high", "study_se", "tolerance", "note",
+               "inconsistent"]  # fmt: skip
 # Metrics read from per-run accuracies in the training summary (the others from a
 # node-metrics ``layers`` table of one network state).
 SUMMARY_METRICS = ("test_acc", "train_acc", "val_acc")
@@ -35,9 +36,14 @@ def load_study(path: str | Path, schema_path: str | Path) -> dict:
     if errors:
         where = ".".join(str(p) for p in errors[0].absolute_path) or "(top level)"
         raise StudyError(f"{path}: {where}: {errors[0].message}")
-    for i, number in enumerate(study["numbers"]):
-        if number["metric"] not in study["metrics"]:
-            raise StudyError(f"{path}: numbers.{i}: metric {number['metric']!r} is not defined under 'metrics'")
+    for part in ("numbers", "statements"):
+        for i, number in enumerate(study.get(part, [])):
+            if number["metric"] not in study["metrics"]:
+                raise StudyError(f"{path}: {part}.{i}: metric {number['metric']!r} is not defined under 'metrics'")
+    ids = [check["id"] for check in study["checks"]]
+    if len(set(ids)) != len(ids):
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        raise StudyError(f"{path}: checks: id {twice[0]!r} is given twice")
     return study
 
 
@@ -47,37 +53,70 @@ def _arch(entry: dict) -> Architecture:
     )
 
 
+def selections(networks: dict | list[dict]) -> list[Architecture]:
+    """The networks of one selection, or of a list of selections (in order, once each)."""
+    blocks = networks if isinstance(networks, list) else [networks]
+    return list(dict.fromkeys(arch for block in blocks for arch in expand_selection(block)))
+
+
+def _statement_entries(statement: dict) -> list[dict]:
+    """One numbers entry per network (and layer, where ``per_layer``) a statement covers."""
+    shared = {k: statement[k] for k in ("source", "metric", "value", "range", "tolerance", "note", "inconsistent")
+              if k in statement}  # fmt: skip
+    entries = []
+    for arch in selections(statement["networks"]):
+        network = {"dataset": arch.dataset, "depth": arch.depth, "width": arch.width,
+                   "batch_norm": arch.batch_norm, "activation": arch.activation}  # fmt: skip
+        layers = range(1, arch.depth + 1) if statement.get("per_layer") else [None]
+        entries += [{**shared, **network, "layer": layer} for layer in layers]
+    return entries
+
+
 def study_rows(study: dict) -> pd.DataFrame:
-    """One row per number the study reports (the untrained-sparsity claim expands to one
-    row per layer of its networks), with split, state and unit from the metric."""
+    """One row per number the study reports (a statement about a set of networks expands to
+    one row per network, or per layer), with split, state and unit from the metric. A
+    range's ends are ``study_low``/``study_high`` and ``study`` its middle; a single
+    value has all three equal."""
     entries = list(study["numbers"])
-    untrained = study.get("untrained_sparsity")
-    if untrained:
-        for arch in expand_selection(untrained["networks"]):
-            for layer in range(1, arch.depth + 1):
-                entries.append({"source": untrained["source"], "dataset": arch.dataset, "depth": arch.depth,
-                                "width": arch.width, "batch_norm": arch.batch_norm, "activation": arch.activation,
-                                "layer": layer, "metric": "sparsity_init", "value": untrained["value"],
-                                "tolerance": untrained["tolerance"], "note": untrained.get("note", "")})  # fmt: skip
+    for statement in study.get("statements", []):
+        entries += _statement_entries(statement)
     rows = []
     for entry in entries:
         metric = study["metrics"][entry["metric"]]
         arch = _arch(entry)
+        low, high = entry["range"] if "range" in entry else (entry["value"], entry["value"])
         rows.append({
             "source": entry["source"], "dataset": arch.dataset, "network": arch.name, "depth": arch.depth,
             "width": arch.width, "batch_norm": arch.batch_norm, "activation": arch.activation,
             "metric": entry["metric"], "layer": entry.get("layer"), "split": metric["split"],
-            "state": metric["state"], "unit": metric["unit"], "study": float(entry["value"]),
-            "study_se": float(entry.get("se", 0.0)),
+            "state": metric["state"], "unit": metric["unit"], "study": (float(low) + float(high)) / 2,
+            "study_low": float(low), "study_high": float(high), "study_se": float(entry.get("se", 0.0)),
             "tolerance": float(entry.get("tolerance", metric["min_tolerance"])), "note": entry.get("note", ""),
+            "inconsistent": entry.get("inconsistent", ""),
         })  # fmt: skip
     frame = pd.DataFrame(rows, columns=ROW_COLUMNS)
     frame["layer"] = frame["layer"].astype("Int64")
     return frame
 
 
-def check_architectures(check: dict) -> list[Architecture]:
-    return expand_selection(check["networks"])
+# What each metric is read from: the training summary, a node-metrics table (``layers``
+# per layer, ``nodes`` per node) or the layer classifiers; and at which state.
+METRIC_ARTEFACTS = {
+    "test_acc": ("train", "best"), "train_acc": ("train", "best"), "val_acc": ("train", "best"),
+    "dead_pct": ("layers", None), "sparsity": ("layers", None), "sparsity_init": ("layers", "init"),
+    "polarised_pct": ("nodes", None), "polarised_pct_init": ("nodes", "init"),
+}  # fmt: skip
+CHECK_KIND_ARTEFACTS = {"reach_network": "classifiers", "systems": "classifiers", "peak": "classifiers",
+                        "polarised": "nodes"}  # fmt: skip
+
+
+def check_metrics(check: dict) -> list[str]:
+    return list(check.get("metrics", [])) + ([check["metric"]] if "metric" in check else [])
+
+
+def _artefacts(metric: str, state: str) -> tuple[str, str]:
+    artefact, fixed = METRIC_ARTEFACTS[metric]
+    return artefact, fixed or state
 
 
 def needs(
@@ -85,34 +124,59 @@ def needs(
 ) -> dict[Architecture, set[tuple[str, str]]]:
     """For every trained architecture some number or check concerns: the artefacts the
     scorecard reads, as (artefact, state) with artefact ``train`` (summary and
-    selection), ``layers`` (node metrics, every seed) or ``classifiers`` (every seed).
-    ``state`` is the trained state the Chapter 5/6 numbers are read at (default best)."""
+    selection), ``layers`` / ``nodes`` (node metrics, every seed) or ``classifiers``
+    (every seed). ``state`` is the trained state the Chapter 5/6 numbers are read at."""
     wanted: dict[Architecture, set[tuple[str, str]]] = {}
     rows = study_rows(study)
     for row in rows.itertuples(index=False):
         arch = Architecture(row.dataset, row.depth, row.width, bool(row.batch_norm), row.activation)
-        if arch not in grids:
-            continue
-        if row.metric in SUMMARY_METRICS:
-            wanted.setdefault(arch, set()).add(("train", "best"))
-        else:
-            wanted.setdefault(arch, set()).add(("layers", "init" if row.metric == "sparsity_init" else state))
+        if arch in grids:
+            wanted.setdefault(arch, set()).add(_artefacts(row.metric, state))
     for check in study["checks"]:
-        artefact = _CHECK_ARTEFACTS[check["id"]]
-        for arch in check_architectures(check):
+        artefacts = {_artefacts(m, state) for m in check_metrics(check)}
+        if check["kind"] in CHECK_KIND_ARTEFACTS:
+            artefacts.add((CHECK_KIND_ARTEFACTS[check["kind"]], state))
+        for arch in selections(check["networks"]):
             if arch in grids:
-                wanted.setdefault(arch, set()).add((artefact, "best" if artefact == "train" else state))
+                wanted.setdefault(arch, set()).update(artefacts)
     return wanted
 
 
-# Which artefact each qualitative check reads (the checks themselves: actstudy.scorecard).
-_CHECK_ARTEFACTS = {
-    "relu_sparser_than_sigmoid": "layers",
-    "batch_norm_lowers_sparsity": "layers",
-    "deeper_relu_more_dead": "layers",
-    "batch_norm_raises_accuracy": "train",
-    "classifiers_reach_network": "classifiers",
-}
+PLAN_TABLES = ("layers", "init_layers", "nodes", "init_nodes", "classifiers")
+
+
+def scorecard_plan(
+    study: dict, grids: dict[Architecture, RunGrid], training: dict, state: str = "best", results: str = "results"
+) -> list[dict]:
+    """Per network a number or claim of the study concerns and ``grids`` trains: how its
+    training differs from the study's protocol and the files the scorecard reads
+    (below ``results``): ``summary`` and ``selection``, and per table of ``PLAN_TABLES``
+    {seed: path}."""
+    plan = []
+    for arch, wanted in sorted(needs(study, grids, state).items()):
+        grid = grids[arch]
+        item = {"dataset": arch.dataset, "network": arch.name,
+                "protocol": protocol_differences(grid, training, study["protocol"])}  # fmt: skip
+        for artefact, at in sorted(wanted):
+            if artefact == "train":
+                item["summary"] = f"{results}/train/{arch.dataset}/{arch.name}/summary.csv"
+                item["selection"] = f"{results}/train/{arch.dataset}/{arch.name}/selected.json"
+            else:
+                key = f"init_{artefact}" if at == "init" else artefact
+                item[key] = {seed: f"{results}/metrics/{arch.dataset}/{arch.name}/seed{seed}/{at}_{artefact}.csv"
+                             for seed in grid.seeds}  # fmt: skip
+        plan.append(item)
+    return plan
+
+
+def plan_files(plan: list[dict]) -> list[str]:
+    """Every file a scorecard plan reads."""
+    files = []
+    for item in plan:
+        files += [item[k] for k in ("summary", "selection") if k in item]
+        for table in PLAN_TABLES:
+            files += list(item.get(table, {}).values())
+    return files
 
 
 def protocol_differences(grid: RunGrid, training: dict, protocol: dict) -> str:

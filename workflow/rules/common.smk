@@ -8,8 +8,10 @@ from actstudy.config import (
     expand_selection,
 )
 from actstudy import raw, resources
-from actstudy.study import load_study, protocol_differences
-from actstudy.study import needs as study_needs
+from actstudy.study import load_study
+from actstudy.scorecard_pages import landing_page
+from actstudy.study import plan_files
+from actstudy.study import scorecard_plan as study_plan
 from actstudy.figures.catalog import (
     COMPARISON_KINDS,
     COMPARISON_NEEDS,
@@ -268,34 +270,14 @@ STUDY = load_study(
 def scorecard_plan(wildcards=None):
     """Per network a study number or claim concerns and the config trains: its files and
     how its training differs from the study's protocol."""
-    plan = []
-    for arch, wanted in sorted(study_needs(STUDY, GRIDS, analysis_state()).items()):
-        grid = GRIDS[arch]
-        item = {
-            "dataset": arch.dataset,
-            "network": arch.name,
-            "protocol": protocol_differences(
-                grid, config["training"], STUDY["protocol"]
-            ),
-        }
-        for artefact, state in sorted(wanted):
-            if artefact == "train":
-                item["summary"] = f"{train_dir(arch)}/summary.csv"
-                item["selection"] = f"{train_dir(arch)}/selected.json"
-            else:
-                key = "init_layers" if state == "init" else artefact
-                item[key] = {
-                    seed: metrics_path(arch, seed, state, artefact)
-                    for seed in grid.seeds
-                }
-        plan.append(item)
-    return plan
+    return study_plan(STUDY, GRIDS, config["training"], analysis_state())
 
 
 def scorecard_inputs(wildcards):
-    files = [STUDY_FILE]
-    for item in scorecard_plan():
-        files += [item[k] for k in ("summary", "selection") if k in item]
-        for key in ("layers", "init_layers", "classifiers"):
-            files += list(item.get(key, {}).values())
-    return files
+    return [STUDY_FILE, *plan_files(scorecard_plan())]
+
+
+def landing_text():
+    """The report's landing text, with the scorecard's headline once there is one."""
+    template = Path(workflow.basedir) / "workflow/report/workflow.rst"
+    return landing_page(template, Path("results"), Path(".snakemake/actstudy"))

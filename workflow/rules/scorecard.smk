@@ -5,6 +5,12 @@ rule scorecard:
     input:
         scorecard_inputs,
     output:
+        figure=report(
+            "results/scorecard.png",
+            caption="../report/scorecard_figure.rst",
+            category=SCORECARD,
+            labels={"result": "scorecard", "format": "at a glance"},
+        ),
         html=report(
             "results/scorecard.html",
             caption="../report/scorecard.rst",

@@ -1,21 +1,20 @@
-"""The scorecard: every number of the study beside ours, and the study's claims checked."""
+"""The scorecard: every number of the study beside ours, the study's claims checked, and
+the figure that shows both at a glance."""
 
 from pathlib import Path
 
 from actstudy import scorecard, scorecard_pages
+from actstudy.figures.draw import save
+from actstudy.figures.scorecard import overview
 from actstudy.logs import job_logging
-from actstudy.study import load_study, study_rows
+from actstudy.study import load_study
 
 with job_logging(snakemake.log[0]) as log:
     schema = Path(snakemake.params.study).parents[1] / "schemas/study.schema.yaml"
     study = load_study(snakemake.params.study, schema)
-    plan = snakemake.params.plan
-    protocol = {(item["dataset"], item["network"]): item["protocol"] for item in plan}
-    measured = scorecard.measure(plan)
-    scores = scorecard.score(study_rows(study), measured, protocol, study["verdict"]["sigma"])
-    checks = scorecard.run_checks(study["checks"], measured, protocol)
+    scores, claims = scorecard.build(study, snakemake.params.plan)
     out = snakemake.output
-    scorecard_pages.write(
-        scores, checks, {key: out[key] for key in ("csv", "checks", "md", "html")}, snakemake.params.readings
-    )
-    log.info("%s", scorecard_pages.summary_line(scores, checks))
+    paths = {key: out[key] for key in ("csv", "checks", "md", "html", "figure")}
+    scorecard_pages.write(scores, claims, paths, snakemake.params.readings)
+    save(overview(scores, claims), out.figure)
+    log.info("%s", scorecard_pages.summary_line(scores, claims))

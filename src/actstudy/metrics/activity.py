@@ -77,6 +77,19 @@ def layer_sparsity(z_train: np.ndarray, on_at_zero: bool = False, include_dead: 
     return float(off[alive].mean())
 
 
+POLARISED_MARGIN = 10.0  # a node is "near 0 % or 100 %" activity within this many points
+
+
+def polarised_percentage(activity: np.ndarray, margin: float = POLARISED_MARGIN) -> float:
+    """% of nodes whose activity (% of samples on) lies within ``margin`` points of 0 or
+    100: the nodes Section 5.3 describes as on for nearly all samples or nearly none
+    (dead nodes, at 0 %, included)."""
+    activity = np.asarray(activity, dtype=float)
+    if activity.size == 0:
+        return float("nan")
+    return float(100.0 * np.mean((activity <= margin) | (activity >= 100.0 - margin)))
+
+
 def mean_se(values) -> tuple[float, float]:
     """Mean and standard error of the mean (ddof=1) over seeds; SE is 0 for one value."""
     values = np.asarray(values, dtype=float)
