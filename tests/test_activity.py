@@ -15,6 +15,7 @@ from actstudy.metrics.activity import (
     layer_sparsity,
     mean_se,
     node_activity,
+    polarised_percentage,
 )
 
 # 6 samples x 3 nodes; classes 0, 0, 1, 1, 2, 2
@@ -84,3 +85,12 @@ def test_the_alternative_readings_change_exactly_what_they_say():
     # dead nodes counted: node 2 is off for all 6 samples
     assert layer_sparsity(Z, include_dead=True) == pytest.approx((50 + 50 + 100) / 3)
     assert layer_sparsity(-np.ones((4, 2)), include_dead=True) == 100.0
+
+
+def test_polarised_nodes_are_within_the_margin_of_0_or_100_percent():
+    # 0, 10 and 100 are polarised (10 points of margin, ends included); 10.5, 50 and 89 are not
+    assert polarised_percentage(np.array([0.0, 10.0, 100.0, 10.5, 50.0, 89.0])) == pytest.approx(50.0)
+    assert polarised_percentage(np.array([[5.0, 95.0], [50.0, 50.0]])) == pytest.approx(50.0)  # any shape
+    assert polarised_percentage(np.array([40.0, 60.0]), margin=40.0) == 100.0
+    assert polarised_percentage(np.array([0.0, np.nan, 50.0])) == 50.0  # a class without samples: left out
+    assert math.isnan(polarised_percentage(np.array([])))

@@ -67,7 +67,7 @@ def _example(check: dict, holds: bool) -> dict:
     elif kind == "polarised":
         arch = archs[0]
         for layer in range(1, arch.depth + 1):
-            v[(arch, "polarised_pct", layer)] = 20.0 if layer == 1 else (80.0 if holds else 30.0)
+            v[(arch, "class_polarised_pct", layer)] = 20.0 if layer == 1 else (80.0 if holds else 30.0)
     elif kind == "reach_network":
         arch = archs[0]
         v[(arch, "network_acc", pd.NA)] = 98.0
@@ -151,3 +151,14 @@ def test_a_claim_the_study_contradicts_says_so():
     check = CLAIMS["batch_norm_fewer_dead"]
     result = _run(check, _example(check, holds=True))
     assert "Table 5.1 has more dead nodes with batch norm" in result["inconsistent"]
+
+
+def test_values_equal_but_for_rounding_are_a_tie_not_a_difference():
+    check = CLAIMS["batch_norm_widens_gap"]
+    nets = {(bn, act): Architecture("mnist", 4, 200, bn, act) for bn in (False, True) for act in ("relu", "sigmoid")}
+    # the gap is 0.1267 points with and without batch norm, but for float32 noise
+    values = {(nets[(False, "relu")], "val_acc", pd.NA): 98.30666685, (nets[(False, "sigmoid")], "val_acc", pd.NA): 98.18,
+              (nets[(True, "relu")], "val_acc", pd.NA): 98.74666691, (nets[(True, "sigmoid")], "val_acc", pd.NA): 98.62}  # fmt: skip
+    result = _run(check, values)
+    assert result["verdict"] == "fails"
+    assert "BN 0.1267 vs no BN 0.1267 ✗" in result["details"]  # close values printed with enough digits

@@ -89,6 +89,7 @@ def test_node_metrics_of_a_known_layer(tmp_path):
     cls = tables["class_nodes"].set_index(["node", "class"])
     assert cls.loc[(0, 0), "median_a"] == pytest.approx((1 + 200 / 255) / 2)
     assert cls.loc[(0, 1), "activity_train"] == 0 and cls.loc[(1, 1), "activity_train"] == 100
+    assert layer["class_polarised_pct"] == 100.0  # every node is on for all or none of each class
 
 
 def test_batch_statistics_normalise_each_minibatch(written):

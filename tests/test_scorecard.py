@@ -79,8 +79,7 @@ def test_needs_reads_only_trained_networks(study):
     grids = {RELU: RunGrid((0.01,), (0, 1)), Architecture("digits", 2, 32, False, "relu"): RunGrid((0.01,), (0,))}
     wanted = needs(study, grids)
     assert set(wanted) == {RELU}
-    assert wanted[RELU] == {("train", "best"), ("layers", "best"), ("layers", "init"), ("nodes", "best"),
-                            ("classifiers", "best")}  # fmt: skip
+    assert wanted[RELU] == {("train", "best"), ("layers", "best"), ("layers", "init"), ("classifiers", "best")}
     assert ("nodes", "init") in needs(study, {SIGMOID: RunGrid((0.01,), (0,))})[SIGMOID]  # untrained activity
     assert ("layers", "epoch300") in needs(study, grids, state="epoch300")[RELU]
 
@@ -176,8 +175,8 @@ def test_measure_reads_selected_runs_and_weights_dead_nodes_by_layer_size(tmp_pa
     summary.to_csv(tmp_path / "summary.csv", index=False)
     (tmp_path / "selected.json").write_text(json.dumps({"learning_rate": 0.01, "runs": ["lr0.01_s0", "lr0.01_s1"]}))
     # 100 nodes with 10% dead and 300 nodes with 0% dead: 10 / 400 = 2.5%
-    pd.DataFrame({"layer": [1, 2], "n_nodes": [100, 300], "dead_pct": [10.0, 0.0], "sparsity": [60.0, 80.0]}).to_csv(
-        tmp_path / "layers.csv", index=False)  # fmt: skip
+    pd.DataFrame({"layer": [1, 2], "n_nodes": [100, 300], "dead_pct": [10.0, 0.0], "sparsity": [60.0, 80.0],
+                  "class_polarised_pct": [20.0, 60.0]}).to_csv(tmp_path / "layers.csv", index=False)  # fmt: skip
     pd.DataFrame({"layer": [pd.NA, pd.NA, 1, 2, 2, 2], "system": ["network", "network", "discrete", "discrete", "continuous", "discrete"],
                   "split": ["train", "test", "test", "test", "test", "train"],
                   "accuracy": [100.0, 98.0, 90.0, 97.5, 98.2, 99.0]}).to_csv(tmp_path / "classifiers.csv", index=False)  # fmt: skip
@@ -186,7 +185,7 @@ def test_measure_reads_selected_runs_and_weights_dead_nodes_by_layer_size(tmp_pa
                   "activity_test": [0.0] * 6, "dead": [True] + [False] * 5}).to_csv(tmp_path / "nodes.csv", index=False)  # fmt: skip
     plan = [{"dataset": "mnist", "network": RELU.name, "summary": tmp_path / "summary.csv",
              "selection": tmp_path / "selected.json", "layers": {0: tmp_path / "layers.csv"},
-             "init_layers": {0: tmp_path / "layers.csv"}, "nodes": {0: tmp_path / "nodes.csv"},
+             "init_layers": {0: tmp_path / "layers.csv"}, "init_nodes": {0: tmp_path / "nodes.csv"},
              "classifiers": {0: tmp_path / "classifiers.csv"}}]  # fmt: skip
     measured = scorecard.measure(plan).set_index(["metric", "seed", "layer"])["value"]
     assert measured[("test_acc", 0, pd.NA)] == pytest.approx(98.0) and measured[
@@ -200,8 +199,11 @@ def test_measure_reads_selected_runs_and_weights_dead_nodes_by_layer_size(tmp_pa
     assert measured[("last_layer_gap:continuous", 0, pd.NA)] == pytest.approx(0.2)
     assert measured[("layer_acc:discrete", 0, 1)] == 90.0 and measured[("network_acc", 0, pd.NA)] == 98.0
     assert measured[("dead_pct", 0, 1)] == 10.0  # per layer too
-    assert measured[("polarised_pct", 0, 1)] == 75.0 and measured[("polarised_pct", 0, 2)] == 50.0
-    assert measured[("polarised_pct", 0, pd.NA)] == pytest.approx(100 * 4 / 6)
+    assert measured[("polarised_pct_init", 0, 1)] == 75.0 and measured[("polarised_pct_init", 0, 2)] == 50.0
+    assert measured[("polarised_pct_init", 0, pd.NA)] == pytest.approx(100 * 4 / 6)
+    # node-class pairs polarised: per layer, and over the net weighted by layer size (100, 300)
+    assert measured[("class_polarised_pct", 0, 2)] == 60.0
+    assert measured[("class_polarised_pct", 0, pd.NA)] == pytest.approx((20 * 100 + 60 * 300) / 400)
 
 
 def test_markdown_leads_with_the_counts(study):

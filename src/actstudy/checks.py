@@ -28,6 +28,12 @@ CHECK_VERDICTS = ("holds", "fails", "not run")
 CHECK_COLUMNS = ["check", "source", "claim", "verdict", "comparisons", "failed", "details", "inconsistent",
                  "protocol"]  # fmt: skip
 POLARISED_SHARE = 50.0  # "most nodes": more than this % of a layer's nodes (later_layers_polarised)
+TIE = 1e-4  # values closer than this (in points) are equal: float rounding, not a difference
+
+
+def above(left: float, right: float) -> bool:
+    """``left`` higher than ``right`` by more than rounding (``TIE``)."""
+    return left - right > TIE
 
 
 class Comparison(NamedTuple):
@@ -43,7 +49,9 @@ class Comparison(NamedTuple):
 
     def text(self) -> str:
         mark = "" if self.holds else " ✗"
-        return f"{self.what}: {self.left_label} {self.left:.2f} vs {self.right_label} {self.right:.2f}{mark}"
+        digits = 2 if f"{self.left:.2f}" != f"{self.right:.2f}" else 4  # close values: enough digits to tell
+        return (f"{self.what}: {self.left_label} {self.left:.{digits}f} vs {self.right_label} "
+                f"{self.right:.{digits}f}{mark}")  # fmt: skip
 
 
 # -- reading the measured table --------------------------------------------------------------
@@ -118,7 +126,7 @@ def compare(archs, measured, check) -> list[Comparison]:
                 left, right = value(measured, a, metric, layer), value(measured, b, metric, layer)
                 where = _shared(a, vary) + ("" if pd.isna(layer) else f", layer {layer}")
                 name = "" if len(check["metrics"]) == 1 else f" {metric}"
-                out.append(Comparison(where + name, _side(a, vary), left, _side(b, vary), right, left > right))
+                out.append(Comparison(where + name, _side(a, vary), left, _side(b, vary), right, above(left, right)))
     return out
 
 
@@ -137,7 +145,7 @@ def gap(archs, measured, check) -> list[Comparison]:
     for a, b in _pairs(relus, check["vary"], check["larger_at"]):
         left, right = (_gap(measured, x, check["metric"], check.get("absolute", False)) for x in (a, b))
         what = f"{_shared(a, check['vary'], 'activation')} {check['metric']} {kind}"
-        out.append(Comparison(what, _side(a, check["vary"]), left, _side(b, check["vary"]), right, left > right))
+        out.append(Comparison(what, _side(a, check["vary"]), left, _side(b, check["vary"]), right, above(left, right)))
     return out
 
 
@@ -152,7 +160,7 @@ def trend(archs, measured, check) -> list[Comparison]:
         nets = sorted(nets, key=lambda a: a.depth)
         for shallow, deep in zip(nets, nets[1:]):
             left, right = value(measured, deep, check["metric"]), value(measured, shallow, check["metric"])
-            holds = left > right if check["direction"] == "increasing" else left < right
+            holds = above(left, right) if check["direction"] == "increasing" else above(right, left)
             out.append(Comparison(_shared(deep, "depth"), _side(deep, "depth"), left, _side(shallow, "depth"),
                                   right, holds))  # fmt: skip
     return out
@@ -167,7 +175,7 @@ def bound(archs, measured, check) -> list[Comparison]:
         layers = range(check.get("from_layer", 1), arch.depth + 1) if check.get("per_layer") else [pd.NA]
         for layer in layers:
             v = value(measured, arch, check["metric"], layer)
-            holds = v >= limit if "at_least" in check else v > limit
+            holds = v >= limit if "at_least" in check else above(v, limit)
             where = _shared(arch) + ("" if pd.isna(layer) else f", layer {layer}")
             out.append(Comparison(where, check["metric"], v, "bound", limit, holds))
     return out
@@ -190,22 +198,23 @@ def layers(archs, measured, check) -> list[Comparison]:
             holds = left >= right
         else:
             low = _layer(arch, check["lower"])
-            right, label, holds = per_layer[low - 1], f"layer {low}", left > per_layer[low - 1]
+            right, label, holds = per_layer[low - 1], f"layer {low}", above(left, per_layer[low - 1])
         out.append(Comparison(f"{_shared(arch)} {check['metric']}", f"layer {top}", left, label, right, holds))
     return out
 
 
 def polarised(archs, measured, check) -> list[Comparison]:
-    """Per network, each layer of its later half: more than half of its nodes polarised
-    (``polarised_pct``: near 0 % or 100 % activity), and more than in layer 1."""
+    """Per network, each layer of its later half: more than half of its node-class pairs
+    polarised (``class_polarised_pct``: activity for the class near 0 % or 100 %), and
+    more than in layer 1."""
     out = []
     for arch in archs:
-        first = value(measured, arch, "polarised_pct", 1)
+        first = value(measured, arch, "class_polarised_pct", 1)
         for layer in range(arch.depth // 2 + 1, arch.depth + 1):
-            v = value(measured, arch, "polarised_pct", layer)
-            where = f"{_shared(arch)}, layer {layer} nodes polarised (%)"
-            out.append(Comparison(where, f"layer {layer}", v, "half", POLARISED_SHARE, v > POLARISED_SHARE))
-            out.append(Comparison(where, f"layer {layer}", v, "layer 1", first, v > first))
+            v = value(measured, arch, "class_polarised_pct", layer)
+            where = f"{_shared(arch)}, layer {layer} node-class pairs polarised (%)"
+            out.append(Comparison(where, f"layer {layer}", v, "half", POLARISED_SHARE, above(v, POLARISED_SHARE)))
+            out.append(Comparison(where, f"layer {layer}", v, "layer 1", first, above(v, first)))
     return out
 
 
@@ -234,7 +243,7 @@ def systems(archs, measured, check) -> list[Comparison]:
         for lower in check["lower"]:
             right = value(measured, arch, f"layer_acc:{lower}", layer)
             out.append(Comparison(f"{_shared(arch)}, layer {layer}, test", check["higher"], left, lower, right,
-                                  left > right))  # fmt: skip
+                                  above(left, right)))  # fmt: skip
     return out
 
 
@@ -251,7 +260,7 @@ def peak(archs, measured, check) -> list[Comparison]:
             best = max(earlier)
             layer = per_layer.index(best) + 1
             out.append(Comparison(f"{_shared(arch)} {system}, test", f"layer {layer} (best before last)", best,
-                                  f"layer {arch.depth}", per_layer[-1], best > per_layer[-1]))  # fmt: skip
+                                  f"layer {arch.depth}", per_layer[-1], above(best, per_layer[-1])))  # fmt: skip
     return out
 
 
@@ -278,8 +287,11 @@ def run_checks(checks: list[dict], measured: pd.DataFrame, protocol: dict[tuple[
         made = [c for c in KINDS[check["kind"]](archs, measured, check) if np.isfinite(c.left) and np.isfinite(c.right)]
         quantifier = check.get("quantifier", "all")
         differing = sorted({protocol[(a.dataset, a.name)] for a in archs if protocol[(a.dataset, a.name)]})
+        details = "; ".join(c.text() for c in made) or (
+            "the trained networks lack the values it compares (results written before they were computed?)"
+            if archs else "no network it compares is trained by this config")  # fmt: skip
         out.append({"check": check["id"], "source": check["source"], "claim": check["claim"],
                     "verdict": verdict(made, quantifier), "comparisons": len(made),
-                    "failed": sum(not c.holds for c in made), "details": "; ".join(c.text() for c in made),
+                    "failed": sum(not c.holds for c in made), "details": details,
                     "inconsistent": check.get("inconsistent", ""), "protocol": "; ".join(differing)})  # fmt: skip
     return pd.DataFrame(out, columns=CHECK_COLUMNS)

@@ -59,14 +59,19 @@ def _layer_values(path: str, seed: int, init: bool) -> list[dict]:
         rows += [{"seed": seed, "metric": "dead_pct", "layer": int(r.layer), "value": float(r.dead_pct)}
                  for r in layers.itertuples(index=False)]  # fmt: skip
         rows.append({"seed": seed, "metric": "dead_pct", "layer": pd.NA, "value": network_dead_pct(layers)})
+        if "class_polarised_pct" in layers:  # node metrics written before this column have none
+            rows += [{"seed": seed, "metric": "class_polarised_pct", "layer": int(r.layer),
+                      "value": float(r.class_polarised_pct)} for r in layers.itertuples(index=False)]  # fmt: skip
+            whole = float((layers["class_polarised_pct"] * layers["n_nodes"]).sum() / layers["n_nodes"].sum())
+            rows.append({"seed": seed, "metric": "class_polarised_pct", "layer": pd.NA, "value": whole})
     return rows
 
 
-def _node_values(path: str, seed: int, init: bool) -> list[dict]:
-    """The share of polarised nodes (near 0 % or 100 % training activity) per layer and
-    over the network."""
+def _init_node_values(path: str, seed: int) -> list[dict]:
+    """The untrained net's share of polarised nodes (on for nearly all training samples or
+    nearly none: ``polarised_pct_init``) per layer and over the network."""
     nodes = read_csv(path, "a metrics table", ["layer", "activity_train"])
-    metric = "polarised_pct_init" if init else "polarised_pct"
+    metric = "polarised_pct_init"
     rows = [{"seed": seed, "metric": metric, "layer": int(layer), "value": polarised_percentage(group)}
             for layer, group in nodes.groupby("layer")["activity_train"]]  # fmt: skip
     rows.append(
@@ -94,7 +99,7 @@ def _classifier_values(path: str, seed: int) -> list[dict]:
 def measure(plan: list[dict]) -> pd.DataFrame:
     """Our values, one row per (network, seed, metric, layer). ``plan`` has per network:
     dataset, network, and the files it has: summary + selection, ``layers`` / ``init_layers``
-    / ``nodes`` / ``init_nodes`` / ``classifiers`` as {seed: path}."""
+    / ``init_nodes`` / ``classifiers`` as {seed: path}."""
     rows = []
     for item in plan:
         values = []
@@ -104,10 +109,8 @@ def measure(plan: list[dict]) -> pd.DataFrame:
             values += _layer_values(path, int(seed), init=False)
         for seed, path in item.get("init_layers", {}).items():
             values += _layer_values(path, int(seed), init=True)
-        for seed, path in item.get("nodes", {}).items():
-            values += _node_values(path, int(seed), init=False)
         for seed, path in item.get("init_nodes", {}).items():
-            values += _node_values(path, int(seed), init=True)
+            values += _init_node_values(path, int(seed))
         for seed, path in item.get("classifiers", {}).items():
             values += _classifier_values(path, int(seed))
         rows += [{"dataset": item["dataset"], "network": item["network"], **v} for v in values]

@@ -104,10 +104,10 @@ def study_rows(study: dict) -> pd.DataFrame:
 METRIC_ARTEFACTS = {
     "test_acc": ("train", "best"), "train_acc": ("train", "best"), "val_acc": ("train", "best"),
     "dead_pct": ("layers", None), "sparsity": ("layers", None), "sparsity_init": ("layers", "init"),
-    "polarised_pct": ("nodes", None), "polarised_pct_init": ("nodes", "init"),
+    "polarised_pct_init": ("nodes", "init"), "class_polarised_pct": ("layers", None),
 }  # fmt: skip
 CHECK_KIND_ARTEFACTS = {"reach_network": "classifiers", "systems": "classifiers", "peak": "classifiers",
-                        "polarised": "nodes"}  # fmt: skip
+                        "polarised": "layers"}  # fmt: skip
 
 
 def check_metrics(check: dict) -> list[str]:
@@ -124,8 +124,8 @@ def needs(
 ) -> dict[Architecture, set[tuple[str, str]]]:
     """For every trained architecture some number or check concerns: the artefacts the
     scorecard reads, as (artefact, state) with artefact ``train`` (summary and
-    selection), ``layers`` / ``nodes`` (node metrics, every seed) or ``classifiers``
-    (every seed). ``state`` is the trained state the Chapter 5/6 numbers are read at."""
+    selection), ``layers`` (node metrics per layer, every seed), ``nodes`` (per node; the
+    untrained state only) or ``classifiers`` (every seed). ``state`` is the trained state the Chapter 5/6 numbers are read at."""
     wanted: dict[Architecture, set[tuple[str, str]]] = {}
     rows = study_rows(study)
     for row in rows.itertuples(index=False):
@@ -142,7 +142,7 @@ def needs(
     return wanted
 
 
-PLAN_TABLES = ("layers", "init_layers", "nodes", "init_nodes", "classifiers")
+PLAN_TABLES = ("layers", "init_layers", "init_nodes", "classifiers")
 
 
 def scorecard_plan(

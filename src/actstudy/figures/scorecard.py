@@ -50,7 +50,7 @@ def _claims_text(checks: pd.DataFrame) -> list[tuple[str, str]]:
            for r in tested.itertuples(index=False)]  # fmt: skip
     untested = len(checks) - len(tested)
     if untested:
-        out.append((f"– {untested} not run (networks not trained)", "not run"))
+        out.append((f"– {untested} not run (the claims table says why)", "not run"))
     return out
 
 
@@ -91,13 +91,14 @@ def overview(scores: pd.DataFrame, checks: pd.DataFrame) -> Figure:
     ax.set_ylim(y - 0.5, -0.8)
     ax.set_xlim(-CLIP - 0.5, CLIP + 0.5)
     ax.set_xlabel("(ours − study) / allowed difference   (inside ±1: agrees; small numbers: layer)")
-    for verdict in dict.fromkeys(data["verdict"]):
+    present = [v for v in COMPUTED if v in set(data["verdict"])]
+    for verdict in present:
         ax.scatter([], [], color=VERDICT_COLOURS[verdict], label=verdict)
-    if not data.empty:
-        ax.legend(loc="lower right", fontsize=8, frameon=True)
+    if present:
+        fig.legend(loc="outside lower left", ncol=len(present), fontsize=8, frameon=False)
     ax.set_title("The study's numbers", loc="left", fontsize=10)
     side.axis("off")
-    side.set_title("The study's claims (comparisons holding / made)", loc="left", fontsize=10)
+    side.set_title("The study's claims (holding / made)", loc="left", fontsize=10)
     for i, (text, verdict) in enumerate(claims):
         side.text(0.0, 1.0 - (i + 0.5) / max(len(claims), 12), text, color=VERDICT_COLOURS[verdict], fontsize=8,
                   va="center", transform=side.transAxes)  # fmt: skip

@@ -81,10 +81,11 @@ POLARISED_MARGIN = 10.0  # a node is "near 0 % or 100 %" activity within this ma
 
 
 def polarised_percentage(activity: np.ndarray, margin: float = POLARISED_MARGIN) -> float:
-    """% of nodes whose activity (% of samples on) lies within ``margin`` points of 0 or
-    100: the nodes Section 5.3 describes as on for nearly all samples or nearly none
-    (dead nodes, at 0 %, included)."""
+    """% of activities (a node's, or a node's for one class: % of the samples it is on
+    for) within ``margin`` points of 0 or 100: on for nearly all samples or nearly none
+    (Section 5.3). Dead nodes (0 %) count; NaN (a class without samples) is left out."""
     activity = np.asarray(activity, dtype=float)
+    activity = activity[np.isfinite(activity)]
     if activity.size == 0:
         return float("nan")
     return float(100.0 * np.mean((activity <= margin) | (activity >= 100.0 - margin)))

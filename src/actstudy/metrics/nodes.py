@@ -19,6 +19,7 @@ from actstudy.metrics.activity import (
     dead_nodes,
     layer_sparsity,
     node_activity,
+    polarised_percentage,
 )
 
 
@@ -38,7 +39,9 @@ def node_metrics(train: str | Path | list, test: str | Path, activation: str, on
     - ``class_nodes``: per layer, node and class: ``median_a`` (training set),
       ``activity_train`` and ``activity_test`` (% of the class's samples on);
     - ``nodes``: per layer and node: ``activity_train``, ``activity_test``, ``dead``;
-    - ``layers``: per layer: ``n_nodes``, ``dead_pct``, ``sparsity`` (training set).
+    - ``layers``: per layer: ``n_nodes``, ``dead_pct``, ``sparsity`` and
+      ``class_polarised_pct`` (% of the layer's node-class pairs whose activity is near
+      0 % or 100 %: ``polarised_percentage``), on the training set.
 
     ``train`` may list several files (training and validation splits: the
     ``train+validation`` reading); ``on_at_zero`` and ``include_dead`` are the other
@@ -65,7 +68,8 @@ def node_metrics(train: str | Path | list, test: str | Path, activation: str, on
             "activity_test": node_activity(z_test, **on), "dead": dead,
         }))  # fmt: skip
         layer_rows.append({"layer": layer, "n_nodes": n_nodes, "dead_pct": 100.0 * dead.mean(),
-                           "sparsity": layer_sparsity(z_train, include_dead=include_dead, **on)})  # fmt: skip
+                           "sparsity": layer_sparsity(z_train, include_dead=include_dead, **on),
+                           "class_polarised_pct": polarised_percentage(act_train)})  # fmt: skip
     return {
         "class_nodes": pd.concat(class_rows, ignore_index=True),
         "nodes": pd.concat(node_rows, ignore_index=True),
