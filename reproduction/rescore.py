@@ -19,7 +19,7 @@ import yaml
 from snakemake.utils import update_config
 
 from actstudy import scorecard, scorecard_pages
-from actstudy.config import analysis_settings, describe_readings, run_grids
+from actstudy.config import analysed_learning_rate, analysis_settings, describe_readings, run_grids
 from actstudy.figures.draw import save
 from actstudy.figures.scorecard import overview
 from actstudy.study import load_study, scorecard_plan
@@ -38,7 +38,8 @@ def rescore(dest: Path, configfiles: list[str]) -> str:
     config = merged_config(configfiles)
     analysis = analysis_settings(config)
     study = load_study(REPO / "workflow/study/numbers.yaml", REPO / "workflow/schemas/study.schema.yaml")
-    plan = scorecard_plan(study, run_grids(config), config["training"], analysis["state"], str(dest / "results"))
+    plan = scorecard_plan(study, run_grids(config), config["training"], analysis["state"], str(dest / "results"),
+                          learning_rate=analysed_learning_rate(analysis))  # fmt: skip
     scores, claims = scorecard.build(study, plan)
     out = dest / "results"
     paths = {key: out / f"scorecard{suffix}" for key, suffix in

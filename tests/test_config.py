@@ -160,6 +160,8 @@ BAD = [
     (("analysis", "state"), "epoch7", "analysis.state: 'epoch7' is not kept"),
     (("analysis", "state"), "init", "analysis.state"),
     (("analysis", "stat"), "best", "stat"),
+    (("analysis", "learning_rate"), "best", "analysis.learning_rate"),
+    (("analysis", "learning_rate"), 0.5, "analysis.learning_rate: 0.5 is not a learning rate of digits"),
     # hostile or careless values that a schema alone lets through
     (("training", "learning_rates"), [float("nan")], "training.learning_rates.0: nan is not a finite number"),
     (("training", "learning_rates"), [float("inf")], "training.learning_rates.0: inf is not a finite number"),
@@ -219,8 +221,11 @@ def test_missing_analysis_keys_take_the_definitions():
     validate(partial, SCHEMA)
     assert analysis_settings(partial) == {**ANALYSIS_DEFAULTS, "node_on": "z>=0"}
     assert describe_readings(ANALYSIS_DEFAULTS) == (
-        "state best; on when z>0; dead nodes excluded in sparsity; samples train; batch norm at extraction eval"
+        "state best; on when z>0; dead nodes excluded in sparsity; samples train; batch norm at extraction eval; "
+        "learning rate selected"
     )
+    every_net_has_it = mutate(("analysis",), {"learning_rate": 0.001})  # every digits block trains 0.001
+    validate(every_net_has_it, SCHEMA)
 
 
 def test_batch_norm_after_the_activation_is_its_own_network():

@@ -170,14 +170,36 @@ def test_scorecard_runs_on_the_default_with_every_number_listed(workdir):
     """Digits trains none of the study's networks: every number is 'not run', every claim
     too, and the page says so on top."""
     scores = pd.read_csv(workdir / "results/scorecard.csv")
-    assert len(scores) == 122 and set(scores["verdict"]) == {"not run"}
-    assert scores["note"].str.contains("not trained by this config").all()
+    assert len(scores) == 242 and set(scores["verdict"]) == {"not run"}
+    assert scores["note"].str.contains("not trained by this config").all() and scores["z"].isna().all()
     checks = pd.read_csv(workdir / "results/scorecard_checks.csv")
-    assert len(checks) == 5 and set(checks["verdict"]) == {"not run"}
+    assert len(checks) == 27 and set(checks["verdict"]) == {"not run"}
+    assert checks["details"].eq("no network it compares is trained by this config").all()
     page = (workdir / "results/scorecard.md").read_text().splitlines()
     assert (
         page[2]
-        == "**122 numbers of the study: 0 agree, 0 disagree, 0 protocol differs, 122 not run. 5 claims: 0 holds, 0 fails, 5 not run.**"
+        == "**242 numbers of the study: 0 agree, 0 disagree, 0 protocol differs, 242 not run. 27 claims: 0 holds, 0 fails, 27 not run.**"
     )
-    assert "Definitions used: state best; on when z>0" in page[4]
+    assert page[4] == "![The scorecard at a glance](scorecard.png)"
+    assert "Definitions used: state best; on when z>0" in page[6]
     assert (workdir / "results/scorecard.html").read_text().startswith("<!doctype html>")
+    assert (workdir / "results/scorecard.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_learning_rate_reading_analyses_the_runs_of_that_rate(tmp_path):
+    """analysis.learning_rate: the extraction reads each seed's run at that rate, not the
+    selected one; switching back reruns extraction, never training."""
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    target = "results/metrics/digits/d2_w32_bn0_relu/seed0/best_layers.csv"
+    log = tmp_path / "results/logs/extract/digits/d2_w32_bn0_relu/seed0_best.log"
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    snakemake(tmp_path, "--cores", "2", target)
+    selected = json.loads((tmp_path / "results/train/digits/d2_w32_bn0_relu/selected.json").read_text())
+    assert f"run {selected['runs'][0]}" in log.read_text()
+    other = next(lr for lr in config["training"]["learning_rates"] if lr != selected["learning_rate"])
+    config["analysis"] = {"learning_rate": other}
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    jobs = planned_jobs(snakemake(tmp_path, "-n", target))
+    assert jobs.get("extract") == 1 and "train" not in jobs
+    snakemake(tmp_path, "--cores", "2", target)
+    assert f"run lr{other:g}_s0" in log.read_text()

@@ -170,8 +170,9 @@ def test_protocol_differs_and_not_run_are_reported_with_the_reason():
 
 
 def test_measure_reads_selected_runs_and_weights_dead_nodes_by_layer_size(tmp_path):
-    summary = pd.DataFrame({"run": ["lr0.01_s0", "lr0.01_s1", "lr0.001_s0"], "seed": [0, 1, 0],
-                            "test_acc": [0.98, 0.96, 0.5], "train_acc": [1.0, 1.0, 0.5], "val_acc": [0.9, 0.9, 0.5]})  # fmt: skip
+    summary = pd.DataFrame({"run": ["lr0.01_s0", "lr0.01_s1", "lr0.001_s0"], "learning_rate": [0.01, 0.01, 0.001],
+                            "seed": [0, 1, 0], "diverged": [False, False, False], "test_acc": [0.98, 0.96, 0.5],
+                            "train_acc": [1.0, 1.0, 0.5], "val_acc": [0.9, 0.9, 0.5]})  # fmt: skip
     summary.to_csv(tmp_path / "summary.csv", index=False)
     (tmp_path / "selected.json").write_text(json.dumps({"learning_rate": 0.01, "runs": ["lr0.01_s0", "lr0.01_s1"]}))
     # 100 nodes with 10% dead and 300 nodes with 0% dead: 10 / 400 = 2.5%
@@ -198,6 +199,9 @@ def test_measure_reads_selected_runs_and_weights_dead_nodes_by_layer_size(tmp_pa
     assert measured[("last_layer_gap:discrete", 0, pd.NA)] == pytest.approx(-0.5)
     assert measured[("last_layer_gap:continuous", 0, pd.NA)] == pytest.approx(0.2)
     assert measured[("layer_acc:discrete", 0, 1)] == 90.0 and measured[("network_acc", 0, pd.NA)] == 98.0
+    # the learning-rate reading: the runs of that rate instead of the selected ones
+    other = scorecard.measure([{**plan[0], "learning_rate": 0.001}]).set_index(["metric", "seed", "layer"])["value"]
+    assert len(other.loc["test_acc"]) == 1 and other[("test_acc", 0, pd.NA)] == pytest.approx(50.0)
     assert measured[("dead_pct", 0, 1)] == 10.0  # per layer too
     assert measured[("polarised_pct_init", 0, 1)] == 75.0 and measured[("polarised_pct_init", 0, 2)] == 50.0
     assert measured[("polarised_pct_init", 0, pd.NA)] == pytest.approx(100 * 4 / 6)

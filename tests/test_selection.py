@@ -41,3 +41,11 @@ def test_all_diverged_selects_nothing():
     choice = select_learning_rate(summary([["a0", 1.0, 0, float("nan"), True]]))
     assert choice["learning_rate"] is None and choice["runs"] == []
     assert choice["val_acc_by_learning_rate"] == {1.0: None}
+
+
+def test_the_analysed_run_is_the_selected_one_or_the_readings_rate():
+    from actstudy.selection import analysed_run
+
+    selection = {"learning_rate": 0.01, "runs": ["lr0.01_s0", "lr0.01_s1"]}
+    assert analysed_run(selection, 1) == "lr0.01_s1"
+    assert analysed_run(selection, 1, 0.0001) == "lr0.0001_s1"

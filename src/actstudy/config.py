@@ -26,6 +26,7 @@ ANALYSIS_DEFAULTS = {
     "dead_in_sparsity": False,
     "samples": "train",
     "batch_norm": "eval",
+    "learning_rate": "selected",
 }
 
 
@@ -34,11 +35,19 @@ def analysis_settings(config: dict) -> dict:
     return {**ANALYSIS_DEFAULTS, **config.get("analysis", {})}
 
 
+def analysed_learning_rate(settings: dict) -> float | None:
+    """The learning rate whose runs the analysis reads: None for each network's selected
+    one (the default), else that rate for every network (the ``learning_rate`` reading)."""
+    rate = settings["learning_rate"]
+    return None if rate == "selected" else float(rate)
+
+
 def describe_readings(settings: dict) -> str:
     """One line naming every reading in force, e.g. for the scorecard's header."""
     return (f"state {settings['state']}; on when {settings['node_on']}; dead nodes "
             f"{'counted' if settings['dead_in_sparsity'] else 'excluded'} in sparsity; samples "
-            f"{settings['samples']}; batch norm at extraction {settings['batch_norm']}")  # fmt: skip
+            f"{settings['samples']}; batch norm at extraction {settings['batch_norm']}; learning rate "
+            f"{settings['learning_rate']}")  # fmt: skip
 
 
 class ConfigError(ValueError):

@@ -39,8 +39,14 @@ COMPUTED = ("agree", "disagree", "protocol differs")  # verdicts of rows with a 
 
 
 def _summary_values(item: dict) -> list[dict]:
-    summary = read_csv(item["summary"], "a training summary", ["run", "test_acc"])
-    runs = set(read_json(item["selection"])["runs"])
+    """The accuracies of the analysed runs: the selected ones, or those trained with the
+    learning-rate reading's rate (``item['learning_rate']``; diverged runs left out)."""
+    summary = read_csv(item["summary"], "a training summary", ["run", "learning_rate", "diverged", "test_acc"])
+    rate = item.get("learning_rate")
+    if rate is None:
+        runs = set(read_json(item["selection"])["runs"])
+    else:
+        runs = set(summary.loc[(summary["learning_rate"] == rate) & ~summary["diverged"].astype(bool), "run"])
     rows = []
     for run in summary[summary["run"].isin(runs)].itertuples(index=False):
         for metric in SUMMARY_METRICS:

@@ -39,3 +39,11 @@ def selected_run(selection: dict, seed: int) -> str:
         f"no selected run for seed {seed}: selected learning rate {selection['learning_rate']}, runs "
         f"{selection['runs']} (a run that diverged is never selected)"
     )
+
+
+def analysed_run(selection: dict, seed: int, learning_rate: float | None = None) -> str:
+    """The run of one seed the analysis reads: the selected one, or the one trained with
+    ``learning_rate`` (the learning-rate reading)."""
+    from actstudy.config import run_id
+
+    return selected_run(selection, seed) if learning_rate is None else run_id(learning_rate, seed)

@@ -146,16 +146,17 @@ PLAN_TABLES = ("layers", "init_layers", "init_nodes", "classifiers")
 
 
 def scorecard_plan(
-    study: dict, grids: dict[Architecture, RunGrid], training: dict, state: str = "best", results: str = "results"
-) -> list[dict]:
+    study: dict, grids: dict[Architecture, RunGrid], training: dict, state: str = "best", results: str = "results",
+    learning_rate: float | None = None,
+) -> list[dict]:  # fmt: skip
     """Per network a number or claim of the study concerns and ``grids`` trains: how its
-    training differs from the study's protocol and the files the scorecard reads
-    (below ``results``): ``summary`` and ``selection``, and per table of ``PLAN_TABLES``
-    {seed: path}."""
+    training differs from the study's protocol, the learning rate whose runs are read
+    (None: the selected one) and the files the scorecard reads (below ``results``):
+    ``summary`` and ``selection``, and per table of ``PLAN_TABLES`` {seed: path}."""
     plan = []
     for arch, wanted in sorted(needs(study, grids, state).items()):
         grid = grids[arch]
-        item = {"dataset": arch.dataset, "network": arch.name,
+        item = {"dataset": arch.dataset, "network": arch.name, "learning_rate": learning_rate,
                 "protocol": protocol_differences(grid, training, study["protocol"])}  # fmt: skip
         for artefact, at in sorted(wanted):
             if artefact == "train":

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from actstudy.config import ConfigError, analysis_settings, expand_selection, run_grids
+from actstudy.config import ConfigError, analysed_learning_rate, analysis_settings, expand_selection, run_grids
 
 
 def check_yaml_syntax(path: str | Path) -> None:
@@ -156,6 +156,14 @@ def _semantic_problems(config: dict) -> Iterable[str]:
     if state not in {"best"} | snapshots:
         yield (f"analysis.state: {state!r} is not kept; allowed: best, "
                f"{', '.join(sorted(snapshots, key=lambda s: int(s[5:])))}")  # fmt: skip
+    rate = analysed_learning_rate(analysis_settings(config))
+    if rate is not None:
+        for arch, grid in trained.items():
+            if rate not in grid.learning_rates:
+                rates = ", ".join(f"{lr:g}" for lr in grid.learning_rates)
+                yield (f"analysis.learning_rate: {rate:g} is not a learning rate of {arch.dataset} {arch.name} "
+                       f"({rates}); allowed: selected, or a rate every trained network has")  # fmt: skip
+                break
     targets = [("figures", name, spec) for name, spec in config["figures"].items()]
     targets += [("tables", name, spec) for name, spec in config["tables"].items()]
     for section, name, selection in targets:

@@ -1,6 +1,7 @@
 # Helpers shared by the workflow modules (paths, and what the config asks for).
 from actstudy.config import (
     Architecture,
+    analysed_learning_rate,
     analysis_settings,
     describe_readings,
     figure_architectures,
@@ -270,7 +271,13 @@ STUDY = load_study(
 def scorecard_plan(wildcards=None):
     """Per network a study number or claim concerns and the config trains: its files and
     how its training differs from the study's protocol."""
-    return study_plan(STUDY, GRIDS, config["training"], analysis_state())
+    return study_plan(
+        STUDY,
+        GRIDS,
+        config["training"],
+        analysis_state(),
+        learning_rate=analysed_learning_rate(ANALYSIS),
+    )
 
 
 def scorecard_inputs(wildcards):

@@ -26,6 +26,7 @@ rule extract:
     params:
         batch_norm=extraction_batch_norm,
         batch_size=config["training"]["batch_size"],
+        learning_rate=analysed_learning_rate(ANALYSIS),
     script:
         "../scripts/extract.py"
 

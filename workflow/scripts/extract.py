@@ -1,5 +1,6 @@
-"""Write the hidden pre-activations z of one selected run (one state) to Parquet, one file
-per split the rule names as an output (train, test; or val)."""
+"""Write the hidden pre-activations z of one analysed run (one state: the selected run of
+the seed, or its run at the learning-rate reading's rate) to Parquet, one file per split
+the rule names as an output (train, test; or val)."""
 
 import torch
 
@@ -10,14 +11,14 @@ from actstudy.extract import write_activations
 from actstudy.io import read_json
 from actstudy.logs import job_logging
 from actstudy.models import reference_mlp
-from actstudy.selection import selected_run
+from actstudy.selection import analysed_run
 from actstudy.states import load_state
 
 with job_logging(snakemake.log[0]) as log:
     torch.set_num_threads(snakemake.threads)
     wildcards = snakemake.wildcards
     arch = Architecture.parse(wildcards.dataset, wildcards.arch)
-    run = selected_run(read_json(snakemake.input.selection), int(wildcards.seed))
+    run = analysed_run(read_json(snakemake.input.selection), int(wildcards.seed), snakemake.params.learning_rate)
     splits = load_splits(snakemake.input.data)
     model = reference_mlp(arch, splits.x_train.shape[1])
     model.load_state_dict(load_state(snakemake.input.states, run))
