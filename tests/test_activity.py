@@ -85,6 +85,12 @@ def test_the_alternative_readings_change_exactly_what_they_say():
     # dead nodes counted: node 2 is off for all 6 samples
     assert layer_sparsity(Z, include_dead=True) == pytest.approx((50 + 50 + 100) / 3)
     assert layer_sparsity(-np.ones((4, 2)), include_dead=True) == 100.0
+    # z > 0.5 as on (Section 6.2.2's sigmoid wording): node 0's z = 0.5 (fifth sample) turns
+    # off, leaving 2 of 6 on; node 1 is on for 3 of 6 (3, 1, 2); node 2 stays dead
+    np.testing.assert_allclose(node_activity(Z, threshold=0.5), [200 / 6, 50, 0])
+    np.testing.assert_array_equal(dead_nodes(Z, threshold=0.5), [False, False, True])
+    assert layer_sparsity(Z, threshold=0.5) == pytest.approx((400 / 6 + 50) / 2)
+    np.testing.assert_allclose(class_activity(Z, LABELS, 3, threshold=0.5)[:, 0], [100, 0, 0])
 
 
 def test_polarised_nodes_are_within_the_margin_of_0_or_100_percent():

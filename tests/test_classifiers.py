@@ -32,6 +32,16 @@ def test_discrete_estimates_and_scores_by_hand():
     assert predicted.tolist() == [1, 0]
 
 
+def test_the_discrete_system_counts_on_above_the_readings_threshold():
+    # z = 0.3 is on at the default threshold (z > 0) and off at 0.5 (Section 6.2.2's sigmoid wording)
+    z = torch.tensor([[0.3], [0.3], [1.0], [1.0]])
+    y = torch.tensor([0, 0, 1, 1])
+    torch.testing.assert_close(on_probabilities(z, y, 2), torch.tensor([[1.0, 1.0]], dtype=torch.float64))
+    torch.testing.assert_close(on_probabilities(z, y, 2, 0.5), torch.tensor([[0.0, 1.0]], dtype=torch.float64))
+    at_half = LayerClassifier.fit(z, y, "sigmoid", 2, threshold=0.5)
+    assert at_half.predict(torch.tensor([[0.3], [0.7]]))["discrete"].tolist() == [0, 1]
+
+
 def test_priors_decide_when_the_nodes_carry_nothing():
     # a dead node: off for every sample, so every class's estimate is 1; the larger class wins
     z = -torch.ones(5, 3)

@@ -203,3 +203,22 @@ def test_learning_rate_reading_analyses_the_runs_of_that_rate(tmp_path):
     assert jobs.get("extract") == 1 and "train" not in jobs
     snakemake(tmp_path, "--cores", "2", target)
     assert f"run lr{other:g}_s0" in log.read_text()
+
+
+def test_sigmoid_threshold_reading_reruns_only_the_sigmoid_nets_analysis(tmp_path):
+    """analysis.sigmoid_on: z>0.5 changes what "on" means for sigmoid nodes only: their
+    node metrics and classifiers rerun, the ReLU net's and every extraction do not."""
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    nets = ("d2_w32_bn0_relu", "d2_w32_bn0_sigmoid")
+    targets = [f"results/metrics/digits/{n}/seed0/best_{t}.csv" for n in nets for t in ("layers", "classifiers")]
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    snakemake(tmp_path, "--cores", "2", *targets)
+    before = pd.read_csv(tmp_path / f"results/metrics/digits/{nets[1]}/seed0/best_layers.csv")
+    config["analysis"] = {"sigmoid_on": "z>0.5"}
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    output = snakemake(tmp_path, "-n", *targets)
+    assert planned_jobs(output) == {"node_metrics": 1, "classifiers": 1}
+    assert f"arch={nets[0]}" not in output and f"arch={nets[1]}" in output
+    snakemake(tmp_path, "--cores", "2", *targets)
+    after = pd.read_csv(tmp_path / f"results/metrics/digits/{nets[1]}/seed0/best_layers.csv")
+    assert (after["sparsity"] >= before["sparsity"]).all()  # a higher threshold: never more samples on

@@ -27,12 +27,19 @@ ANALYSIS_DEFAULTS = {
     "samples": "train",
     "batch_norm": "eval",
     "learning_rate": "selected",
+    "sigmoid_on": "z>0",
 }
 
 
 def analysis_settings(config: dict) -> dict:
     """The config's ``analysis`` section with every missing key at its default."""
     return {**ANALYSIS_DEFAULTS, **config.get("analysis", {})}
+
+
+def on_threshold(settings: dict, activation_name: str) -> float:
+    """The z above which a node counts as on: 0, or 0.5 for sigmoid nodes under the
+    ``sigmoid_on: z>0.5`` reading (Section 6.2.2's wording; Section 5.2 has a > 0.5, z > 0)."""
+    return 0.5 if activation_name == "sigmoid" and settings["sigmoid_on"] == "z>0.5" else 0.0
 
 
 def analysed_learning_rate(settings: dict) -> float | None:
@@ -47,7 +54,7 @@ def describe_readings(settings: dict) -> str:
     return (f"state {settings['state']}; on when {settings['node_on']}; dead nodes "
             f"{'counted' if settings['dead_in_sparsity'] else 'excluded'} in sparsity; samples "
             f"{settings['samples']}; batch norm at extraction {settings['batch_norm']}; learning rate "
-            f"{settings['learning_rate']}")  # fmt: skip
+            f"{settings['learning_rate']}; sigmoid on when {settings['sigmoid_on']}")  # fmt: skip
 
 
 class ConfigError(ValueError):

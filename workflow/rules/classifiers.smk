@@ -20,6 +20,8 @@ rule classifiers:
     resources:
         mem_mb=2000,  # an 8x800 net: 0.94-0.97 GB peak
         runtime=10,  # an 8x800 net: 12-21 s on 2 cores
+    params:
+        threshold=node_on_threshold,
     script:
         "../scripts/classifiers.py"
 

@@ -3,6 +3,7 @@ from actstudy.config import (
     Architecture,
     analysed_learning_rate,
     analysis_settings,
+    on_threshold,
     describe_readings,
     figure_architectures,
     run_grids,
@@ -41,6 +42,13 @@ def extraction_batch_norm(wildcards):
     changing it reruns only their extraction."""
     arch = Architecture.parse(wildcards.dataset, wildcards.arch)
     return ANALYSIS["batch_norm"] if arch.batch_norm else "eval"
+
+
+def node_on_threshold(wildcards):
+    """The z above which a node of this net counts as on (the sigmoid_on reading)."""
+    return on_threshold(
+        ANALYSIS, Architecture.parse(wildcards.dataset, wildcards.arch).activation
+    )
 
 
 def node_metric_samples(wildcards):

@@ -64,6 +64,7 @@ rule node_metrics:
     params:
         on_at_zero=ANALYSIS["node_on"] == "z>=0",
         include_dead=ANALYSIS["dead_in_sparsity"],
+        threshold=node_on_threshold,
     script:
         "../scripts/node_metrics.py"
 

@@ -12,6 +12,7 @@ from actstudy.metrics.classifiers import classifier_accuracies
 with job_logging(snakemake.log[0]) as log:
     torch.set_num_threads(snakemake.threads)
     arch = Architecture.parse(snakemake.wildcards.dataset, snakemake.wildcards.arch)
-    table = classifier_accuracies(snakemake.input.train, snakemake.input.test, arch.activation, pick_device(), log)
+    table = classifier_accuracies(snakemake.input.train, snakemake.input.test, arch.activation, pick_device(), log,
+                                  threshold=snakemake.params.threshold)  # fmt: skip
     write_csv(table, snakemake.output[0])
     log.info("accuracies (%%):\n%s", table.to_string(index=False))

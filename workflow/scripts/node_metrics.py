@@ -9,7 +9,8 @@ with job_logging(snakemake.log[0]) as log:
     arch = Architecture.parse(snakemake.wildcards.dataset, snakemake.wildcards.arch)
     params = snakemake.params
     tables = node_metrics(list(snakemake.input.train), snakemake.input.test, arch.activation,
-                          on_at_zero=params.on_at_zero, include_dead=params.include_dead)  # fmt: skip
+                          on_at_zero=params.on_at_zero, include_dead=params.include_dead,
+                          threshold=params.threshold)  # fmt: skip
     with atomic_path(snakemake.output.class_nodes) as tmp:
         tables["class_nodes"].to_parquet(tmp, index=False)
     for name in ("nodes", "layers"):

@@ -5,10 +5,11 @@ Arrays: ``z`` is [n_samples, n_nodes] pre-activations of one layer, ``labels`` i
 activation: a > 0 for ReLU, a > 0.5 for sigmoid, a > log 2 for softplus (each
 activation's ``on_means``; docs/metrics.md). Percentages are in 0..100.
 
-Two readings of the study's text are options (``analysis`` in the config): with
+Readings of the study's text are options (``analysis`` in the config): with
 ``on_at_zero`` a node is on when z >= 0 (z = 0 exactly happens in a bias-free layer whose
-inputs are all off); with ``include_dead`` layer sparsity averages over every node,
-dead ones (100 % off) included.
+inputs are all off); with ``threshold`` it is on when z exceeds that value instead of 0
+(0.5 for sigmoid nodes: Section 6.2.2's wording); with ``include_dead`` layer sparsity
+averages over every node, dead ones (100 % off) included.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ def activate(z: np.ndarray, activation: str) -> np.ndarray:
     return get_activation(activation).numpy(np.asarray(z))
 
 
-def is_on(z: np.ndarray, on_at_zero: bool = False) -> np.ndarray:
-    return z >= 0 if on_at_zero else z > 0
+def is_on(z: np.ndarray, on_at_zero: bool = False, threshold: float = 0.0) -> np.ndarray:
+    return z >= threshold if on_at_zero else z > threshold
 
 
 def _per_class(values: np.ndarray, labels: np.ndarray, n_classes: int, reduce) -> np.ndarray:
@@ -46,32 +47,35 @@ def class_medians(a: np.ndarray, labels: np.ndarray, n_classes: int = 10) -> np.
     return _per_class(a, labels, n_classes, np.median)
 
 
-def class_activity(z: np.ndarray, labels: np.ndarray, n_classes: int = 10, on_at_zero: bool = False) -> np.ndarray:
+def class_activity(z: np.ndarray, labels: np.ndarray, n_classes: int = 10, on_at_zero: bool = False,
+                   threshold: float = 0.0) -> np.ndarray:  # fmt: skip
     """Per class and node, the % of the class's samples for which the node is on."""
-    return _per_class(is_on(z, on_at_zero), labels, n_classes, lambda on, axis: 100.0 * on.mean(axis=axis))
+    on = is_on(z, on_at_zero, threshold)
+    return _per_class(on, labels, n_classes, lambda on, axis: 100.0 * on.mean(axis=axis))
 
 
-def node_activity(z: np.ndarray, on_at_zero: bool = False) -> np.ndarray:
+def node_activity(z: np.ndarray, on_at_zero: bool = False, threshold: float = 0.0) -> np.ndarray:
     """Per node, the % of all samples for which it is on: [n_nodes]."""
-    return 100.0 * is_on(z, on_at_zero).mean(axis=0)
+    return 100.0 * is_on(z, on_at_zero, threshold).mean(axis=0)
 
 
-def dead_nodes(z_train: np.ndarray, on_at_zero: bool = False) -> np.ndarray:
+def dead_nodes(z_train: np.ndarray, on_at_zero: bool = False, threshold: float = 0.0) -> np.ndarray:
     """Per node, True when it is on for no training sample at all."""
-    return ~is_on(z_train, on_at_zero).any(axis=0)
+    return ~is_on(z_train, on_at_zero, threshold).any(axis=0)
 
 
 def dead_percentage(z_train: np.ndarray) -> float:
     return 100.0 * float(dead_nodes(z_train).mean())
 
 
-def layer_sparsity(z_train: np.ndarray, on_at_zero: bool = False, include_dead: bool = False) -> float:
+def layer_sparsity(z_train: np.ndarray, on_at_zero: bool = False, include_dead: bool = False,
+                   threshold: float = 0.0) -> float:  # fmt: skip
     """% of training samples for which a node is off, averaged over the layer's
     non-dead nodes (every node with ``include_dead``); NaN when every node is dead."""
-    off = 100.0 - node_activity(z_train, on_at_zero)
+    off = 100.0 - node_activity(z_train, on_at_zero, threshold)
     if include_dead:
         return float(off.mean())
-    alive = ~dead_nodes(z_train, on_at_zero)
+    alive = ~dead_nodes(z_train, on_at_zero, threshold)
     if not alive.any():
         return float("nan")
     return float(off[alive].mean())

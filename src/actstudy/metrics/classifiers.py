@@ -67,12 +67,12 @@ def log_priors(labels: torch.Tensor, n_classes: int) -> torch.Tensor:
     return (counts / counts.sum()).log()
 
 
-def on_probabilities(z: torch.Tensor, labels: torch.Tensor, n_classes: int) -> torch.Tensor:
-    """P(on | c) per node: [n_nodes, n_classes]."""
+def on_probabilities(z: torch.Tensor, labels: torch.Tensor, n_classes: int, threshold: float = 0.0) -> torch.Tensor:
+    """P(on | c) per node (on: z > ``threshold``): [n_nodes, n_classes]."""
     counts = class_counts(labels, n_classes).to(DTYPE)
     on = torch.zeros(z.shape[1], n_classes, dtype=DTYPE, device=z.device)
     for first in range(0, z.shape[1], 64):  # 64 nodes at a time: no float64 copy of the layer
-        on[first : first + 64].index_add_(1, labels, (z[:, first : first + 64].T > 0).to(DTYPE))
+        on[first : first + 64].index_add_(1, labels, (z[:, first : first + 64].T > threshold).to(DTYPE))
     return on / counts
 
 
@@ -89,16 +89,19 @@ class LayerClassifier:
     log_off: torch.Tensor  # [nodes, classes], floored
     kde: BinnedKDE
     systems: tuple[str, ...]
+    threshold: float = 0.0  # on: z above this (0; 0.5 for sigmoid under Section 6.2.2's wording)
 
     @classmethod
-    def fit(cls, z: torch.Tensor, labels: torch.Tensor, activation: str, n_classes: int = 10) -> LayerClassifier:
-        p_on = on_probabilities(z, labels, n_classes)
+    def fit(cls, z: torch.Tensor, labels: torch.Tensor, activation: str, n_classes: int = 10,
+            threshold: float = 0.0) -> LayerClassifier:  # fmt: skip
+        p_on = on_probabilities(z, labels, n_classes, threshold)
         return cls(
             log_prior=log_priors(labels, n_classes),
             log_on=floored_log(p_on),
             log_off=floored_log(1 - p_on),
             kde=BinnedKDE.fit(z, labels, n_classes),
             systems=systems_for(activation),
+            threshold=threshold,
         )
 
     def evidence(self, z: torch.Tensor, chunk_samples: int = 1024, block_values: int = 1 << 19
@@ -114,7 +117,7 @@ class LayerClassifier:
         for start in range(0, n, chunk_samples):
             samples = slice(start, start + chunk_samples)
             z_t = z[samples].T.contiguous()  # node-major: [nodes, chunk]
-            on_t = (z_t > 0).to(DTYPE)
+            on_t = (z_t > self.threshold).to(DTYPE)
             # [classes, nodes] @ [nodes, chunk], both contiguous: BLAS's fast case
             off_part = (log_off_t @ (1 - on_t)).T
             out["discrete"][samples] = (log_on_t @ on_t).T + off_part
@@ -145,7 +148,8 @@ NODE_BLOCK = 128  # nodes fitted and scored at a time by classifier_accuracies
 
 
 def layer_evidence(files: dict[str, ActivationFile], layer: int, labels: torch.Tensor, activation: str,
-                   device: torch.device | str = "cpu") -> tuple[dict[str, dict[str, torch.Tensor]], list[tuple[int, float]]]:  # fmt: skip
+                   device: torch.device | str = "cpu", threshold: float = 0.0,
+                   ) -> tuple[dict[str, dict[str, torch.Tensor]], list[tuple[int, float]]]:  # fmt: skip
     """Every system's summed log P(z | c) over one layer's nodes, for each sample of each
     split of ``files`` (the first is the training split, whose ``labels`` fit the
     estimates): ({split: {system: [n, classes]}}, each node block's grid size and spacing
@@ -158,7 +162,7 @@ def layer_evidence(files: dict[str, ActivationFile], layer: int, labels: torch.T
     blocks = zip(*(file.node_blocks(layer, NODE_BLOCK) for file in files.values()), strict=True)
     for block in blocks:
         zs = {split: torch.as_tensor(z, device=device) for split, (_, z) in zip(files, block)}
-        classifier = LayerClassifier.fit(next(iter(zs.values())), labels, activation, N_CLASSES)
+        classifier = LayerClassifier.fit(next(iter(zs.values())), labels, activation, N_CLASSES, threshold)
         grids.append((classifier.kde.size, classifier.kde.spacing_in_bandwidths))
         for split, z in zs.items():
             part = classifier.evidence(z)
@@ -171,10 +175,11 @@ def layer_evidence(files: dict[str, ActivationFile], layer: int, labels: torch.T
 
 
 def classifier_accuracies(train: str | Path, test: str | Path, activation: str, device: torch.device | str = "cpu",
-                          log=None) -> pd.DataFrame:  # fmt: skip
+                          log=None, threshold: float = 0.0) -> pd.DataFrame:  # fmt: skip
     """Accuracy (%) of each layer's discrete, continuous (and for ReLU combined) system,
     fitted on the training split, on train and test; plus the network's own accuracy
-    (rows with system ``network`` and no layer). Columns: layer, system, split, accuracy."""
+    (rows with system ``network`` and no layer). Columns: layer, system, split, accuracy.
+    ``threshold``: the z above which the discrete system counts a node on (default 0)."""
     import pandas as pd
 
     from actstudy.datasets import N_CLASSES
@@ -185,7 +190,7 @@ def classifier_accuracies(train: str | Path, test: str | Path, activation: str, 
     labels = {split: torch.as_tensor(file.labels(), device=device) for split, file in files.items()}
     log_prior = log_priors(labels["train"], N_CLASSES)
     for layer in files["train"].layers:
-        evidence, grids = layer_evidence(files, layer, labels["train"], activation, device)
+        evidence, grids = layer_evidence(files, layer, labels["train"], activation, device, threshold)
         for split, by_system in evidence.items():
             for system, values in by_system.items():
                 accuracy = 100.0 * float(((values + log_prior).argmax(1) == labels[split]).double().mean())

@@ -33,7 +33,7 @@ def _read_layer_of(paths: list[str | Path], layer: int) -> tuple[np.ndarray, np.
 
 
 def node_metrics(train: str | Path | list, test: str | Path, activation: str, on_at_zero: bool = False,
-                 include_dead: bool = False) -> dict[str, pd.DataFrame]:  # fmt: skip
+                 include_dead: bool = False, threshold: float = 0.0) -> dict[str, pd.DataFrame]:  # fmt: skip
     """Three tables for one (run, state):
 
     - ``class_nodes``: per layer, node and class: ``median_a`` (training set),
@@ -44,11 +44,11 @@ def node_metrics(train: str | Path | list, test: str | Path, activation: str, on
       0 % or 100 %: ``polarised_percentage``), on the training set.
 
     ``train`` may list several files (training and validation splits: the
-    ``train+validation`` reading); ``on_at_zero`` and ``include_dead`` are the other
-    readings of ``actstudy.metrics.activity``.
+    ``train+validation`` reading); ``on_at_zero``, ``include_dead`` and ``threshold`` are
+    the other readings of ``actstudy.metrics.activity``.
     """
     trains = [train] if isinstance(train, (str, Path)) else list(train)
-    on = {"on_at_zero": on_at_zero}
+    on = {"on_at_zero": on_at_zero, "threshold": threshold}
     class_rows, node_rows, layer_rows = [], [], []
     for layer in layers_in(trains[0]):
         z_train, y_train = _read_layer_of(trains, layer)
