@@ -162,6 +162,7 @@ BAD = [
     (("analysis", "stat"), "best", "stat"),
     (("analysis", "learning_rate"), "best", "analysis.learning_rate"),
     (("analysis", "sigmoid_on"), "a>0.5", "analysis.sigmoid_on"),
+    (("analysis", "z"), "before_bn", "analysis.z"),
     (("analysis", "learning_rate"), 0.5, "analysis.learning_rate: 0.5 is not a learning rate of digits"),
     # hostile or careless values that a schema alone lets through
     (("training", "learning_rates"), [float("nan")], "training.learning_rates.0: nan is not a finite number"),
@@ -223,7 +224,7 @@ def test_missing_analysis_keys_take_the_definitions():
     assert analysis_settings(partial) == {**ANALYSIS_DEFAULTS, "node_on": "z>=0"}
     assert describe_readings(ANALYSIS_DEFAULTS) == (
         "state best; on when z>0; dead nodes excluded in sparsity; samples train; batch norm at extraction eval; "
-        "learning rate selected; sigmoid on when z>0"
+        "learning rate selected; sigmoid on when z>0; z at the activation's input"
     )
     every_net_has_it = mutate(("analysis",), {"learning_rate": 0.001})  # every digits block trains 0.001
     validate(every_net_has_it, SCHEMA)

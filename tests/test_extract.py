@@ -54,6 +54,30 @@ def test_round_trip_through_pandas_and_pyarrow(written):
     assert layers_in(path) == [1, 2]
 
 
+def test_z_at_the_linear_output_is_read_before_batch_norm(written, tmp_path):
+    """The ``z: linear`` reading: each hidden Linear's output, where a forward hook on
+    nn.Linear reads it (Linear -> BatchNorm1d -> ReLU here), not batch norm's output; in a
+    net without batch norm both readings are the same z."""
+    _, model, x, y = written
+    xt = torch.as_tensor(x).float() / 255
+    linear_z, logits = forward_recording(model, xt, z_at="linear")
+    after_bn, same_logits = forward_recording(model, xt)
+    with torch.no_grad():
+        first = model[0](xt)
+        second = model[3](model[2](model[1](first)))
+    torch.testing.assert_close(linear_z[0], first)
+    torch.testing.assert_close(linear_z[1], second)
+    torch.testing.assert_close(after_bn[0], model[1](first))
+    assert not torch.allclose(linear_z[0], after_bn[0]) and torch.equal(logits, same_logits)
+    write_activations(model, x, y, 255.0, tmp_path / "linear.parquet", z_at="linear")
+    np.testing.assert_allclose(read_layer(tmp_path / "linear.parquet", 2)[0], second.numpy(), rtol=1e-6)
+    plain = reference_mlp(Architecture("x", 2, 5, False, "relu"), 12, torch.Generator().manual_seed(0))
+    for a, b in zip(forward_recording(plain, xt, z_at="linear")[0], forward_recording(plain, xt)[0]):
+        torch.testing.assert_close(a, b)
+    with pytest.raises(ValueError, match="z_at must be one of"):
+        forward_recording(model, xt, z_at="bn")
+
+
 def test_one_layer_is_read_alone(written):
     path, *_ = written
     parquet = pq.ParquetFile(path)

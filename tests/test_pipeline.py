@@ -222,3 +222,21 @@ def test_sigmoid_threshold_reading_reruns_only_the_sigmoid_nets_analysis(tmp_pat
     snakemake(tmp_path, "--cores", "2", *targets)
     after = pd.read_csv(tmp_path / f"results/metrics/digits/{nets[1]}/seed0/best_layers.csv")
     assert (after["sparsity"] >= before["sparsity"]).all()  # a higher threshold: never more samples on
+
+
+def test_linear_output_reading_extracts_only_the_batch_norm_nets_again(tmp_path):
+    """analysis.z: linear reads z before batch norm: the batch-norm net's extraction (and
+    what reads it) reruns; the net without batch norm, whose z is the same, does not."""
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    nets = ("d2_w32_bn0_relu", "d2_w32_bn1_relu")
+    targets = [f"results/metrics/digits/{n}/seed0/best_layers.csv" for n in nets]
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    snakemake(tmp_path, "--cores", "2", *targets)
+    config["analysis"] = {"z": "linear"}
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    output = snakemake(tmp_path, "-n", *targets)
+    assert planned_jobs(output) == {"extract": 1, "node_metrics": 1}
+    assert f"arch={nets[1]}" in output and f"arch={nets[0]}" not in output
+    snakemake(tmp_path, "--cores", "2", *targets)
+    log = (tmp_path / f"results/logs/extract/digits/{nets[1]}/seed0_best.log").read_text()
+    assert "z at the linear output" in log

@@ -28,6 +28,7 @@ ANALYSIS_DEFAULTS = {
     "batch_norm": "eval",
     "learning_rate": "selected",
     "sigmoid_on": "z>0",
+    "z": "activation",
 }
 
 
@@ -51,10 +52,18 @@ def analysed_learning_rate(settings: dict) -> float | None:
 
 def describe_readings(settings: dict) -> str:
     """One line naming every reading in force, e.g. for the scorecard's header."""
-    return (f"state {settings['state']}; on when {settings['node_on']}; dead nodes "
-            f"{'counted' if settings['dead_in_sparsity'] else 'excluded'} in sparsity; samples "
+    dead = "counted" if settings["dead_in_sparsity"] else "excluded"
+    z = "the activation's input" if settings["z"] == "activation" else "the linear output (before batch norm)"
+    return (f"state {settings['state']}; on when {settings['node_on']}; dead nodes {dead} in sparsity; samples "
             f"{settings['samples']}; batch norm at extraction {settings['batch_norm']}; learning rate "
-            f"{settings['learning_rate']}; sigmoid on when {settings['sigmoid_on']}")  # fmt: skip
+            f"{settings['learning_rate']}; sigmoid on when {settings['sigmoid_on']}; z at {z}")  # fmt: skip
+
+
+def extraction_z(settings: dict, batch_norm: bool) -> str:
+    """Where extraction reads z: the activation's input, or (the ``z: linear`` reading) the
+    hidden Linear's output; the same place in a net without batch norm, which therefore
+    keeps the default and is not extracted again."""
+    return settings["z"] if batch_norm else "activation"
 
 
 class ConfigError(ValueError):

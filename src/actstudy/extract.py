@@ -5,7 +5,8 @@ in the split, int32), ``label`` (int8) and ``predicted`` (int8, the network's ow
 arg-max of its logits), then one float32 column per hidden node named
 ``l{layer}_n{node}`` (layer from 1, e.g. ``l2_n017``). A reader takes one layer with
 column projection (``columns=layer_columns(...)``) and never holds the others. z is the
-input of the activation function (after batch norm where there is batch norm); the
+input of the activation function (after batch norm where there is batch norm; the
+``linear`` reading takes each hidden Linear's output, before batch norm); the
 activation a = T(z) is computed when read. Row groups of ``ROW_GROUP`` samples are
 written one at a time, so extraction holds one chunk of samples, never the whole split.
 Encoding: float32 (float16 would halve the size but move z near 0, where on/off is
@@ -51,12 +52,14 @@ def hidden_layers(schema_names: list[str]) -> list[int]:
 
 
 BATCH_NORM_MODES = ("eval", "batch")
+Z_POINTS = ("activation", "linear")  # z: each activation's input, or each hidden Linear's output
 
 
-def forward_recording(model: nn.Sequential, x: torch.Tensor, batch_norm: str = "eval",
-                      batch_size: int = 64) -> tuple[list[torch.Tensor], torch.Tensor]:  # fmt: skip
+def forward_recording(model: nn.Sequential, x: torch.Tensor, batch_norm: str = "eval", batch_size: int = 64,
+                      z_at: str = "activation") -> tuple[list[torch.Tensor], torch.Tensor]:  # fmt: skip
     """(z of every hidden layer, logits) of a ``reference_mlp``; z is the input of each
-    activation module.
+    activation module, or with ``z_at="linear"`` the output of each hidden ``nn.Linear``
+    (where a forward hook on it reads: before batch norm; the same z without batch norm).
 
     ``batch_norm="eval"`` (the definition) normalises with the running statistics kept in
     training. ``"batch"`` (a reading of the study to test) normalises each consecutive
@@ -69,17 +72,19 @@ def forward_recording(model: nn.Sequential, x: torch.Tensor, batch_norm: str = "
 
     if batch_norm not in BATCH_NORM_MODES:
         raise ValueError(f"batch_norm must be one of {BATCH_NORM_MODES}, not {batch_norm!r}")
+    if z_at not in Z_POINTS:
+        raise ValueError(f"z_at must be one of {Z_POINTS}, not {z_at!r}")
     model.eval()
     if batch_norm == "batch" and any(isinstance(m, nn.BatchNorm1d) for m in model):
         starts = list(range(0, len(x), batch_size))
         if len(starts) > 1 and len(x) - starts[-1] == 1:
             starts.pop()
-        parts = [_forward(model, x[a:b], batch_statistics=True) for a, b in zip(starts, starts[1:] + [len(x)])]
+        parts = [_forward(model, x[a:b], True, z_at) for a, b in zip(starts, starts[1:] + [len(x)])]
         return [torch.cat(z) for z in zip(*(p[0] for p in parts))], torch.cat([p[1] for p in parts])
-    return _forward(model, x)
+    return _forward(model, x, False, z_at)
 
 
-def _forward(model: nn.Sequential, x: torch.Tensor, batch_statistics: bool = False):
+def _forward(model: nn.Sequential, x: torch.Tensor, batch_statistics: bool = False, z_at: str = "activation"):
     """(z of every hidden layer, logits); with ``batch_statistics`` each BatchNorm1d
     normalises with x's own mean and variance (its running statistics untouched)."""
     import torch
@@ -89,24 +94,27 @@ def _forward(model: nn.Sequential, x: torch.Tensor, batch_statistics: bool = Fal
     zs = []
     h = x
     activations = module_types()
+    hidden_linears = [m for m in model if isinstance(m, nn.Linear)][:-1]  # the last one is the output layer
     with torch.no_grad():
         for module in model:
-            if isinstance(module, activations):
+            if z_at == "activation" and isinstance(module, activations):
                 zs.append(h)
             if batch_statistics and isinstance(module, nn.BatchNorm1d):
                 h = F.batch_norm(h, None, None, module.weight, module.bias, training=True, eps=module.eps)
             else:
                 h = module(h)
+            if z_at == "linear" and any(module is linear for linear in hidden_linears):
+                zs.append(h)
     return zs, h
 
 
 def _batches(model: nn.Sequential, x: np.ndarray, y: np.ndarray, scale: float, device,
-             batch_norm: str = "eval", batch_size: int = 64) -> Iterator[pa.RecordBatch]:  # fmt: skip
+             batch_norm: str = "eval", batch_size: int = 64, z_at: str = "activation") -> Iterator[pa.RecordBatch]:  # fmt: skip
     import torch
 
     for start in range(0, len(x), ROW_GROUP):  # minibatches of "batch" mode lie within a row group
         xb = torch.tensor(x[start : start + ROW_GROUP], device=device).float() / scale
-        zs, logits = forward_recording(model, xb, batch_norm, batch_size)
+        zs, logits = forward_recording(model, xb, batch_norm, batch_size, z_at)
         columns = {
             "sample": _column(np.arange(start, start + len(xb), dtype=np.int32)),
             "label": _column(np.asarray(y[start : start + ROW_GROUP], dtype=np.int8)),
@@ -127,14 +135,14 @@ def _column(values: np.ndarray) -> pa.Array:
 
 def write_activations(model: nn.Sequential, x: np.ndarray, y: np.ndarray, scale: float, path: str | Path,
                       device: torch.device | str = "cpu", compression: str = COMPRESSION,
-                      batch_norm: str = "eval", batch_size: int = 64) -> None:  # fmt: skip
+                      batch_norm: str = "eval", batch_size: int = 64, z_at: str = "activation") -> None:  # fmt: skip
     """Extract z for every sample of (x, y) and write it to ``path``, atomically
-    (``batch_norm``, ``batch_size``: see ``forward_recording``)."""
+    (``batch_norm``, ``batch_size``, ``z_at``: see ``forward_recording``)."""
     model = model.to(device)
     with atomic_path(path) as tmp:
         writer = None
         try:
-            for batch in _batches(model, x, y, scale, device, batch_norm, batch_size):
+            for batch in _batches(model, x, y, scale, device, batch_norm, batch_size, z_at):
                 if writer is None:
                     z_columns = [name for name in batch.schema.names if name not in ("sample", "label", "predicted")]
                     writer = pq.ParquetWriter(tmp, batch.schema, compression=compression, use_dictionary=False,

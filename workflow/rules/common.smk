@@ -3,6 +3,7 @@ from actstudy.config import (
     Architecture,
     analysed_learning_rate,
     analysis_settings,
+    extraction_z,
     on_threshold,
     describe_readings,
     figure_architectures,
@@ -42,6 +43,12 @@ def extraction_batch_norm(wildcards):
     changing it reruns only their extraction."""
     arch = Architecture.parse(wildcards.dataset, wildcards.arch)
     return ANALYSIS["batch_norm"] if arch.batch_norm else "eval"
+
+
+def extraction_z_point(wildcards):
+    """Where extraction reads z: the config's reading for nets with batch norm."""
+    arch = Architecture.parse(wildcards.dataset, wildcards.arch)
+    return extraction_z(ANALYSIS, arch.batch_norm)
 
 
 def node_on_threshold(wildcards):

@@ -27,6 +27,7 @@ rule extract:
         batch_norm=extraction_batch_norm,
         batch_size=config["training"]["batch_size"],
         learning_rate=analysed_learning_rate(ANALYSIS),
+        z_at=extraction_z_point,
     script:
         "../scripts/extract.py"
 

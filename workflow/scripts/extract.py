@@ -26,6 +26,7 @@ with job_logging(snakemake.log[0]) as log:
     for split, path in snakemake.output.items():
         x, y = splits.split(split)
         write_activations(model, x, y, splits.scale, path, device=device, batch_norm=batch_norm,
-                          batch_size=snakemake.params.batch_size)  # fmt: skip
-        log.info("%s %s run %s, state %s, %s split: %d samples, batch norm %s", arch.dataset, arch.name, run,
-                 wildcards.state, split, len(y), batch_norm)  # fmt: skip
+                          batch_size=snakemake.params.batch_size, z_at=snakemake.params.z_at)  # fmt: skip
+        log.info("%s %s run %s, state %s, %s split: %d samples, batch norm %s, z at the %s", arch.dataset,
+                 arch.name, run, wildcards.state, split, len(y), batch_norm,
+                 "activation's input" if snakemake.params.z_at == "activation" else "linear output")  # fmt: skip
