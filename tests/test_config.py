@@ -254,3 +254,21 @@ def test_architecture_names_round_trip():
     assert Architecture.parse("mnist", arch.name) == arch
     with pytest.raises(ValueError):
         Architecture.parse("mnist", "d8_w800_sigmoid")
+
+
+def test_uniform_batch_norm_scale_is_its_own_network():
+    from actstudy.config import expand_selection
+
+    block = {"dataset": "mnist", "depth": 4, "width": 200, "batch_norm": [False, True], "activation": "relu",
+             "batch_norm_init": ["ones", "uniform"]}  # fmt: skip
+    names = [a.name for a in expand_selection(block)]
+    assert names == ["d4_w200_bn0_relu", "d4_w200_bn1_relu", "d4_w200_bn1_relu_gu"]  # no BN: once
+    uniform = Architecture.parse("mnist", "d4_w200_bn1_relu_gu_do0.2")
+    assert uniform.bn_init == "uniform" and uniform.dropout == 0.2 and uniform.name == "d4_w200_bn1_relu_gu_do0.2"
+    assert uniform.label == "4x200 ReLU, BN (γ ~ U[0, 1]), dropout 0.2"
+    with pytest.raises(ValueError, match="not an architecture name"):
+        Architecture.parse("mnist", "d4_w200_bn0_relu_gu")  # no batch norm, no scale to initialise
+    config = default_config()
+    config["architectures"][0]["batch_norm_init"] = "normal"
+    with pytest.raises(ConfigError, match="architectures.0.batch_norm_init"):
+        validate(config, SCHEMA)

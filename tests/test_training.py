@@ -106,6 +106,23 @@ def test_init_state_is_the_reference_network_of_the_seed(tiny_splits):
         torch.testing.assert_close(saved[name], expected[name], rtol=0, atol=0)
 
 
+def test_uniform_batch_norm_scale_is_drawn_from_the_seed_and_trains_as_the_reference(tiny_splits):
+    """batch_norm_init: uniform draws each BN scale from U[0, 1] with the run's generator
+    (after the weights), as torch before 1.2 did; the batched training keeps it."""
+    arch = Architecture("tiny", 2, 8, True, "relu", bn_init="uniform")
+    result = train(arch, RunGrid((0.01,), (3,)), tiny_splits, TrainSettings(1, 64, 0.99), CPU)
+    saved = result.states["init"]["lr0.01_s3"]
+    expected = reference_mlp(arch, 20, torch.Generator().manual_seed(3)).state_dict()
+    scales = [name for name in saved if name.endswith("weight") and saved[name].ndim == 1]
+    assert len(scales) == 2
+    for name in scales:
+        torch.testing.assert_close(saved[name], expected[name], rtol=0, atol=0)
+        assert 0 <= saved[name].min() and saved[name].max() <= 1 and saved[name].std() > 0.05
+    ones = reference_mlp(Architecture("tiny", 2, 8, True, "relu"), 20, torch.Generator().manual_seed(3)).state_dict()
+    assert torch.equal(ones[scales[0]], torch.ones(8))
+    assert_trains_as_alone(arch, tiny_splits)
+
+
 def test_architecture_follows_the_study():
     plain = reference_mlp(Architecture("mnist", 3, 10, False, "sigmoid"), 784)
     biases = [name for name, _ in plain.named_parameters() if name.endswith("bias")]

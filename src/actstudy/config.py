@@ -15,8 +15,10 @@ from actstudy.activations import NAMES as ACTIVATIONS
 from actstudy.activations import get as activation
 
 _NUMBER = r"[0-9][0-9.e+-]*"
-ARCH_PATTERN = rf"d(\d+)_w(\d+)_bn(0|1|1after)_({'|'.join(ACTIVATIONS)})(?:_do({_NUMBER}))?(?:_wd({_NUMBER}))?"
+ARCH_PATTERN = (rf"d(\d+)_w(\d+)_bn(0|1|1after)_({'|'.join(ACTIVATIONS)})(_gu)?(?:_do({_NUMBER}))?"
+                rf"(?:_wd({_NUMBER}))?")  # fmt: skip
 BN_POSITIONS = ("before", "after")
+BN_INITS = ("ones", "uniform")  # batch norm's scale: 1 (torch since 1.2), or U[0, 1] (torch before 1.2)
 
 
 # The ``analysis`` section's defaults: the definitions of docs/metrics.md.
@@ -86,10 +88,15 @@ class Architecture:
     # activation, and Adam's L2 weight-decay term. At 0 they leave the name unchanged.
     dropout: float = 0.0
     weight_decay: float = 0.0
+    # Batch norm's scale at initialisation: 1 (today's torch) or uniform on [0, 1], as
+    # torch drew it before version 1.2 (2019, the study's year; a reading; name ``_gu``).
+    bn_init: str = "ones"
 
     def __post_init__(self):
         if self.bn_position not in BN_POSITIONS:
             raise ValueError(f"bn_position must be one of {BN_POSITIONS}, not {self.bn_position!r}")
+        if self.bn_init not in BN_INITS:
+            raise ValueError(f"bn_init must be one of {BN_INITS}, not {self.bn_init!r}")
         activation(self.activation)  # an unknown name is refused here
         if not 0 <= self.dropout < 1:
             raise ValueError(f"dropout must be in [0, 1), not {self.dropout!r}")
@@ -99,6 +106,8 @@ class Architecture:
         object.__setattr__(self, "weight_decay", float(self.weight_decay))
         if not self.batch_norm and self.bn_position != "before":
             object.__setattr__(self, "bn_position", "before")  # no batch norm: nothing to place
+        if not self.batch_norm and self.bn_init != "ones":
+            object.__setattr__(self, "bn_init", "ones")  # no batch norm: nothing to initialise
 
     @property
     def bn_after(self) -> bool:
@@ -110,6 +119,8 @@ class Architecture:
         norm after the activation; ``_do0.2``, ``_wd0.0001``: dropout, weight decay)."""
         bn = "1after" if self.bn_after else str(int(self.batch_norm))
         name = f"d{self.depth}_w{self.width}_bn{bn}_{self.activation}"
+        if self.bn_init == "uniform":
+            name += "_gu"
         if self.dropout:
             name += f"_do{self.dropout:g}"
         if self.weight_decay:
@@ -120,6 +131,7 @@ class Architecture:
     def label(self) -> str:
         """Human-readable label, e.g. ``4x200 ReLU, BN``."""
         bn = ", BN after" if self.bn_after else (", BN" if self.batch_norm else "")
+        bn += " (γ ~ U[0, 1])" if self.bn_init == "uniform" else ""
         reg = (f", dropout {self.dropout:g}" if self.dropout else "") + (
             f", wd {self.weight_decay:g}" if self.weight_decay else "")  # fmt: skip
         return f"{self.depth}x{self.width} {activation(self.activation).label}{bn}{reg}"
@@ -129,9 +141,9 @@ class Architecture:
         match = re.fullmatch(ARCH_PATTERN, name)
         if match is None:
             raise ValueError(f"not an architecture name: {name!r} (expected like d4_w200_bn0_relu)")
-        depth, width, bn, act, dropout, decay = match.groups()
+        depth, width, bn, act, uniform, dropout, decay = match.groups()
         arch = cls(dataset, int(depth), int(width), bn != "0", act, "after" if bn == "1after" else "before",
-                   float(dropout or 0), float(decay or 0))  # fmt: skip
+                   float(dropout or 0), float(decay or 0), "uniform" if uniform else "ones")  # fmt: skip
         if arch.name != name:  # one network, one name: e.g. "do0.20" or "do0" is not a name
             raise ValueError(f"not an architecture name: {name!r} (this network is named {arch.name!r})")
         return arch
@@ -170,9 +182,10 @@ def expand_selection(selection: dict) -> list[Architecture]:
         _as_list(selection.get("batch_norm_position", "before")),
         _as_list(selection.get("dropout", 0.0)),
         _as_list(selection.get("weight_decay", 0.0)),
+        _as_list(selection.get("batch_norm_init", "ones")),
     )
-    archs = [Architecture(d, dep, w, bool(bn), act, pos, float(do), float(wd))
-             for d, dep, w, bn, act, pos, do, wd in combos]  # fmt: skip
+    archs = [Architecture(d, dep, w, bool(bn), act, pos, float(do), float(wd), init)
+             for d, dep, w, bn, act, pos, do, wd, init in combos]  # fmt: skip
     return list(dict.fromkeys(archs))
 
 

@@ -69,6 +69,8 @@ def reference_mlp(arch: Architecture, n_in: int, generator: torch.Generator | No
                     nn.init.xavier_normal_(module.weight, generator=generator)
                 if module.bias is not None:
                     nn.init.zeros_(module.bias)
+            elif isinstance(module, nn.BatchNorm1d) and arch.bn_init == "uniform":
+                nn.init.uniform_(module.weight, 0.0, 1.0, generator=generator)  # torch < 1.2's default
     return model
 
 
