@@ -6,13 +6,16 @@ from snakemake.utils import min_version
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))  # the package, installed or not
 from actstudy import put_on_job_path
 from actstudy.config import ARCH_PATTERN
-from actstudy.validation import check_yaml_syntax, load_schema, validate
+from actstudy.validation import check_config_file, load_schema, validate
 from actstudy.datasets import DATASETS
 
 min_version("9.0")
 
 
-check_yaml_syntax("config.yaml")  # Snakemake would not say where
+for path in ["config.yaml", *workflow.overwrite_configfiles]:
+    check_config_file(
+        path
+    )  # Snakemake would not say where, nor refuse a key given twice
 
 
 configfile: "config.yaml"

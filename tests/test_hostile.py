@@ -331,6 +331,37 @@ def test_a_yaml_syntax_error_in_the_config_names_its_line(tmp_path, text, messag
     assert f"config.yaml: YAML syntax error at {message}" in done.stdout + done.stderr
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"training:\n  epochs: 3\nanalysis: {}\ntraining:\n  epochs: 5\n",
+         "config.yaml: key 'training' is given twice (lines 1 and 4); YAML would keep the last one silently"),
+        (b"training:\n  epochs: 3\n  seeds: [0]\n  epochs: 30\n", "key 'epochs' is given twice (lines 2 and 4)"),
+        (b"", "config.yaml: the config file is empty"),
+        (b"  \n\n", "config.yaml: the config file is empty"),
+        (b"training:\n  note: caf\xe9\n", "config.yaml: not UTF-8 text (byte 21 is 0xe9)"),
+    ],
+)  # fmt: skip
+def test_a_config_file_with_a_key_twice_or_no_text_is_named(tmp_path, content, message):
+    (tmp_path / "config.yaml").write_bytes(content)
+    done = plan(tmp_path)
+    assert done.returncode != 0
+    assert message in done.stdout + done.stderr
+
+
+def test_a_key_given_twice_in_a_configfile_on_the_command_line_is_named(tmp_path):
+    """Snakemake reads --configfile files before the Snakefile and keeps the last of two
+    keys silently; the workflow then refuses the file, named."""
+    from conftest import REPO
+
+    (tmp_path / "config.yaml").write_text((REPO / "config.yaml").read_text())
+    override = tmp_path / "override.yaml"
+    override.write_text("training:\n  epochs: 3\ntraining:\n  epochs: 5\n")
+    done = plan(tmp_path, "--configfile", str(override))
+    assert done.returncode != 0
+    assert f"{override}: key 'training' is given twice (lines 1 and 3)" in done.stdout + done.stderr
+
+
 def test_a_mirror_entry_that_is_a_folder_is_named(tmp_path):
     from actstudy.datasets import DataError
     from actstudy.raw import download

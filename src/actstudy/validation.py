@@ -13,19 +13,52 @@ import yaml
 from actstudy.config import ConfigError, analysed_learning_rate, analysis_settings, expand_selection, run_grids
 
 
-def check_yaml_syntax(path: str | Path) -> None:
-    """Name the file, line and column of a YAML syntax error in a config file (Snakemake
-    reports one as "not valid JSON or YAML" without its place). Anything else, including
-    a missing file, is left for Snakemake to report."""
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that refuses a mapping key given twice (YAML keeps the last one
+    silently: a second ``training:`` block would replace the first without a word)."""
+
+    def construct_mapping(self, node, deep=False):
+        lines: dict = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            if key in lines:
+                raise _DuplicateKey(f"key {key!r} is given twice (lines {lines[key]} and {line}); "
+                                    "YAML would keep the last one silently")  # fmt: skip
+            lines[key] = line
+        return super().construct_mapping(node, deep)
+
+
+class _DuplicateKey(yaml.YAMLError):
+    pass
+
+
+def check_config_file(path: str | Path) -> None:
+    """Refuse a config file that is empty, not UTF-8, not valid YAML (naming the line and
+    column: Snakemake says only "not valid JSON or YAML") or that gives a key twice. A
+    missing file is left for Snakemake to report."""
+    path = Path(path)
     try:
-        yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+    except OSError:
+        return
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {error.start} is {raw[error.start]:#04x})") from None
+    if not text.strip():
+        raise ConfigError(f"{path}: the config file is empty")
+    try:
+        yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a safe loader that also refuses duplicate keys
+    except _DuplicateKey as error:
+        raise ConfigError(f"{path}: {error}") from None
     except (yaml.scanner.ScannerError, yaml.parser.ParserError) as error:
         mark, context = error.problem_mark, error.context_mark
         where = f" ({error.context} opened at line {context.line + 1}, column {context.column + 1})" if context else ""
         raise ConfigError(f"{path}: YAML syntax error at line {mark.line + 1}, column {mark.column + 1}: "
                           f"{error.problem}{where}") from None  # fmt: skip
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return
+    except yaml.YAMLError:
+        return  # e.g. a tag the safe loader does not know: Snakemake's own loader decides
 
 
 def load_schema(path: str | Path) -> dict:
