@@ -16,7 +16,9 @@ def write_net(root, name, test_accs, layers, classifiers=None):
     folder.mkdir()
     seeds = range(len(test_accs))
     runs = [f"lr0.001_s{s}" for s in seeds]
-    summary = pd.DataFrame({"run": runs + ["lr0.01_s0"], "test_acc": list(test_accs) + [0.1]})
+    summary = pd.DataFrame({"run": runs + ["lr0.01_s0"], "learning_rate": [0.001] * len(runs) + [0.01],
+                            "seed": [*seeds, 0], "diverged": False, "train_acc": 1.0, "val_acc": 0.9,
+                            "test_acc": list(test_accs) + [0.1]})  # fmt: skip
     summary.to_csv(folder / "summary.csv", index=False)
     (folder / "selected.json").write_text(json.dumps({"learning_rate": 0.001, "runs": runs}))
     item = {"dataset": "digits", "arch": name, "summary": str(folder / "summary.csv"),

@@ -122,12 +122,20 @@ def test_a_pickle_posing_as_parameters_runs_no_code(tmp_path):
     assert not marker.exists()
 
 
-@pytest.mark.parametrize("content", ["", "run,epoch\n", "\x00\x01\x02binary"])
+@pytest.mark.parametrize("content", ["", "run,epoch\n", "\x00\x01\x02binary", "run,test_acc\na,0.5\n"])
 def test_damaged_history_and_summary_are_named(tmp_path, content):
     folder = tmp_path / "results/train/x/d2_w6_bn0_relu"
     folder.mkdir(parents=True)
-    pd.DataFrame({"run": ["a"], "epoch": [1], "train_acc": [0.5], "val_acc": [0.5]}).to_csv(folder / "history.csv")
-    pd.DataFrame({"run": ["a"], "test_acc": [0.5]}).to_csv(folder / "summary.csv")
+    row = {
+        "run": ["a"],
+        "learning_rate": [0.01],
+        "seed": [0],
+        "diverged": [False],
+        "train_acc": [0.5],
+        "val_acc": [0.5],
+    }
+    pd.DataFrame({**row, "epoch": [1], "train_loss": [1.0]}).to_csv(folder / "history.csv")
+    pd.DataFrame({**row, "test_acc": [0.5]}).to_csv(folder / "summary.csv")
     (folder / "selected.json").write_text('{"runs": ["a"], "learning_rate": 0.01}')
     (folder / "summary.csv").write_text(content)
     arch = Architecture("x", 2, 6, False, "relu")
@@ -144,6 +152,32 @@ def test_damaged_json_and_a_missing_file_are_named(tmp_path):
         DamagedFileError, match=r"best_layers.csv: missing; build it with: snakemake .*--forcerun node_metrics"
     ):
         read_csv(tmp_path / "results/metrics/x/d2_w6_bn0_relu/seed0/best_layers.csv")
+
+
+@pytest.mark.parametrize("content", ['{"learning_rate": 0.01}', "[1, 2]"])
+def test_a_selection_without_its_keys_is_named(tmp_path, content):
+    from actstudy.io import read_selection
+
+    path = results_path(tmp_path, "train/x/d2_w6_bn0_relu/selected.json")
+    path.write_text(content)
+    with pytest.raises(
+        DamagedFileError,
+        match=r"selected.json: cannot be read as JSON \(ValueError: keys .*'runs'.* missing\).*--forcerun select",
+    ):
+        read_selection(path)
+
+
+def test_every_table_a_job_reads_is_checked_for_its_columns(tmp_path):
+    """A metrics table with other columns (here one written by other code) is named with
+    its rebuild command, for each kind of table the workflow reads."""
+    from actstudy.formats import COLUMNS
+    from actstudy.io import read_table
+
+    for kind in COLUMNS:
+        path = results_path(tmp_path, f"metrics/x/d2_w6_bn0_relu/seed0/best_{kind}.csv")
+        path.write_text("a,b\n1,2\n")
+        with pytest.raises(DamagedFileError, match=rf"best_{kind}.csv: cannot be read as .*columns .* missing"):
+            read_table(path, kind)
 
 
 @pytest.fixture

@@ -121,9 +121,30 @@ def write_json(data: object, path: str | Path) -> None:
         tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
-def read_json(path: str | Path) -> object:
+def read_json(path: str | Path, keys: list[str] | None = None) -> object:
+    """A JSON file the workflow wrote; a damaged one, or an object without the ``keys``
+    its reader needs, is named with the command that rebuilds it."""
     with reading(path, "JSON"):
-        return json.loads(Path(path).read_text())
+        data = json.loads(Path(path).read_text())
+        missing = [k for k in keys or [] if not isinstance(data, dict) or k not in data]
+        if missing:
+            raise ValueError(f"keys {missing} missing")
+    return data
+
+
+def read_table(path: str | Path, kind: str):
+    """A CSV table of one of the workflow's kinds (``actstudy.formats.COLUMNS``), checked
+    for that kind's columns."""
+    from actstudy.formats import COLUMNS, DESCRIPTIONS
+
+    return read_csv(path, DESCRIPTIONS[kind], COLUMNS[kind])
+
+
+def read_selection(path: str | Path) -> dict:
+    """A learning-rate selection (``selected.json``), checked for its keys."""
+    from actstudy.formats import SELECTION_KEYS
+
+    return read_json(path, SELECTION_KEYS)
 
 
 def read_csv(path: str | Path, what: str = "a CSV table", columns: list[str] | None = None):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from actstudy.config import Architecture
-from actstudy.io import read_csv, read_json
+from actstudy.io import read_selection, read_table
 
 
 @dataclass
@@ -34,7 +34,7 @@ def load_arch_results(
 ) -> ArchResults:
     return ArchResults(
         arch,
-        read_csv(history, "a training history", ["run", "epoch", "train_acc", "val_acc"]),
-        read_csv(summary, "a training summary", ["run", "test_acc"]),
-        read_json(selection),
+        read_table(history, "history"),
+        read_table(summary, "summary"),
+        read_selection(selection),
     )

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from actstudy import checks
-from actstudy.io import read_csv, read_json
+from actstudy.io import read_selection, read_table
 from actstudy.metrics.activity import mean_se, polarised_percentage
 from actstudy.metrics.nodes import network_dead_pct
 from actstudy.study import SUMMARY_METRICS, study_rows
@@ -41,10 +41,10 @@ COMPUTED = ("agree", "disagree", "protocol differs")  # verdicts of rows with a 
 def _summary_values(item: dict) -> list[dict]:
     """The accuracies of the analysed runs: the selected ones, or those trained with the
     learning-rate reading's rate (``item['learning_rate']``; diverged runs left out)."""
-    summary = read_csv(item["summary"], "a training summary", ["run", "learning_rate", "diverged", "test_acc"])
+    summary = read_table(item["summary"], "summary")
     rate = item.get("learning_rate")
     if rate is None:
-        runs = set(read_json(item["selection"])["runs"])
+        runs = set(read_selection(item["selection"])["runs"])
     else:
         runs = set(summary.loc[(summary["learning_rate"] == rate) & ~summary["diverged"].astype(bool), "run"])
     rows = []
@@ -57,7 +57,7 @@ def _summary_values(item: dict) -> list[dict]:
 
 
 def _layer_values(path: str, seed: int, init: bool) -> list[dict]:
-    layers = read_csv(path, "a metrics table")
+    layers = read_table(path, "layers")
     metric = "sparsity_init" if init else "sparsity"
     rows = [{"seed": seed, "metric": metric, "layer": int(r.layer), "value": float(r.sparsity)}
             for r in layers.itertuples(index=False)]  # fmt: skip
@@ -76,7 +76,7 @@ def _layer_values(path: str, seed: int, init: bool) -> list[dict]:
 def _init_node_values(path: str, seed: int) -> list[dict]:
     """The untrained net's share of polarised nodes (on for nearly all training samples or
     nearly none: ``polarised_pct_init``) per layer and over the network."""
-    nodes = read_csv(path, "a metrics table", ["layer", "activity_train"])
+    nodes = read_table(path, "nodes")
     metric = "polarised_pct_init"
     rows = [{"seed": seed, "metric": metric, "layer": int(layer), "value": polarised_percentage(group)}
             for layer, group in nodes.groupby("layer")["activity_train"]]  # fmt: skip
@@ -90,7 +90,7 @@ def _classifier_values(path: str, seed: int) -> list[dict]:
     """Per system and layer its test accuracy (``layer_acc:<system>``), the network's own
     (``network_acc``), and the last hidden layer's minus the network's
     (``last_layer_gap:<system>``)."""
-    frame = read_csv(path, "a metrics table", ["layer", "system", "split", "accuracy"])
+    frame = read_table(path, "classifiers")
     test = frame[frame["split"] == "test"]
     network = float(test.loc[test["system"] == "network", "accuracy"].iloc[0])
     layers = test[test["system"] != "network"]

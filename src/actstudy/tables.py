@@ -14,7 +14,7 @@ import pandas as pd
 
 from actstudy.activations import NAMES, get
 from actstudy.config import Architecture
-from actstudy.io import atomic_path, read_csv
+from actstudy.io import atomic_path, read_table
 from actstudy.metrics.activity import mean_se
 from actstudy.metrics.nodes import network_dead_pct
 
@@ -64,7 +64,7 @@ def network_layers(networks: list[dict]) -> pd.DataFrame:
     frames = []
     for item in networks:
         arch = Architecture.parse(item["dataset"], item["arch"])
-        frame = read_csv(item["layers"], "layer metrics", ["layer", "dead_pct", "sparsity"])
+        frame = read_table(item["layers"], "layers")
         frames.append(
             frame.assign(depth=arch.depth, activation=arch.activation, batch_norm=arch.batch_norm, seed=item["seed"])
         )

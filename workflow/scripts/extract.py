@@ -8,7 +8,7 @@ from actstudy.config import Architecture
 from actstudy.data import load_splits
 from actstudy.device import pick_device
 from actstudy.extract import write_activations
-from actstudy.io import read_json
+from actstudy.io import read_selection
 from actstudy.logs import job_logging
 from actstudy.models import reference_mlp
 from actstudy.selection import analysed_run
@@ -18,7 +18,7 @@ with job_logging(snakemake.log[0]) as log:
     torch.set_num_threads(snakemake.threads)
     wildcards = snakemake.wildcards
     arch = Architecture.parse(wildcards.dataset, wildcards.arch)
-    run = analysed_run(read_json(snakemake.input.selection), int(wildcards.seed), snakemake.params.learning_rate)
+    run = analysed_run(read_selection(snakemake.input.selection), int(wildcards.seed), snakemake.params.learning_rate)
     splits = load_splits(snakemake.input.data)
     model = reference_mlp(arch, splits.x_train.shape[1])
     model.load_state_dict(load_state(snakemake.input.states, run))

@@ -1,13 +1,11 @@
 """Pick the architecture's learning rate: best mean validation accuracy over seeds."""
 
-import pandas as pd
-
-from actstudy.io import write_json
+from actstudy.io import read_table, write_json
 from actstudy.logs import job_logging
 from actstudy.selection import select_learning_rate
 
 with job_logging(snakemake.log[0]) as log:
-    selection = select_learning_rate(pd.read_csv(snakemake.input[0]))
+    selection = select_learning_rate(read_table(snakemake.input[0], "summary"))
     if selection["learning_rate"] is None:
         log.warning("every run diverged: nothing selected")
     log.info("selected %s", selection)

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from actstudy.extract import layers_in, read_layer
 from actstudy.figures.nodes import NodeInputs
 from actstudy.figures.style import figure_legend, new_figure
-from actstudy.io import read_csv
+from actstudy.io import read_table
 
 SYSTEM_COLOURS = {"discrete": "tab:blue", "continuous": "tab:orange", "combined": "tab:green"}
 
@@ -23,7 +23,7 @@ def layer_accuracy(items: list[NodeInputs]) -> Figure:
     one_network = len({(i.arch, i.seed) for i in items}) == 1 and len(items) > 1
     fig, axes = new_figure(2, len(items), width=max(6.0, 2.6 * len(items)), height=5.8, sharey="row")
     for col, item in enumerate(items):
-        frame = read_csv(item.files["classifiers"], "classifier accuracies")
+        frame = read_table(item.files["classifiers"], "classifiers")
         network = frame[frame["system"] == "network"].set_index("split")["accuracy"]
         layers = frame[frame["system"] != "network"].astype({"layer": int})
         for row, split in enumerate(("train", "test")):

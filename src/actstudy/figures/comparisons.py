@@ -20,7 +20,7 @@ from matplotlib.ticker import MaxNLocator
 from actstudy.activations import NAMES
 from actstudy.config import Architecture
 from actstudy.figures.style import ACTIVATION_COLOURS, ACTIVATION_NAMES, figure_legend, new_figure
-from actstudy.io import read_csv, read_json
+from actstudy.io import read_selection, read_table
 from actstudy.metrics.activity import mean_se
 from actstudy.metrics.nodes import network_dead_pct
 
@@ -47,15 +47,14 @@ def _row(arch: Architecture, metric: str, layer, values) -> dict:
 
 
 def _test_accuracy(item: dict) -> list[float]:
-    summary = read_csv(item["summary"], "a training summary", ["run", "test_acc"])
-    runs = read_json(item["selection"])["runs"]
+    summary = read_table(item["summary"], "summary")
+    runs = read_selection(item["selection"])["runs"]
     return (summary.loc[summary["run"].isin(runs), "test_acc"] * 100).tolist()
 
 
-def _per_seed(paths: dict) -> pd.DataFrame:
-    return pd.concat(
-        [read_csv(path, "a metrics table").assign(seed=int(seed)) for seed, path in paths.items()], ignore_index=True
-    )
+def _per_seed(paths: dict, kind: str) -> pd.DataFrame:
+    """One metrics table of ``kind`` (``actstudy.formats``) over seeds, with a seed column."""
+    return pd.concat([read_table(path, kind).assign(seed=int(seed)) for seed, path in paths.items()], ignore_index=True)
 
 
 LAYER_COLUMNS = {"sparsity": "sparsity", "dead": "dead_pct"}  # metric -> column of the layers table
@@ -89,11 +88,11 @@ def numbers(kind: str, networks: list[dict]) -> pd.DataFrame:
         if kind in ("accuracy", "regularisation"):
             rows.append(_row(arch, "test_accuracy", pd.NA, _test_accuracy(item)))
         if kind in ("sparsity", "dead"):
-            rows += _layer_rows(arch, _per_seed(item["layers"]), kind)
+            rows += _layer_rows(arch, _per_seed(item["layers"], "layers"), kind)
         if kind == "regularisation":
-            rows += _network_rows(arch, _per_seed(item["layers"]))
+            rows += _network_rows(arch, _per_seed(item["layers"], "layers"))
         if kind == "classifiers":
-            rows += _classifier_rows(arch, _per_seed(item["classifiers"]))
+            rows += _classifier_rows(arch, _per_seed(item["classifiers"], "classifiers"))
     table = pd.DataFrame(rows, columns=COLUMNS)
     table["layer"] = table["layer"].astype("Int64")
     return table

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from actstudy.config import Architecture
 from actstudy.extract import layers_in, read_layer
 from actstudy.figures.style import figure_legend, new_figure
-from actstudy.io import read_csv, read_parquet
+from actstudy.io import read_parquet, read_table
 from actstudy.metrics.activity import activate
 
 CLASS_COLOURS = [f"C{c}" for c in range(10)]
@@ -107,8 +107,8 @@ def _draw_medians(ax, item: NodeInputs) -> pd.DataFrame:
 
 
 def _draw_activity(ax, item: NodeInputs) -> pd.DataFrame:
-    trained = read_csv(item.files["trained"], "node metrics")
-    untrained = read_csv(item.files["untrained"], "node metrics")
+    trained = read_table(item.files["trained"], "nodes")
+    untrained = read_table(item.files["untrained"], "nodes")
     x = _global_index(trained)
     ax.plot(
         _global_index(untrained), untrained["activity_train"], ".", ms=2, color="grey", label="untrained (train set)"
@@ -134,7 +134,7 @@ def activity_heatmap(items: list[NodeInputs]) -> Figure:
     nodes marked in red."""
     (item,) = items
     frame = read_parquet(item.files["class_nodes"])
-    nodes = read_csv(item.files["nodes"], "node metrics")
+    nodes = read_table(item.files["nodes"], "nodes")
     frame["x"] = _global_index(frame)
     grid = frame.pivot(index="class", columns="x", values="activity_train").to_numpy()
     fig, axes = new_figure(1, 1, width=12.0, height=3.8)
