@@ -10,7 +10,6 @@ from actstudy.metrics.activity import (
     class_activity,
     class_medians,
     dead_nodes,
-    dead_percentage,
     is_on,
     layer_sparsity,
     mean_se,
@@ -57,7 +56,6 @@ def test_class_activity_in_percent():
 
 def test_dead_nodes_and_sparsity_exclude_dead():
     np.testing.assert_array_equal(dead_nodes(Z), [False, False, True])  # z = 0 is off
-    assert dead_percentage(Z) == pytest.approx(100 / 3)
     # nodes 0 and 1 are each off for 3 of 6 samples; dead node 2 does not count
     assert layer_sparsity(Z) == pytest.approx(50.0)
     assert math.isnan(layer_sparsity(-np.ones((4, 2))))

@@ -20,8 +20,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-INITS = ("he", "xavier")
-
 
 @dataclass(frozen=True)
 class Activation:

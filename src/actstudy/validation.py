@@ -8,9 +8,11 @@ import math
 from collections.abc import Iterable
 from pathlib import Path
 
+import jsonschema
 import yaml
 
 from actstudy.config import ConfigError, analysed_learning_rate, analysis_settings, expand_selection, run_grids
+from actstudy.resources import train_mem_mb
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -96,8 +98,6 @@ def _allowed_keys(schema: dict, root: dict) -> list[str]:
 
 def _describe(error, root: dict) -> str:
     """One readable line for a jsonschema ValidationError, naming the key and what is allowed."""
-    import jsonschema
-
     # For oneOf/anyOf, the most specific sub-error says more than "is not valid under any".
     best = jsonschema.exceptions.best_match([error])
     if best.validator in ("oneOf", "anyOf"):
@@ -145,8 +145,6 @@ def validate(config: dict, schema: dict) -> None:
 
     Raises ConfigError listing every problem, each naming its key.
     """
-    import jsonschema  # here, not at the top: training jobs import this module too
-
     validator = _strict_validator(jsonschema)(schema)
     problems = [_describe(e, schema) for e in sorted(validator.iter_errors(config), key=str)]
     if problems:
@@ -160,8 +158,6 @@ TRAIN_MEMORY_GB = 64  # default of limits.train_memory_gb
 
 
 def _memory_problems(config: dict, trained: dict) -> Iterable[str]:
-    from actstudy.resources import train_mem_mb  # resources imports this module
-
     limit = config.get("limits", {}).get("train_memory_gb", TRAIN_MEMORY_GB)
     for arch, grid in trained.items():
         need = train_mem_mb(arch, grid) / 1000

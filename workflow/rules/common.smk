@@ -11,6 +11,7 @@ from actstudy.config import (
     expand_selection,
 )
 from actstudy import raw, resources
+from actstudy.datasets import DOWNLOADABLE
 from actstudy.study import load_study
 from actstudy.scorecard_pages import landing_page
 from actstudy.study import plan_files

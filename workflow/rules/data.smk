@@ -14,7 +14,7 @@ rule download:
     benchmark:
         "results/benchmarks/download/{dataset}.tsv"
     wildcard_constraints:
-        dataset="mnist|fmnist|cifar10",
+        dataset="|".join(DOWNLOADABLE),
     conda:
         "../../envs/cpu.yaml"
     params:

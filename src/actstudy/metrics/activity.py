@@ -64,10 +64,6 @@ def dead_nodes(z_train: np.ndarray, on_at_zero: bool = False, threshold: float =
     return ~is_on(z_train, on_at_zero, threshold).any(axis=0)
 
 
-def dead_percentage(z_train: np.ndarray) -> float:
-    return 100.0 * float(dead_nodes(z_train).mean())
-
-
 def layer_sparsity(z_train: np.ndarray, on_at_zero: bool = False, include_dead: bool = False,
                    threshold: float = 0.0) -> float:  # fmt: skip
     """% of training samples for which a node is off, averaged over the layer's
