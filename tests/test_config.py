@@ -272,3 +272,15 @@ def test_uniform_batch_norm_scale_is_its_own_network():
     config["architectures"][0]["batch_norm_init"] = "normal"
     with pytest.raises(ConfigError, match="architectures.0.batch_norm_init"):
         validate(config, SCHEMA)
+
+
+def test_extraction_settings_follow_the_readings_only_where_they_change_z():
+    from actstudy.config import ANALYSIS_DEFAULTS, extraction_settings
+
+    readings = {**ANALYSIS_DEFAULTS, "batch_norm": "batch", "z": "linear", "learning_rate": 0.001}
+    bn, plain = Architecture("mnist", 4, 200, True, "relu"), Architecture("mnist", 4, 200, False, "relu")
+    assert extraction_settings(readings, bn) == {"batch_norm": "batch", "z_at": "linear", "learning_rate": 0.001}
+    # without batch norm z is the same either way: the defaults, so it is not extracted again
+    assert extraction_settings(readings, plain) == {"batch_norm": "eval", "z_at": "activation", "learning_rate": 0.001}
+    assert extraction_settings(ANALYSIS_DEFAULTS, bn) == {"batch_norm": "eval", "z_at": "activation",
+                                                          "learning_rate": None}  # fmt: skip

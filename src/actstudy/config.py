@@ -61,11 +61,15 @@ def describe_readings(settings: dict) -> str:
             f"{settings['learning_rate']}; sigmoid on when {settings['sigmoid_on']}; z at {z}")  # fmt: skip
 
 
-def extraction_z(settings: dict, batch_norm: bool) -> str:
-    """Where extraction reads z: the activation's input, or (the ``z: linear`` reading) the
-    hidden Linear's output; the same place in a net without batch norm, which therefore
-    keeps the default and is not extracted again."""
-    return settings["z"] if batch_norm else "activation"
+def extraction_settings(settings: dict, arch: Architecture) -> dict:
+    """How extraction reads one net under the analysis readings: ``batch_norm`` (eval or
+    batch statistics), ``z_at`` (the activation's input, or each hidden Linear's output:
+    the ``z: linear`` reading) and ``learning_rate`` (None: the selected runs). A net
+    without batch norm keeps the defaults of the batch-norm readings (its z is the same
+    either way), so changing them does not extract it again."""
+    bn = arch.batch_norm
+    return {"batch_norm": settings["batch_norm"] if bn else "eval", "z_at": settings["z"] if bn else "activation",
+            "learning_rate": analysed_learning_rate(settings)}  # fmt: skip
 
 
 class ConfigError(ValueError):

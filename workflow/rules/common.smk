@@ -3,7 +3,7 @@ from actstudy.config import (
     Architecture,
     analysed_learning_rate,
     analysis_settings,
-    extraction_z,
+    extraction_settings,
     on_threshold,
     describe_readings,
     figure_architectures,
@@ -12,10 +12,8 @@ from actstudy.config import (
 )
 from actstudy import raw, resources
 from actstudy.datasets import DOWNLOADABLE
-from actstudy.study import load_study
+from actstudy.study import load_study, plan_files, scorecard_plan as study_plan
 from actstudy.scorecard_pages import landing_page
-from actstudy.study import plan_files
-from actstudy.study import scorecard_plan as study_plan
 from actstudy.figures.catalog import (
     COMPARISON_KINDS,
     COMPARISON_NEEDS,
@@ -39,17 +37,11 @@ def analysis_state():
     return ANALYSIS["state"]
 
 
-def extraction_batch_norm(wildcards):
-    """Batch norm at extraction: the config's reading for nets that have it, so that
-    changing it reruns only their extraction."""
-    arch = Architecture.parse(wildcards.dataset, wildcards.arch)
-    return ANALYSIS["batch_norm"] if arch.batch_norm else "eval"
-
-
-def extraction_z_point(wildcards):
-    """Where extraction reads z: the config's reading for nets with batch norm."""
-    arch = Architecture.parse(wildcards.dataset, wildcards.arch)
-    return extraction_z(ANALYSIS, arch.batch_norm)
+def extraction_params(wildcards):
+    """How extraction reads this net under the config's readings."""
+    return extraction_settings(
+        ANALYSIS, Architecture.parse(wildcards.dataset, wildcards.arch)
+    )
 
 
 def node_on_threshold(wildcards):

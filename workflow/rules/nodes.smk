@@ -24,10 +24,8 @@ rule extract:
         mem_mb=4000,
         runtime=10,  # minutes; an 8x800 net on 65 000 samples: about 20 s on 2 cores
     params:
-        batch_norm=extraction_batch_norm,
+        extraction=extraction_params,
         batch_size=config["training"]["batch_size"],
-        learning_rate=analysed_learning_rate(ANALYSIS),
-        z_at=extraction_z_point,
     script:
         "../scripts/extract.py"
 
