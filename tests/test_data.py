@@ -9,7 +9,8 @@ from conftest import SHARED
 
 from actstudy.data import load_splits, prepare, save_splits
 from actstudy.datasets import DataError
-from actstudy.raw import download, read_idx
+from actstudy.raw import download
+from actstudy.raw_formats import read_idx
 
 MIRROR = SHARED / "datasets"
 needs_mirror = pytest.mark.skipif(not (MIRROR / "mnist").is_dir(), reason="shared dataset mirror not present")
@@ -170,9 +171,9 @@ def test_official_shaped_cifar_batches_still_load(tmp_path):
 
 @needs_mirror
 def test_the_real_cifar_batches_pass_the_restricted_unpickler(tmp_path):
-    from actstudy.raw import _load_cifar_batch
+    from actstudy.raw_formats import load_cifar_batch
 
-    batch = _load_cifar_batch(MIRROR / "cifar-10-subset/cifar-10-batches-py/test_batch")
+    batch = load_cifar_batch(MIRROR / "cifar-10-subset/cifar-10-batches-py/test_batch")
     assert batch[b"data"].shape == (1000, 3072) and len(batch[b"labels"]) == 1000
 
 
