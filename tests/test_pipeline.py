@@ -184,6 +184,8 @@ def test_scorecard_runs_on_the_default_with_every_number_listed(workdir):
     assert "Definitions used: state best; on when z>0" in page[6]
     assert (workdir / "results/scorecard.html").read_text().startswith("<!doctype html>")
     assert (workdir / "results/scorecard.png").read_bytes()[:4] == b"\x89PNG"
+    provenance = json.loads((workdir / "results/provenance.json").read_text())
+    assert provenance["packages"]["snakemake"].startswith("9.") and provenance["config_sha256"]
 
 
 def test_learning_rate_reading_analyses_the_runs_of_that_rate(tmp_path):

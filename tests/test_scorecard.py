@@ -266,3 +266,27 @@ def test_overview_figure_draws_the_computed_rows_and_the_claims(tmp_path, study)
     claims = checks.run_checks(study["checks"], _measured({}), {})
     save(overview(scores, claims), tmp_path / "scorecard.png")
     assert (tmp_path / "scorecard.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_provenance_names_code_software_machine_and_config_and_reaches_the_report_as_plain_text(tmp_path):
+    import json
+
+    from actstudy.provenance import PACKAGES, collect, config_digest
+
+    provenance = collect(REPO, {"b": 1, "a": [1, 2]})
+    assert set(provenance["packages"]) == set(PACKAGES) and provenance["python"].count(".") == 2
+    assert provenance["config_sha256"] == config_digest({"a": [1, 2], "b": 1})  # key order does not matter
+    assert provenance["config_sha256"] != config_digest({"a": [1, 2], "b": 2})
+    assert len(provenance["git_commit"]) == 40 or provenance["git_commit"].startswith("unknown")
+    template = tmp_path / "workflow.rst"
+    template.write_text("Intro.\n\n.. headline\n\nMore.\n\n.. provenance\n")
+    results = tmp_path / "results"
+    results.mkdir()
+    # a results file is untrusted: a value that could become markup or a template expression is not shown
+    provenance["machine"]["cpu"] = "{{ snakemake.config }} `evil`"
+    (results / "provenance.json").write_text(json.dumps(provenance))
+    page = Path(scorecard_pages.landing_page(template, results, tmp_path / "out")).read_text()
+    assert "**Provenance** of this run's scorecard" in page and provenance["git_commit"] in page
+    assert "torch " in page and "config SHA-256: " + provenance["config_sha256"] in page
+    assert "{{" not in page and "evil" not in page and "(not shown: unexpected characters)" in page
+    assert ".. headline" not in page  # no scorecard yet: no headline, and no stray comment

@@ -55,19 +55,39 @@ def headline_of(scores_csv: str | Path, checks_csv: str | Path) -> str:
 
 
 HEADLINE_MARK = ".. headline"
+PROVENANCE_MARK = ".. provenance"
+
+
+def _provenance_text(path: Path) -> str:
+    """The provenance block, or '' without a readable provenance file (named in a warning)."""
+    import logging
+
+    from actstudy.io import DamagedFileError, read_json
+    from actstudy.provenance import report_lines
+
+    if not path.exists():
+        return ""
+    try:
+        return "\n".join(report_lines(read_json(path, ["git_commit", "packages", "machine"])))
+    except DamagedFileError as error:
+        logging.getLogger(__name__).warning("no provenance in the report: %s", error)
+        return ""
 
 
 def landing_page(template: Path, results: Path, out_dir: Path) -> str:
     """The report's landing text (a path for Snakemake's ``report:``): ``template`` with
-    the scorecard's headline in place of its ``.. headline`` line (an RST comment, so
-    the template alone shows nothing there), written to ``out_dir`` once ``results``
-    holds a scorecard; the template itself before. Only counts reach the text."""
+    the scorecard's headline in place of its ``.. headline`` line and the provenance in
+    place of its ``.. provenance`` line (RST comments, so the template alone shows
+    nothing there), written to ``out_dir`` once ``results`` holds a scorecard; the
+    template itself before. Only counts, and values of plain characters, reach the text."""
     line = headline_of(results / "scorecard.csv", results / "scorecard_checks.csv")
-    if not line:
+    provenance = _provenance_text(results / "provenance.json")
+    if not (line or provenance):
         return str(template)
     page = out_dir / "workflow.rst"
     page.parent.mkdir(parents=True, exist_ok=True)
-    page.write_text(template.read_text().replace(HEADLINE_MARK, f"**Did it reproduce?** {line}"))
+    text = template.read_text().replace(HEADLINE_MARK, f"**Did it reproduce?** {line}" if line else "")
+    page.write_text(text.replace(PROVENANCE_MARK, provenance))
     return str(page.resolve())
 
 

@@ -30,6 +30,7 @@ rule scorecard:
             labels={"result": "scorecard", "format": "CSV: claims"},
         ),
         md="results/scorecard.md",
+        provenance="results/provenance.json",
     log:
         "results/logs/scorecard.log",
     benchmark:

@@ -1,12 +1,14 @@
-"""The scorecard: every number of the study beside ours, the study's claims checked, and
-the figure that shows both at a glance."""
+"""The scorecard: every number of the study beside ours, the study's claims checked, the
+figure that shows both at a glance, and where the results came from (provenance)."""
 
 from pathlib import Path
 
 from actstudy import scorecard, scorecard_pages
 from actstudy.figures.draw import save
 from actstudy.figures.scorecard import overview
+from actstudy.io import write_json
 from actstudy.logs import job_logging
+from actstudy.provenance import collect
 from actstudy.study import load_study
 
 with job_logging(snakemake.log[0]) as log:
@@ -17,4 +19,5 @@ with job_logging(snakemake.log[0]) as log:
     paths = {key: out[key] for key in ("csv", "checks", "md", "html", "figure")}
     scorecard_pages.write(scores, claims, paths, snakemake.params.readings)
     save(overview(scores, claims), out.figure)
+    write_json(collect(Path(snakemake.scriptdir).parents[1], snakemake.config), out.provenance)
     log.info("%s", scorecard_pages.summary_line(scores, claims))
