@@ -37,3 +37,15 @@ def test_nothing_cites_a_file_outside_the_repository():
         if path.is_file():
             text = path.read_text(errors="ignore")
             assert "SPEC" not in text and "../shared" not in text.replace("../shared/datasets", ""), path
+
+
+def test_every_caption_is_its_description_and_the_shared_lines_of_its_family(tmp_path):
+    from actstudy.figures.catalog import caption_page
+
+    for name, target in TARGETS.items():
+        description = (REPO / f"workflow/report/{name}.rst").read_text()
+        assert "Study:" not in description and "Drawn from" not in description, name  # written once, in the catalog
+        page = open(caption_page(name, REPO / "workflow/report", tmp_path)).read()
+        assert page.startswith(description.rstrip()) and page.rstrip().endswith(".")
+        study = "none; the question the study leaves open" if target.rule == "comparison" else target.study
+        assert f"Study: {study}" in page, name

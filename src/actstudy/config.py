@@ -207,6 +207,19 @@ def run_grids(config: dict) -> dict[Architecture, RunGrid]:
     return grids
 
 
+def training_job(training: dict, grid: RunGrid) -> dict:
+    """Everything that defines one training job (the rule's params: a change reruns that
+    job only). The keys and their order are part of every trained net's record: keep them."""
+    return {
+        "learning_rates": list(grid.learning_rates),
+        "seeds": list(grid.seeds),
+        "epochs": training["epochs"],
+        "batch_size": training["batch_size"],
+        "lr_decay": training["lr_decay"],
+        "snapshot_epochs": training["snapshot_epochs"],
+    }
+
+
 def figure_architectures(config: dict, figure: str) -> list[Architecture]:
     """The architectures one figure draws, in the order the config lists them."""
     return expand_selection(config["figures"][figure])

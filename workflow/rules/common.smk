@@ -9,6 +9,7 @@ from actstudy.config import (
     figure_architectures,
     run_grids,
     expand_selection,
+    training_job,
 )
 from actstudy import raw, resources
 from actstudy.datasets import DOWNLOADABLE
@@ -21,6 +22,7 @@ from actstudy.figures.catalog import (
     SCORECARD,
     TABLES,
     TARGETS,
+    caption_page,
     files_needed,
     names,
 )
@@ -77,11 +79,17 @@ def target_labels(name):
     return {"target": name, "study": TARGETS[name].study}
 
 
+def caption_file(name):
+    """The target's report caption: its description and its family's shared lines."""
+    report_dir = Path(workflow.basedir) / "workflow/report"
+    return caption_page(name, report_dir, Path(".snakemake/actstudy/captions"))
+
+
 def figure_report(name):
     """A figure's PNG, marked for the report with its caption and chapter."""
     return report(
         f"results/figures/{name}.png",
-        caption=f"../report/{name}.rst",
+        caption=caption_file(name),
         category=TARGETS[name].chapter,
         labels=target_labels(name),
     )
@@ -118,15 +126,7 @@ def training_params(wildcards):
         raise ValueError(
             f"{arch.dataset} {arch.name} is not in the config's architectures"
         )
-    grid = GRIDS[arch]
-    return {
-        "learning_rates": list(grid.learning_rates),
-        "seeds": list(grid.seeds),
-        "epochs": config["training"]["epochs"],
-        "batch_size": config["training"]["batch_size"],
-        "lr_decay": config["training"]["lr_decay"],
-        "snapshot_epochs": config["training"]["snapshot_epochs"],
-    }
+    return training_job(config["training"], GRIDS[arch])
 
 
 def _trained(wildcards):

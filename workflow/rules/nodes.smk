@@ -106,7 +106,7 @@ for name in names("table"):
         output:
             csv=report(
                 f"results/tables/{name}.csv",
-                caption=f"../report/{name}.rst",
+                caption=caption_file(name),
                 category=TARGETS[name].chapter,
                 labels=target_labels(name),
             ),

@@ -9,6 +9,7 @@ lookup). Adding a figure = one entry here + its renderer + ``workflow/report/<na
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 # Report categories, in the order a reader meets them.
 SCORECARD = "0. Did it reproduce?"
@@ -121,3 +122,35 @@ def files_needed(kind: str, state: str) -> dict[str, tuple[str, str]]:
     if kind == "heatmap":
         return {"class_nodes": ("class_nodes", state), "nodes": ("nodes", state)}
     raise ValueError(f"unknown figure kind {kind!r}")
+
+
+# The report caption of every target: its own description (workflow/report/<name>.rst)
+# followed by the lines every target of its family shares, written once here: where the
+# numbers come from (Jinja over the rule's params, rendered by Snakemake) and the study's
+# figure or table.
+_NETWORK_STATES = "Drawn from {% for n in snakemake.params.networks %}{{ n.dataset }} ``{{ n.arch }}`` seed {{ n.seed }}, state {{ n.state }}{{ '; ' if not loop.last }}{% endfor %} (``figures.{{ snakemake.params.figure }}`` in the config)."  # fmt: skip
+CAPTION_SOURCES = {
+    'static': 'Needs no data.',
+    'training': "Drawn from {% for d, a in snakemake.params.architectures %}{{ d }} ``{{ a }}``{{ ', ' if not loop.last }}{% endfor %} (``figures.{{ snakemake.params.figure }}`` in the config), {{ snakemake.config.training.epochs }} epochs; each network at the learning rate with the best mean validation accuracy over its seeds.",
+    'node': _NETWORK_STATES,
+    'classifier': _NETWORK_STATES,
+    'table': 'Summarises {{ snakemake.params.networks | length }} trained networks (every seed, ``tables.{{ snakemake.params.table }}`` in the config); mean ± standard error over seeds.',
+    'comparison': 'Drawn from {% for n in snakemake.params.networks %}{{ n.dataset }} ``{{ n.arch }}``{{ ", " if not loop.last }}{% endfor %} (``figures.{{ snakemake.params.figure }}`` in the config), {{ snakemake.config.training.epochs }} epochs; each network at the learning rate with the best mean validation accuracy over its seeds, state ``{{ snakemake.config.get("analysis", {}).get("state", "best") }}``. The numbers drawn are in ``results/figures/{{ snakemake.params.figure }}.csv``.',
+}  # fmt: skip
+BEYOND_THE_STUDY = "none; the question the study leaves open (its conclusion), asked of the same pipeline"
+
+
+def caption(name: str, description: str) -> str:
+    """The full report caption of target ``name`` from its own description."""
+    target = TARGETS[name]
+    study = BEYOND_THE_STUDY if target.rule == "comparison" else target.study
+    return f"{description.rstrip()}\n\n{CAPTION_SOURCES[target.rule]}\n\nStudy: {study}.\n"
+
+
+def caption_page(name: str, report_dir: Path, out_dir: Path) -> str:
+    """Write target ``name``'s full caption (from ``report_dir/<name>.rst``) into
+    ``out_dir``, where Snakemake's report reads it; returns its absolute path."""
+    page = out_dir / f"{name}.rst"
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(caption(name, (report_dir / f"{name}.rst").read_text()))
+    return str(page.resolve())
