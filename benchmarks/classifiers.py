@@ -31,10 +31,11 @@ import torch
 
 from actstudy.config import Architecture
 from actstudy.data import prepare
-from actstudy.extract import read_layer, write_activations
+from actstudy.extract import write_activations
 from actstudy.metrics.kde import FLOOR, BinnedKDE, exact_log_density
 from actstudy.models import reference_mlp
 from actstudy.raw import download
+from actstudy.zparquet import read_layer
 
 ANALYSIS = """
 import sys, time

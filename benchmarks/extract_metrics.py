@@ -23,9 +23,10 @@ import pyarrow.parquet as pq
 import torch
 
 from actstudy.config import Architecture
-from actstudy.extract import ROW_GROUP, _batches, write_activations
+from actstudy.extract import _batches, write_activations
 from actstudy.metrics.nodes import node_metrics
 from actstudy.models import reference_mlp
+from actstudy.zparquet import ROW_GROUP
 
 ENCODINGS = {
     "none": {"compression": "none"},

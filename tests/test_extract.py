@@ -7,17 +7,11 @@ import pytest
 import torch
 
 from actstudy.config import Architecture
-from actstudy.extract import (
-    forward_recording,
-    layer_columns,
-    layers_in,
-    network_accuracy,
-    read_layer,
-    write_activations,
-)
+from actstudy.extract import forward_recording, write_activations
 from actstudy.metrics.nodes import node_metrics
 from actstudy.models import reference_mlp
 from actstudy.tables import dead_nodes_table, sparsity_table, write_table
+from actstudy.zparquet import layer_columns, layers_in, network_accuracy, read_layer
 
 ARCH = Architecture("x", 2, 5, True, "relu")
 

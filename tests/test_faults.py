@@ -252,7 +252,7 @@ def test_extraction_killed_mid_write_leaves_no_parquet(tmp_path):
     write = (
         "import numpy as np\n"
         "from actstudy.config import Architecture\n"
-        "from actstudy.extract import ROW_GROUP, write_activations\n"
+        "from actstudy.extract import write_activations\nfrom actstudy.zparquet import ROW_GROUP\n"
         "from actstudy.models import reference_mlp\n"
         "x = np.zeros((3 * ROW_GROUP, 8), np.uint8); y = np.zeros(3 * ROW_GROUP, int)\n"
         "model = reference_mlp(Architecture('x', 2, 4, False, 'relu'), 8)\n"

@@ -8,11 +8,12 @@ import torch
 
 from actstudy.config import Architecture
 from actstudy.data import load_splits, save_splits
-from actstudy.extract import layers_in, network_accuracy, read_layer, write_activations
+from actstudy.extract import write_activations
 from actstudy.io import DamagedFileError, read_csv, read_json, rebuild_command
 from actstudy.models import reference_mlp
 from actstudy.results import load_arch_results
 from actstudy.states import load_state, save_states
+from actstudy.zparquet import layers_in, network_accuracy, read_layer
 
 
 def plan(workdir, *args):

@@ -46,8 +46,8 @@ from typing import TYPE_CHECKING
 import torch
 
 from actstudy.activations import get as get_activation
-from actstudy.extract import ActivationFile
 from actstudy.metrics.kde import DTYPE, FLOOR, GRID_DTYPE, BinnedKDE, class_counts
+from actstudy.zparquet import ActivationFile
 
 if TYPE_CHECKING:
     import pandas as pd

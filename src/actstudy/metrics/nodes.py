@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 
 from actstudy.datasets import N_CLASSES
-from actstudy.extract import layers_in, read_layer
 from actstudy.metrics.activity import (
     activate,
     class_activity,
@@ -21,6 +20,7 @@ from actstudy.metrics.activity import (
     node_activity,
     polarised_percentage,
 )
+from actstudy.zparquet import layers_in, read_layer
 
 
 def _read_layer_of(paths: list[str | Path], layer: int) -> tuple[np.ndarray, np.ndarray]:
