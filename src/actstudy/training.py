@@ -13,6 +13,7 @@ other runs of the job are unaffected (their slices of every tensor are independe
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 import time
@@ -113,24 +114,31 @@ class Trainer:
 
     # ----------------------------------------------------------------- checkpoints
 
+    # What a checkpoint holds, each named once: ``state_dict`` and ``load_state_dict`` walk
+    # these. Device tensors of the trainer and of its step runner are restored in place
+    # (a captured CUDA graph, the step runner and the optimizer hold references to them);
+    # plain values are replaced.
+    TENSORS = ("best_acc", "best_epoch", "diverged", "diverged_epoch")
+    STEP_TENSORS = ("loss_sum", "correct")
+    VALUES = ("epoch", "position", "order", "rows", "states")
+
     def state_dict(self) -> dict:
         def cpu(t):
             return t.detach().to("cpu", copy=True)
 
         optimizer = self.optimizer.state_dict()
         return {
-            "fingerprint": self.fingerprint, "epoch": self.epoch, "position": self.position, "order": self.order,
+            "fingerprint": self.fingerprint,
+            **{name: getattr(self, name) for name in self.VALUES},
             "model": {n: cpu(t) for n, t in self.model.state_dict().items()},
             "best_state": {n: cpu(t) for n, t in self.best_state.items()},
             "optimizer": {"step": cpu(optimizer["step"]), "lr": cpu(optimizer["lr"]),
                           "exp_avg": [cpu(t) for t in optimizer["exp_avg"]],
                           "exp_avg_sq": [cpu(t) for t in optimizer["exp_avg_sq"]]},
-            "best_acc": cpu(self.best_acc), "best_epoch": cpu(self.best_epoch),
-            "diverged": cpu(self.diverged), "diverged_epoch": cpu(self.diverged_epoch),
-            "loss_sum": cpu(self.step.loss_sum), "correct": cpu(self.step.correct),
+            **{name: cpu(getattr(self, name)) for name in self.TENSORS},
+            **{name: cpu(getattr(self.step, name)) for name in self.STEP_TENSORS},
             "generators": [g.get_state() for g in self.generators],
             "dropout_generators": [g.get_state() for g in self.model.dropout_generators if g is not None],
-            "rows": self.rows, "states": self.states,
         }  # fmt: skip
 
     @torch.no_grad()
@@ -141,16 +149,16 @@ class Trainer:
         for name, tensor in state["best_state"].items():
             self.best_state[name].copy_(tensor)
         self.optimizer.load_state_dict(state["optimizer"])
-        for name in ("best_acc", "best_epoch", "diverged", "diverged_epoch"):
+        for name in self.TENSORS:
             getattr(self, name).copy_(state[name])
-        self.step.loss_sum.copy_(state["loss_sum"])
-        self.step.correct.copy_(state["correct"])
+        for name in self.STEP_TENSORS:
+            getattr(self.step, name).copy_(state[name])
         for generator, generator_state in zip(self.generators, state["generators"]):
             generator.set_state(generator_state)
         for generator, generator_state in zip(self.model.dropout_generators, state.get("dropout_generators", [])):
             generator.set_state(generator_state)
-        self.rows, self.states = list(state["rows"]), dict(state["states"])
-        self.epoch, self.position, self.order = int(state["epoch"]), int(state["position"]), state["order"]
+        for name in self.VALUES:
+            setattr(self, name, copy.copy(state[name]))  # a list or dict of its own
 
     def save_checkpoint(self, path: str | Path) -> None:
         checkpoints.save(self.state_dict(), path)
