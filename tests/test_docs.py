@@ -47,5 +47,5 @@ def test_every_caption_is_its_description_and_the_shared_lines_of_its_family(tmp
         assert "Study:" not in description and "Drawn from" not in description, name  # written once, in the catalog
         page = open(caption_page(name, REPO / "workflow/report", tmp_path)).read()
         assert page.startswith(description.rstrip()) and page.rstrip().endswith(".")
-        study = "none; the question the study leaves open" if target.rule == "comparison" else target.study
+        study = "none; the question the study leaves open" if target.family == "comparison" else target.study
         assert f"Study: {study}" in page, name

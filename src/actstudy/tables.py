@@ -72,7 +72,7 @@ def network_layers(networks: list[dict]) -> pd.DataFrame:
 
 
 # The catalog's table kinds: how each is built, and its caption.
-KINDS = {
+RENDERERS = {
     "dead_nodes": (
         dead_nodes_table,
         "Dead nodes (% of all hidden nodes, on for no training sample), mean ± SE over seeds",

@@ -71,7 +71,7 @@ def load_schema(path: str | Path) -> dict:
     with open(path) as handle:
         schema = yaml.safe_load(handle)
     for section, rules in (("figures", ("training", "node", "classifier", "comparison")), ("tables", ("table",))):
-        targets = [t for t in TARGETS.values() if t.rule in rules]
+        targets = [t for t in TARGETS.values() if t.family in rules]
         schema["properties"][section]["required"] = [t.name for t in targets]
         schema["properties"][section]["properties"] = {
             t.name: {"$ref": f"#/$defs/{selection_schema(t)}"} for t in targets

@@ -2,11 +2,11 @@
 
 from actstudy.figures.catalog import TARGETS
 from actstudy.logs import job_logging
-from actstudy.tables import KINDS, network_layers, write_table
+from actstudy.tables import RENDERERS, network_layers, write_table
 
 with job_logging(snakemake.log[0]) as log:
     name = snakemake.params.table
-    build, caption = KINDS[TARGETS[name].kind]
+    build, caption = RENDERERS[TARGETS[name].kind]
     table = build(network_layers(snakemake.params.networks))
     out = snakemake.output
     write_table(table, out.csv, out.md, out.tex, caption)

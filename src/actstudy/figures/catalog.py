@@ -27,28 +27,28 @@ BEYOND = "7. Beyond the study: activations and regularisation"
 @dataclass(frozen=True)
 class Target:
     name: str  # the target rule, e.g. fig3_4
-    rule: str  # what draws it: static, training, node, classifier, table, comparison
+    family: str  # the family of rules that draws it: static, training, node, classifier, table, comparison
     kind: str  # the renderer: a training-figure function, a node-figure kind, or a table
 
     @property
     def study(self) -> str:
         """The study's figure or table, e.g. 'Figure 3.4', 'Table 5.1' (none: beyond the study)."""
-        if self.rule == "comparison":
+        if self.family == "comparison":
             return "none (beyond the study)"
-        if self.rule == "table":
+        if self.family == "table":
             return f"Table {self.name.removeprefix('table').replace('_', '.')}"
         return f"Figure {self.name.removeprefix('fig').replace('_', '.')}"
 
     @property
     def chapter(self) -> str:
         """The report category: the study's chapter (A: the appendix)."""
-        if self.rule == "comparison":
+        if self.family == "comparison":
             return BEYOND
         return CHAPTERS[self.study.split()[1].split(".")[0]]
 
 
-def _targets(rule: str, kinds: dict[str, str]) -> list[Target]:
-    return [Target(name, rule, kind) for name, kind in kinds.items()]
+def _targets(family: str, kinds: dict[str, str]) -> list[Target]:
+    return [Target(name, family, kind) for name, kind in kinds.items()]
 
 
 TARGETS: dict[str, Target] = {t.name: t for t in [
@@ -80,15 +80,15 @@ TARGETS: dict[str, Target] = {t.name: t for t in [
 ]}  # fmt: skip
 
 
-def names(*rules: str) -> list[str]:
-    """Target names drawn by the given rules, in catalog order."""
-    return [t.name for t in TARGETS.values() if t.rule in rules]
+def names(*families: str) -> list[str]:
+    """Target names drawn by the given families of rules, in catalog order."""
+    return [t.name for t in TARGETS.values() if t.family in families]
 
 
 # Chapter 4/5/6 figures (drawn from node metrics, classifier accuracies or activations): their kind.
-FIGURE_KINDS = {t.name: t.kind for t in TARGETS.values() if t.rule in ("node", "classifier")}
+FIGURE_KINDS = {t.name: t.kind for t in TARGETS.values() if t.family in ("node", "classifier")}
 TABLES = tuple(names("table"))
-COMPARISON_KINDS = {t.name: t.kind for t in TARGETS.values() if t.rule == "comparison"}
+COMPARISON_KINDS = {t.name: t.kind for t in TARGETS.values() if t.family == "comparison"}
 # What each comparison reads per network: "train" (summary, selection), "layers" (layer
 # metrics of every seed), "classifiers" (layer classifiers of every seed).
 COMPARISON_NEEDS = {
@@ -103,7 +103,7 @@ def selection_schema(target: Target) -> str:
         return "kde_selection"
     if target.kind == "layer_accuracy":
         return "layer_selection"
-    if target.rule in ("node", "classifier"):
+    if target.family in ("node", "classifier"):
         return "node_selection"
     return "selection"
 
@@ -143,8 +143,8 @@ BEYOND_THE_STUDY = "none; the question the study leaves open (its conclusion), a
 def caption(name: str, description: str) -> str:
     """The full report caption of target ``name`` from its own description."""
     target = TARGETS[name]
-    study = BEYOND_THE_STUDY if target.rule == "comparison" else target.study
-    return f"{description.rstrip()}\n\n{CAPTION_SOURCES[target.rule]}\n\nStudy: {study}.\n"
+    study = BEYOND_THE_STUDY if target.family == "comparison" else target.study
+    return f"{description.rstrip()}\n\n{CAPTION_SOURCES[target.family]}\n\nStudy: {study}.\n"
 
 
 def caption_page(name: str, report_dir: Path, out_dir: Path) -> str:

@@ -91,4 +91,4 @@ def kde_overlay(items: list[NodeInputs]) -> Figure:
     return fig
 
 
-KINDS = {"kde": kde_overlay, "layer_accuracy": layer_accuracy}
+RENDERERS = {"kde": kde_overlay, "layer_accuracy": layer_accuracy}

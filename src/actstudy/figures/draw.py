@@ -17,7 +17,7 @@ TRAINING_RENDERERS: dict[str, Callable] = {
     for name in ("activation_shapes", "curves_pair", "lr_comparison", "learning_curve", "curves_grid", "test_accuracy")
 }
 # Chapter 4/5/6 figures, by kind.
-NODE_RENDERERS = {**nodes.KINDS, **classifiers.KINDS}
+NODE_RENDERERS = {**nodes.RENDERERS, **classifiers.RENDERERS}
 
 
 def render(name: str, data) -> Figure:
@@ -25,9 +25,9 @@ def render(name: str, data) -> Figure:
     from actstudy.figures.catalog import TARGETS
 
     target = TARGETS[name]
-    if target.rule == "static":
+    if target.family == "static":
         return TRAINING_RENDERERS[target.kind]()
-    renderers = TRAINING_RENDERERS if target.rule == "training" else NODE_RENDERERS
+    renderers = TRAINING_RENDERERS if target.family == "training" else NODE_RENDERERS
     return renderers[target.kind](data)
 
 

@@ -155,7 +155,7 @@ def activity_heatmap(items: list[NodeInputs]) -> Figure:
     return fig
 
 
-KINDS = {
+RENDERERS = {
     "distributions_z": lambda items: class_distributions(items, "z"),
     "distributions_a": lambda items: class_distributions(items, "a"),
     "medians": medians_figure,
