@@ -105,12 +105,12 @@ def test_regularised_networks_have_readable_names_and_defaults_keep_the_old_ones
 
 def test_every_figure_style_knows_every_activation():
     from actstudy.figures.style import ACTIVATION_COLOURS, ACTIVATION_NAMES, CURVE_COLOURS
-    from actstudy.tables import column_name
+    from actstudy.tables import column_label
 
     for name in NAMES:
         assert ACTIVATION_NAMES[name] == REGISTRY[name].label
         assert ACTIVATION_COLOURS[name] and CURVE_COLOURS[(name, "train")] and CURVE_COLOURS[(name, "val")]
-        assert column_name(name, True) == f"{REGISTRY[name].label}, BN"
+        assert column_label(name, True) == f"{REGISTRY[name].label}, BN"
     assert CURVE_COLOURS[("relu", "val")] == "tab:green"  # the study's own convention stays
 
 

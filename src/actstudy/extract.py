@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 
 from actstudy.activations import module_types
 from actstudy.io import atomic_path
-from actstudy.zparquet import COMPRESSION, ROW_GROUP, column_name
+from actstudy.zparquet import COMPRESSION, ROW_GROUP, node_column
 
 if TYPE_CHECKING:  # torch is imported where a network runs: readers (figures) start faster
     import torch
@@ -95,7 +95,7 @@ def _batches(model: nn.Sequential, x: np.ndarray, y: np.ndarray, scale: float, d
         for layer, z in enumerate(zs, start=1):
             nodes = z.T.contiguous().cpu().numpy().astype(np.float32, copy=False)  # [nodes, n]
             for node, values in enumerate(nodes):
-                columns[column_name(layer, node)] = _column(values)
+                columns[node_column(layer, node)] = _column(values)
         yield pa.RecordBatch.from_pydict(columns)
 
 

@@ -22,7 +22,7 @@ from actstudy.metrics.nodes import network_dead_pct
 STUDY_COLUMNS = [("relu", False), ("relu", True), ("sigmoid", False), ("sigmoid", True)]
 
 
-def column_name(activation: str, batch_norm: bool) -> str:
+def column_label(activation: str, batch_norm: bool) -> str:
     return f"{get(activation).label}, {'BN' if batch_norm else 'no BN'}"
 
 
@@ -34,7 +34,7 @@ def _layout(cells: dict, index: list, index_names: list[str]) -> pd.DataFrame:
         index=pd.MultiIndex.from_tuples(index, names=index_names)
         if len(index_names) > 1
         else pd.Index(index, name=index_names[0]),
-        columns=[column_name(*c) for c in columns],
+        columns=[column_label(*c) for c in columns],
     )
     return frame
 

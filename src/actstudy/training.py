@@ -248,7 +248,8 @@ class Trainer:
             bad = bool(stats[5][i])
             self.rows.append(
                 {
-                    "run": self.ids[i], "learning_rate": run_lr, "seed": seed, "epoch": epoch, "lr": stats[4][i],
+                    "run": self.ids[i], "learning_rate": run_lr, "seed": seed, "epoch": epoch,
+                    "epoch_learning_rate": stats[4][i],  # the run's rate after this many decays
                     "train_loss": math.nan if bad else stats[0][i], "train_acc": math.nan if bad else stats[1][i],
                     "val_loss": math.nan if bad else stats[2][i], "val_acc": math.nan if bad else stats[3][i],
                     "diverged": bad,

@@ -28,7 +28,7 @@ ROW_GROUP = 8192
 COMPRESSION = "zstd"
 
 
-def column_name(layer: int, node: int) -> str:
+def node_column(layer: int, node: int) -> str:
     return f"l{layer}_n{node:03d}"
 
 
