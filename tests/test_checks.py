@@ -7,7 +7,7 @@ from conftest import REPO
 
 from actstudy import checks, scorecard
 from actstudy.config import Architecture
-from actstudy.study import load_study, selections
+from actstudy.study import load_study, networks_of
 
 STUDY = load_study(REPO / "workflow/study/numbers.yaml", REPO / "workflow/schemas/study.schema.yaml")
 CLAIMS = {c["id"]: c for c in STUDY["checks"]}
@@ -32,7 +32,7 @@ def _first_pair(archs, attribute, first):
 
 def _example(check: dict, holds: bool) -> dict:
     """Values for the fewest networks the claim compares, chosen so that it holds (or not)."""
-    archs = selections(check["networks"])
+    archs = networks_of(check["networks"])
     kind, v = check["kind"], {}
     if kind == "compare":
         a, b = _first_pair(archs, check["vary"], check["higher"])

@@ -231,11 +231,11 @@ def test_missing_analysis_keys_take_the_definitions():
 
 
 def test_batch_norm_after_the_activation_is_its_own_network():
-    from actstudy.config import expand_selection
+    from actstudy.config import expand_networks
 
     block = {"dataset": "mnist", "depth": 4, "width": 200, "batch_norm": [False, True], "activation": "relu",
              "batch_norm_position": ["before", "after"]}  # fmt: skip
-    names = [a.name for a in expand_selection(block)]
+    names = [a.name for a in expand_networks(block)]
     assert names == ["d4_w200_bn0_relu", "d4_w200_bn1_relu", "d4_w200_bn1after_relu"]  # no BN: once
     after = Architecture.parse("mnist", "d4_w200_bn1after_relu")
     assert after.bn_after and after.label == "4x200 ReLU, BN after" and after.name == "d4_w200_bn1after_relu"
@@ -257,11 +257,11 @@ def test_architecture_names_round_trip():
 
 
 def test_uniform_batch_norm_scale_is_its_own_network():
-    from actstudy.config import expand_selection
+    from actstudy.config import expand_networks
 
     block = {"dataset": "mnist", "depth": 4, "width": 200, "batch_norm": [False, True], "activation": "relu",
              "batch_norm_init": ["ones", "uniform"]}  # fmt: skip
-    names = [a.name for a in expand_selection(block)]
+    names = [a.name for a in expand_networks(block)]
     assert names == ["d4_w200_bn0_relu", "d4_w200_bn1_relu", "d4_w200_bn1_relu_gu"]  # no BN: once
     uniform = Architecture.parse("mnist", "d4_w200_bn1_relu_gu_do0.2")
     assert uniform.bn_init == "uniform" and uniform.dropout == 0.2 and uniform.name == "d4_w200_bn1_relu_gu_do0.2"

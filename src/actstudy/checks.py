@@ -22,7 +22,7 @@ import pandas as pd
 from actstudy.activations import get as activation
 from actstudy.config import Architecture
 from actstudy.metrics.activity import mean_se
-from actstudy.study import selections
+from actstudy.study import networks_of
 
 CHECK_VERDICTS = ("holds", "fails", "not run")
 CHECK_COLUMNS = ["check", "source", "claim", "verdict", "comparisons", "failed", "details", "inconsistent",
@@ -283,7 +283,7 @@ def run_checks(checks: list[dict], measured: pd.DataFrame, protocol: dict[tuple[
     and how the networks' training differs from the study's protocol."""
     out = []
     for check in checks:
-        archs = [a for a in selections(check["networks"]) if (a.dataset, a.name) in protocol]
+        archs = [a for a in networks_of(check["networks"]) if (a.dataset, a.name) in protocol]
         made = [c for c in KINDS[check["kind"]](archs, measured, check) if np.isfinite(c.left) and np.isfinite(c.right)]
         quantifier = check.get("quantifier", "all")
         differing = sorted({protocol[(a.dataset, a.name)] for a in archs if protocol[(a.dataset, a.name)]})

@@ -174,19 +174,20 @@ def _as_list(value: Any) -> list:
     return list(value) if isinstance(value, list) else [value]
 
 
-def expand_selection(selection: dict) -> list[Architecture]:
-    """All architectures of a selection (the product of its listed values; a net without
-    batch norm appears once whatever ``batch_norm_position`` lists)."""
+def expand_networks(networks: dict) -> list[Architecture]:
+    """All architectures a networks spec names (an architectures block, a figure's or a
+    table's networks: the product of its listed values; a net without batch norm appears
+    once whatever ``batch_norm_position`` or ``batch_norm_init`` lists)."""
     combos = itertools.product(
-        _as_list(selection["dataset"]),
-        _as_list(selection["depth"]),
-        _as_list(selection["width"]),
-        _as_list(selection["batch_norm"]),
-        _as_list(selection["activation"]),
-        _as_list(selection.get("batch_norm_position", "before")),
-        _as_list(selection.get("dropout", 0.0)),
-        _as_list(selection.get("weight_decay", 0.0)),
-        _as_list(selection.get("batch_norm_init", "ones")),
+        _as_list(networks["dataset"]),
+        _as_list(networks["depth"]),
+        _as_list(networks["width"]),
+        _as_list(networks["batch_norm"]),
+        _as_list(networks["activation"]),
+        _as_list(networks.get("batch_norm_position", "before")),
+        _as_list(networks.get("dropout", 0.0)),
+        _as_list(networks.get("weight_decay", 0.0)),
+        _as_list(networks.get("batch_norm_init", "ones")),
     )
     archs = [Architecture(d, dep, w, bool(bn), act, pos, float(do), float(wd), init)
              for d, dep, w, bn, act, pos, do, wd, init in combos]  # fmt: skip
@@ -202,7 +203,7 @@ def run_grids(config: dict) -> dict[Architecture, RunGrid]:
             tuple(float(lr) for lr in block.get("learning_rates", training["learning_rates"])),
             tuple(int(s) for s in block.get("seeds", training["seeds"])),
         )
-        for arch in expand_selection(block):
+        for arch in expand_networks(block):
             grids[arch] = grid
     return grids
 
@@ -222,4 +223,4 @@ def training_job(training: dict, grid: RunGrid) -> dict:
 
 def figure_architectures(config: dict, figure: str) -> list[Architecture]:
     """The architectures one figure draws, in the order the config lists them."""
-    return expand_selection(config["figures"][figure])
+    return expand_networks(config["figures"][figure])

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from actstudy.config import Architecture, RunGrid, expand_selection
+from actstudy.config import Architecture, RunGrid, expand_networks
 
 ROW_COLUMNS = ["source", "dataset", "network", "depth", "width", "batch_norm", "activation", "metric", "layer",
                "split", "state", "unit", "study", "study_low", "study_high", "study_se", "tolerance", "note",
@@ -53,10 +53,10 @@ def _arch(entry: dict) -> Architecture:
     )
 
 
-def selections(networks: dict | list[dict]) -> list[Architecture]:
-    """The networks of one selection, or of a list of selections (in order, once each)."""
+def networks_of(networks: dict | list[dict]) -> list[Architecture]:
+    """The networks of one networks spec, or of a list of them (in order, once each)."""
     blocks = networks if isinstance(networks, list) else [networks]
-    return list(dict.fromkeys(arch for block in blocks for arch in expand_selection(block)))
+    return list(dict.fromkeys(arch for block in blocks for arch in expand_networks(block)))
 
 
 def _statement_entries(statement: dict) -> list[dict]:
@@ -64,7 +64,7 @@ def _statement_entries(statement: dict) -> list[dict]:
     shared = {k: statement[k] for k in ("source", "metric", "value", "range", "tolerance", "note", "inconsistent")
               if k in statement}  # fmt: skip
     entries = []
-    for arch in selections(statement["networks"]):
+    for arch in networks_of(statement["networks"]):
         network = {"dataset": arch.dataset, "depth": arch.depth, "width": arch.width,
                    "batch_norm": arch.batch_norm, "activation": arch.activation}  # fmt: skip
         layers = range(1, arch.depth + 1) if statement.get("per_layer") else [None]
@@ -136,7 +136,7 @@ def needs(
         artefacts = {_artefacts(m, state) for m in check_metrics(check)}
         if check["kind"] in CHECK_KIND_ARTEFACTS:
             artefacts.add((CHECK_KIND_ARTEFACTS[check["kind"]], state))
-        for arch in selections(check["networks"]):
+        for arch in networks_of(check["networks"]):
             if arch in grids:
                 wanted.setdefault(arch, set()).update(artefacts)
     return wanted

@@ -11,7 +11,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from actstudy.config import ConfigError, analysed_learning_rate, analysis_settings, expand_selection, run_grids
+from actstudy.config import ConfigError, analysed_learning_rate, analysis_settings, expand_networks, run_grids
 from actstudy.resources import train_mem_mb
 
 
@@ -66,7 +66,7 @@ def check_config_file(path: str | Path) -> None:
 def load_schema(path: str | Path) -> dict:
     """The config schema, with the figures' and tables' keys filled in from the catalog:
     every catalog target is required, each with the selection its kind takes."""
-    from actstudy.figures.catalog import TARGETS, selection_schema
+    from actstudy.figures.catalog import TARGETS, networks_schema
 
     with open(path) as handle:
         schema = yaml.safe_load(handle)
@@ -74,7 +74,7 @@ def load_schema(path: str | Path) -> dict:
         targets = [t for t in TARGETS.values() if t.family in rules]
         schema["properties"][section]["required"] = [t.name for t in targets]
         schema["properties"][section]["properties"] = {
-            t.name: {"$ref": f"#/$defs/{selection_schema(t)}"} for t in targets
+            t.name: {"$ref": f"#/$defs/{networks_schema(t)}"} for t in targets
         }
     return schema
 
@@ -196,7 +196,7 @@ def _semantic_problems(config: dict) -> Iterable[str]:
     targets = [("figures", name, spec) for name, spec in config["figures"].items()]
     targets += [("tables", name, spec) for name, spec in config["tables"].items()]
     for section, name, selection in targets:
-        for arch in expand_selection(selection):
+        for arch in expand_networks(selection):
             if arch not in trained:
                 yield (
                     f"{section}.{name}: {arch.dataset} {arch.name} is not a trained "
@@ -211,7 +211,7 @@ def _semantic_problems(config: dict) -> Iterable[str]:
             yield f"{section}.{name}: give either state or states, not both"
         layer = selection.get("layer")
         if layer is not None:
-            for arch in expand_selection(selection):
+            for arch in expand_networks(selection):
                 if layer > arch.depth:
                     yield (f"{section}.{name}.layer: layer {layer} does not exist in {arch.name} "
                            f"(hidden layers 1..{arch.depth})")  # fmt: skip

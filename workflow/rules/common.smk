@@ -8,7 +8,7 @@ from actstudy.config import (
     describe_readings,
     figure_architectures,
     run_grids,
-    expand_selection,
+    expand_networks,
     training_job,
 )
 from actstudy import raw, resources
@@ -232,7 +232,7 @@ def table_items(name):
             "seed": seed,
             "layers": metrics_path(a, seed, analysis_state(), "layers"),
         }
-        for a in expand_selection(config["tables"][name])
+        for a in expand_networks(config["tables"][name])
         for seed in GRIDS[a].seeds
     ]
 

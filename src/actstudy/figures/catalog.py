@@ -97,15 +97,15 @@ COMPARISON_NEEDS = {
 }  # fmt: skip
 
 
-def selection_schema(target: Target) -> str:
+def networks_schema(target: Target) -> str:
     """The config schema's definition (``$defs``) a target's selection follows."""
     if target.kind == "kde":
-        return "kde_selection"
+        return "kde_networks"
     if target.kind == "layer_accuracy":
-        return "layer_selection"
+        return "layer_networks"
     if target.family in ("node", "classifier"):
-        return "node_selection"
-    return "selection"
+        return "node_networks"
+    return "networks"
 
 
 def files_needed(kind: str, state: str) -> dict[str, tuple[str, str]]:
