@@ -242,3 +242,30 @@ def test_linear_output_reading_extracts_only_the_batch_norm_nets_again(tmp_path)
     snakemake(tmp_path, "--cores", "2", *targets)
     log = (tmp_path / f"results/logs/extract/digits/{nets[1]}/seed0_best.log").read_text()
     assert "z at the linear output" in log
+
+
+def test_learning_rate_refinement_trains_rounds_the_plans_ask_for_and_selects_over_all(tmp_path):
+    """training.refine_rounds: the coarse grid trains in round0/, each round's plan (a
+    checkpoint) asks for the two neighbours of the best rate so far, the merged files hold
+    every rate and the selection is made over all of them; done, nothing trains again."""
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    config["training"] |= {"refine_rounds": 1, "epochs": 6, "snapshot_epochs": [5]}
+    for selection in config["figures"].values():
+        if "states" in selection:
+            selection["states"] = ["epoch5", "best"]
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    net = tmp_path / "results/train/digits/d2_w32_bn1_sigmoid"
+    snakemake(tmp_path, "--cores", "2", str(net.relative_to(tmp_path) / "selected.json"))
+    plan = json.loads((net / "round1/plan.json").read_text())
+    coarse = set(pd.read_csv(net / "round0/summary.csv")["learning_rate"])
+    assert coarse == set(config["training"]["learning_rates"]) and len(plan["rates"]) >= 1
+    assert set(pd.read_csv(net / "round1/summary.csv")["learning_rate"]) == set(plan["rates"])
+    stop = json.loads((net / "round2/plan.json").read_text())
+    assert stop["rates"] == [] and "rounds" in stop["why"]
+    merged = pd.read_csv(net / "summary.csv")
+    assert set(merged["learning_rate"]) == coarse | set(plan["rates"])
+    selected = json.loads((net / "selected.json").read_text())
+    assert len(selected["val_acc_by_learning_rate"]) == len(coarse) + len(plan["rates"])
+    best = torch.load(net / "best.pt", weights_only=True)
+    assert set(best) == set(merged["run"])  # every run's state, from every round
+    assert "Nothing to be done" in snakemake(tmp_path, "-n", str(net.relative_to(tmp_path) / "selected.json"))

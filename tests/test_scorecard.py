@@ -75,6 +75,14 @@ def test_protocol_differences_name_each_setting():
     assert text == "30 epochs (study 300); 2 seeds (study 3); learning rates 0.01 (study 0.01, 0.001, 0.0001)"
 
 
+def test_a_net_selected_without_the_studys_refinement_differs_in_protocol(study):
+    protocol, grid = study["protocol"], RunGrid((0.01, 0.001, 0.0001), (0, 1, 2))
+    assert protocol["refined"] is True
+    coarse = protocol_differences(grid, STUDY_TRAINING, protocol)
+    assert coarse == "learning rate chosen from the initial rates only (the study refines it: Section 3.3.1)"
+    assert protocol_differences(grid, {**STUDY_TRAINING, "refine_rounds": 2}, protocol) == ""
+
+
 def test_needs_reads_only_trained_networks(study):
     grids = {RELU: RunGrid((0.01,), (0, 1)), Architecture("digits", 2, 32, False, "relu"): RunGrid((0.01,), (0,))}
     wanted = needs(study, grids)

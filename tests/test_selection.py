@@ -49,3 +49,31 @@ def test_the_analysed_run_is_the_selected_one_or_the_readings_rate():
     selection = {"learning_rate": 0.01, "runs": ["lr0.01_s0", "lr0.01_s1"]}
     assert analysed_run(selection, 1) == "lr0.01_s1"
     assert analysed_run(selection, 1, 0.0001) == "lr0.0001_s1"
+
+
+def _summary(rates_and_accuracies):
+    rows = [{"run": f"lr{lr:g}_s{seed}", "learning_rate": lr, "seed": seed, "diverged": acc is None,
+             "val_acc": acc if acc is not None else float("nan")}
+            for lr, acc in rates_and_accuracies for seed in (0, 1)]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_refinement_trains_the_neighbours_of_the_best_rate_at_a_halving_step():
+    from actstudy.selection import refinement_plan
+
+    coarse = _summary([(0.01, 0.90), (0.001, 0.95), (0.0001, 0.93)])
+    first = refinement_plan(coarse, 1, 3)
+    assert first["winner"] == 0.001 and first["step_decades"] == 0.5 and first["rates"] == [0.000316, 0.00316]
+    moved = pd.concat([coarse, _summary([(0.000316, 0.94), (0.00316, 0.96)])])
+    second = refinement_plan(moved, 2, 3, first)
+    assert second["winner"] == 0.00316 and second["rates"] == [0.00178, 0.00562]  # a quarter decade
+    # the stopping rules: the best rate did not move; the rounds are done; all diverged
+    assert refinement_plan(coarse, 2, 3, first)["rates"] == []
+    assert "did not move" in refinement_plan(coarse, 2, 3, first)["why"]
+    assert (
+        refinement_plan(moved, 4, 3, second)["rates"] == [] and "rounds" in refinement_plan(moved, 4, 3, second)["why"]
+    )
+    assert refinement_plan(_summary([(0.01, None)]), 1, 3)["rates"] == []
+    # a neighbour already trained is not trained again, nor a rate of 1 or more
+    edge = refinement_plan(_summary([(0.5, 0.9), (0.158, 0.8)]), 1, 3)
+    assert edge["rates"] == []

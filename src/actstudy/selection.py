@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the extraction job reads a selection without pandas (0.3 s to import)
@@ -47,3 +48,33 @@ def analysed_run(selection: dict, seed: int, learning_rate: float | None = None)
     from actstudy.config import run_id
 
     return selected_run(selection, seed) if learning_rate is None else run_id(learning_rate, seed)
+
+
+def refinement_plan(summaries: pd.DataFrame, round_: int, rounds: int, previous: dict | None = None) -> dict:
+    """The learning rates round ``round_`` (1, 2, ...) of the iterative grid search trains
+    (docs/protocol.md, "Refining the learning rate"): around the best rate so far (best
+    mean validation accuracy over every rate trained in earlier rounds, as
+    ``select_learning_rate``), the two rates ``step`` decades below and above it, with
+    ``step`` half a decade in round 1 and halved each round after; rates already trained
+    are not trained again. No rates (the search stops) after ``rounds`` rounds, when the
+    previous round did not move the best rate, or when every run so far diverged."""
+    chosen = select_learning_rate(summaries)["learning_rate"]
+    step = 0.5 / 2 ** (round_ - 1)
+    plan = {"round": round_, "winner": chosen, "step_decades": step, "rates": []}
+    if chosen is None:
+        return {**plan, "why": "every run so far diverged"}
+    if round_ > rounds:
+        return {**plan, "why": f"the {rounds} rounds of the config are done"}
+    if previous is not None and previous.get("winner") is not None and math.isclose(chosen, previous["winner"]):
+        return {**plan, "why": f"round {round_ - 1} did not move the best rate"}
+    tried = [float(lr) for lr in summaries["learning_rate"].unique()]
+    candidates = [float(f"{chosen * 10 ** (sign * step):.3g}") for sign in (-1, 1)]
+    rates = [lr for lr in candidates if 0 < lr < 1 and not any(math.isclose(lr, t, rel_tol=1e-6) for t in tried)]
+    return {**plan, "rates": rates, "why": "" if rates else "every neighbour was trained already"}
+
+
+def planned_rates(path) -> list[float]:
+    """The rates a refinement round's plan (``refinement_plan``, as JSON) trains."""
+    from actstudy.io import read_json
+
+    return [float(lr) for lr in read_json(path, ["rates"])["rates"]]

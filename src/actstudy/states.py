@@ -24,3 +24,24 @@ def load_state(path, run: str) -> dict[str, torch.Tensor]:
         if run not in states:
             raise KeyError(f"no run {run!r}; it holds {sorted(states)}")
         return states[run]
+
+
+def load_states(path) -> dict[str, dict[str, torch.Tensor]]:
+    """Every run's state_dict in one saved-states file."""
+    with reading(path, "saved network states"):
+        states = torch.load(path, map_location="cpu", weights_only=True)
+        if not isinstance(states, dict):
+            raise ValueError("not a {run id: state_dict} mapping")
+        return states
+
+
+def merge_state_files(paths, out) -> None:
+    """The runs of several saved-states files (one per refinement round) in one file; a
+    run id found twice is an error (no round trains a rate twice)."""
+    merged: dict[str, dict[str, torch.Tensor]] = {}
+    for path in paths:
+        for run, state in load_states(path).items():
+            if run in merged:
+                raise ValueError(f"{path}: run {run!r} is in an earlier round's file too")
+            merged[run] = state
+    save_states(merged, out)

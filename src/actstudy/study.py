@@ -12,6 +12,7 @@ import pandas as pd
 import yaml
 
 from actstudy.config import Architecture, RunGrid, expand_networks
+from actstudy.paths import metrics_path, train_dir
 
 ROW_COLUMNS = ["source", "dataset", "network", "depth", "width", "batch_norm", "activation", "metric", "layer",
                "split", "state", "unit", "study", "study_low", "study_high", "study_se", "tolerance", "note",
@@ -160,12 +161,11 @@ def scorecard_plan(
                 "protocol": protocol_differences(grid, training, study["protocol"])}  # fmt: skip
         for artefact, at in sorted(wanted):
             if artefact == "train":
-                item["summary"] = f"{results}/train/{arch.dataset}/{arch.name}/summary.csv"
-                item["selection"] = f"{results}/train/{arch.dataset}/{arch.name}/selected.json"
+                item["summary"] = f"{train_dir(arch, results)}/summary.csv"
+                item["selection"] = f"{train_dir(arch, results)}/selected.json"
             else:
                 key = f"init_{artefact}" if at == "init" else artefact
-                item[key] = {seed: f"{results}/metrics/{arch.dataset}/{arch.name}/seed{seed}/{at}_{artefact}.csv"
-                             for seed in grid.seeds}  # fmt: skip
+                item[key] = {seed: metrics_path(arch, seed, at, artefact, results) for seed in grid.seeds}
         plan.append(item)
     return plan
 
@@ -195,4 +195,6 @@ def protocol_differences(grid: RunGrid, training: dict, protocol: dict) -> str:
         diffs.append(f"batch size {training['batch_size']} (study {protocol['batch_size']})")
     if float(training["lr_decay"]) != float(protocol["lr_decay"]):
         diffs.append(f"learning-rate decay {training['lr_decay']} (study {protocol['lr_decay']})")
+    if protocol.get("refined") and not training.get("refine_rounds", 0):
+        diffs.append("learning rate chosen from the initial rates only (the study refines it: Section 3.3.1)")
     return "; ".join(diffs)

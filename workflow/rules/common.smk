@@ -11,7 +11,9 @@ from actstudy.config import (
     expand_networks,
     training_job,
 )
-from actstudy import raw, resources
+from actstudy import raw, resources, rounds
+from actstudy.paths import activations_path, artefact_path, metrics_path, train_dir
+from actstudy.selection import planned_rates
 from actstudy.datasets import DOWNLOADABLE
 from actstudy.study import load_study, plan_files, scorecard_plan as study_plan
 from actstudy.scorecard_pages import landing_page
@@ -103,10 +105,6 @@ def all_tables():
     return [f for name in TABLES for f in table_files(name)]
 
 
-def train_dir(arch):
-    return f"results/train/{arch.dataset}/{arch.name}"
-
-
 def raw_inputs(wildcards):
     """The prepare step's raw inputs: the download's manifest and, once it exists, every
     raw file it lists, so that a raw file changed since reruns prepare (nothing for the
@@ -154,11 +152,33 @@ def train_runtime(wildcards):
     )
 
 
-def snapshot_outputs():
-    return [
-        f"results/train/{{dataset}}/{{arch}}/epoch{epoch}.pt"
-        for epoch in sorted(config["training"]["snapshot_epochs"])
-    ]
+REFINE_ROUNDS = config["training"].get("refine_rounds", 0)
+SNAPSHOTS = config["training"]["snapshot_epochs"]
+ROUND0 = "_round0" if REFINE_ROUNDS else ""  # the initial rates' job, when refined
+COARSE_DIR = (
+    "results/train/{dataset}/{arch}/round0"
+    if REFINE_ROUNDS
+    else "results/train/{dataset}/{arch}"
+)
+
+
+def trained_files(folder):
+    return rounds.trained_files(folder, SNAPSHOTS)
+
+
+def plan_round_inputs(wildcards):
+    base = f"results/train/{wildcards.dataset}/{wildcards.arch}"
+    return rounds.plan_inputs(base, int(wildcards.round))
+
+
+def refined_rounds(wildcards):
+    """Every round the refinement trained (their plans decide: a checkpoint)."""
+
+    def plan_of(k):
+        return checkpoints.plan_round.get(**wildcards, round=k).output[0]
+
+    base = f"results/train/{wildcards.dataset}/{wildcards.arch}"
+    return rounds.merge_inputs(base, plan_of, planned_rates, SNAPSHOTS)
 
 
 def figure_inputs(name):
@@ -173,24 +193,6 @@ def figure_inputs(name):
 
 def figure_architecture_names(name):
     return [[a.dataset, a.name] for a in figure_architectures(config, name)]
-
-
-def activations_path(arch, seed, state, split):
-    return f"results/activations/{arch.dataset}/{arch.name}/seed{seed}/{state}_{split}.parquet"
-
-
-def metrics_path(arch, seed, state, table):
-    """A node-metrics table, or ``classifiers`` (the layer classifiers' accuracies)."""
-    ext = "parquet" if table == "class_nodes" else "csv"
-    return (
-        f"results/metrics/{arch.dataset}/{arch.name}/seed{seed}/{state}_{table}.{ext}"
-    )
-
-
-def artefact_path(artefact, arch, seed, state):
-    if artefact == "activations_train":
-        return activations_path(arch, seed, state, "train")
-    return metrics_path(arch, seed, state, artefact)
 
 
 def node_figure_items(name):

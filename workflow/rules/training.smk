@@ -4,17 +4,13 @@
 
 rule train:
     input:
-        "results/data/{dataset}.npz",
+        data="results/data/{dataset}.npz",
     output:
-        history="results/train/{dataset}/{arch}/history.csv",
-        summary="results/train/{dataset}/{arch}/summary.csv",
-        init="results/train/{dataset}/{arch}/init.pt",
-        best="results/train/{dataset}/{arch}/best.pt",
-        snapshots=snapshot_outputs(),
+        **trained_files(COARSE_DIR),
     log:
-        "results/logs/train/{dataset}/{arch}.log",
+        f"results/logs/train/{{dataset}}/{{arch}}{ROUND0}.log",
     benchmark:
-        "results/benchmarks/train/{dataset}/{arch}.tsv"
+        f"results/benchmarks/train/{{dataset}}/{{arch}}{ROUND0}.tsv"
     conda:
         "../../envs/cuda.yaml"
     threads: train_threads
@@ -46,3 +42,58 @@ rule select:
         "../../envs/cpu.yaml"
     script:
         "../scripts/select.py"
+
+
+if REFINE_ROUNDS:
+    # The study's iterative grid search (docs/protocol.md): round k >= 1 trains the rates
+    # its plan names, planned once the earlier rounds are trained (a checkpoint: the DAG
+    # grows with the data); merge_rounds gives the later stages one set of files over
+    # every rate tried, and `select` picks among them all.
+
+    checkpoint plan_round:
+        input:
+            unpack(plan_round_inputs),
+        output:
+            "results/train/{dataset}/{arch}/round{round}/plan.json",
+        log:
+            "results/logs/plan_round/{dataset}/{arch}_round{round}.log",
+        benchmark:
+            "results/benchmarks/plan_round/{dataset}/{arch}_round{round}.tsv"
+        wildcard_constraints:
+            round=r"[1-9]\d*",
+        conda:
+            "../../envs/cpu.yaml"
+        params:
+            rounds=REFINE_ROUNDS,
+        script:
+            "../scripts/plan_round.py"
+
+    use rule train as train_round with:
+        input:
+            data="results/data/{dataset}.npz",
+            plan="results/train/{dataset}/{arch}/round{round}/plan.json",
+        output:
+            **trained_files("results/train/{dataset}/{arch}/round{round}"),
+        log:
+            "results/logs/train/{dataset}/{arch}_round{round}.log",
+        benchmark:
+            "results/benchmarks/train/{dataset}/{arch}_round{round}.tsv"
+        wildcard_constraints:
+            round=r"[1-9]\d*",
+        params:
+            training=training_params,
+            checkpoint="results/resume/{dataset}/{arch}_round{round}.pt",
+
+    rule merge_rounds:
+        input:
+            unpack(refined_rounds),
+        output:
+            **trained_files("results/train/{dataset}/{arch}"),
+        log:
+            "results/logs/merge_rounds/{dataset}/{arch}.log",
+        benchmark:
+            "results/benchmarks/merge_rounds/{dataset}/{arch}.tsv"
+        conda:
+            "../../envs/cpu.yaml"
+        script:
+            "../scripts/merge_rounds.py"

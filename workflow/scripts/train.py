@@ -1,4 +1,5 @@
-"""Train every (learning rate, seed) run of one architecture as one batched model.
+"""Train every (learning rate, seed) run of one architecture as one batched model (the
+config's learning rates, or in a refinement round those of its plan).
 
 The job saves its full state to params.checkpoint every training.checkpoint_every
 epochs and on SIGTERM (cluster preemption, wall time), and resumes from it when run
@@ -12,7 +13,7 @@ from actstudy.checkpoint import stop_on_signals
 from actstudy.config import Architecture, RunGrid
 from actstudy.data import load_splits
 from actstudy.device import configure_process
-from actstudy.io import write_csv
+from actstudy.io import read_json, write_csv
 from actstudy.logs import job_logging
 from actstudy.states import save_states, snapshot_name
 from actstudy.training import Trainer, TrainSettings
@@ -21,8 +22,9 @@ configure_process(snakemake.threads)
 with job_logging(snakemake.log[0]) as log, stop_on_signals(signal.SIGTERM) as stop:
     params = snakemake.params.training
     arch = Architecture.parse(snakemake.wildcards.dataset, snakemake.wildcards.arch)
-    grid = RunGrid(tuple(params["learning_rates"]), tuple(params["seeds"]))
-    trainer = Trainer(arch, grid, load_splits(snakemake.input[0]), TrainSettings.from_config(params))
+    rates = read_json(snakemake.input.plan, ["rates"])["rates"] if "plan" in snakemake.input.keys() else None
+    grid = RunGrid(tuple(rates or params["learning_rates"]), tuple(params["seeds"]))
+    trainer = Trainer(arch, grid, load_splits(snakemake.input.data), TrainSettings.from_config(params))
     # operational, not part of the job's identity: read from the config, not params
     every = snakemake.config["training"]["checkpoint_every"]
     result = trainer.run(checkpoint=snakemake.params.checkpoint, every=every, stop=stop)
