@@ -42,6 +42,7 @@ include: "workflow/rules/nodes.smk"
 include: "workflow/rules/classifiers.smk"
 include: "workflow/rules/comparisons.smk"
 include: "workflow/rules/scorecard.smk"
+include: "workflow/rules/bundle.smk"
 
 
 report: landing_text()

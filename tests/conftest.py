@@ -4,6 +4,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from actstudy.data import Splits
 
@@ -47,3 +48,21 @@ def tiny_splits() -> Splits:
     x_val, y_val = make(40)
     x_test, y_test = make(40)
     return Splits(x_train, y_train, x_val, y_val, x_test, y_test, scale=255.0, split_seed=0)
+
+
+def small_config(learning_rates: list[float], seeds: list[int]) -> dict:
+    """The default config on fewer networks: each figure and table drawn from the 2x32
+    nets of the default's activations, with and without batch norm (and its dropout net),
+    trained for 15 epochs."""
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    config["training"] |= {"epochs": 15, "learning_rates": learning_rates, "seeds": seeds}
+    listed = [block["activation"] for block in config["architectures"]]
+    activations = sorted({a for value in listed for a in ([value] if isinstance(value, str) else value)})
+    config["architectures"] = [
+        {"dataset": "digits", "depth": 2, "width": 32, "batch_norm": [False, True], "activation": activations},
+        {"dataset": "digits", "depth": 2, "width": 32, "batch_norm": False, "activation": "relu", "dropout": 0.2},
+    ]
+    for section in ("figures", "tables"):
+        for selection in config[section].values():
+            selection |= {"depth": 2, "width": 32}
+    return config

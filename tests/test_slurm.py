@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import small_config
 
 from actstudy.figures.catalog import names
 
@@ -68,29 +69,12 @@ def sbatch_calls(output: str) -> list[str]:
 TARGETS = [names(kind)[0] for kind in ("static", "training", "node", "table")] + [names("classifier")[-1]]
 
 
-def small_config() -> dict:
-    """The default config on fewer networks: each figure and table drawn from the 2x32
-    nets of the default's activations (and its dropout net), trained for 15 epochs."""
-    config = yaml.safe_load((REPO / "config.yaml").read_text())
-    config["training"] |= {"epochs": 15, "learning_rates": [0.01, 0.001], "seeds": [0, 1]}
-    listed = [block["activation"] for block in config["architectures"]]
-    activations = sorted({a for value in listed for a in ([value] if isinstance(value, str) else value)})
-    config["architectures"] = [
-        {"dataset": "digits", "depth": 2, "width": 32, "batch_norm": [False, True], "activation": activations},
-        {"dataset": "digits", "depth": 2, "width": 32, "batch_norm": False, "activation": "relu", "dropout": 0.2},
-    ]
-    for section in ("figures", "tables"):
-        for selection in config[section].values():
-            selection |= {"depth": 2, "width": 32}
-    return config
-
-
 @pytest.fixture(scope="module")
 def run(cluster, tmp_path_factory):
     folder = tmp_path_factory.mktemp("slurm")
     workdir = folder / "work"
     workdir.mkdir()
-    (workdir / "config.yaml").write_text(yaml.safe_dump(small_config()))
+    (workdir / "config.yaml").write_text(yaml.safe_dump(small_config(learning_rates=[0.01, 0.001], seeds=[0, 1])))
     profile = user_profile(folder)
     first = snakemake(workdir, profile, *TARGETS)
     second = snakemake(workdir, profile, *TARGETS)
@@ -133,3 +117,22 @@ def test_all_outputs_are_complete_and_a_second_run_submits_nothing(run):
         "table5_1.csv", "table5_1.md", "table5_1.tex"]  # fmt: skip
     assert not sbatch_calls(second)
     assert "Nothing to be done" in second
+
+
+def test_outputs_made_through_slurm_bundle_and_restore_like_local_ones(run, tmp_path):
+    """`snakemake bundle` through the profile (the rest of the nets train as cluster jobs,
+    the bundle itself runs locally), then a restore into a fresh working directory plans
+    no training."""
+    workdir, _, _ = run
+    output = snakemake(workdir, user_profile(tmp_path), "bundle")
+    assert not any("rule_bundle" in call for call in sbatch_calls(output))
+    elsewhere = tmp_path / "restored"
+    elsewhere.mkdir()
+    (elsewhere / "config.yaml").write_text((workdir / "config.yaml").read_text())
+    done = subprocess.run([sys.executable, "-m", "actstudy.restore", str(workdir / "results/bundle/results.tar"),
+                           "--directory", str(elsewhere), "--snakefile", str(REPO / "Snakefile")],
+                          capture_output=True, text=True, timeout=3000)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    plan = subprocess.run([sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory",
+                           str(elsewhere), "-n", *TARGETS], capture_output=True, text=True, timeout=3000)  # fmt: skip
+    assert plan.returncode == 0 and "rule train:" not in plan.stdout + plan.stderr, plan.stdout[-3000:]

@@ -19,6 +19,8 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
+from actstudy import bundle
+
 PACKAGES = ("snakemake", "snakemake-executor-plugin-slurm", "torch", "numpy", "pandas", "pyarrow", "scikit-learn")
 SAFE = re.compile(r"^[\w .:+/()\-,@=]*$")  # what a value may hold to be shown in the report
 
@@ -63,6 +65,7 @@ def _version(package: str) -> str:
 def collect(repo: Path, config: dict) -> dict:
     """The provenance of results computed here now, by the workflow in ``repo``."""
     commit = _git(repo, "rev-parse", "HEAD")
+    restored = bundle.restored()
     status = _git(repo, "status", "--porcelain", "--untracked-files=no")
     return {
         "git_commit": commit or "unknown (not a git checkout)",
@@ -71,8 +74,22 @@ def collect(repo: Path, config: dict) -> dict:
         "packages": {name: _version(name) for name in PACKAGES},
         "machine": {"cpu": _cpu(), "cores": os.cpu_count(), "gpus": _gpus(), "system": platform.platform()},
         "config_sha256": config_digest(config),
-        "results": "computed by this workflow here (no restored bundle)",
+        "results": results_origin(restored),
+        "restored_from": restored,
     }
+
+
+def results_origin(record: dict | None) -> str:
+    """Which results were computed here and which restored from which bundle."""
+    if record is None:
+        return "computed by this workflow here (no restored bundle)"
+    accepted = record.get("accepted_differences") or []
+    return (
+        f"the data and the training of {len(record['networks'])} nets restored from bundle "
+        f"SHA-256 {record['bundle_sha256']} (made at commit {record.get('bundle_git_commit')}"
+        + (f", {len(accepted)} differences accepted" if accepted else "")
+        + "), everything after training computed here"
+    )
 
 
 def _safe(value) -> str:

@@ -19,5 +19,5 @@ with job_logging(snakemake.log[0]) as log:
     paths = {key: out[key] for key in ("csv", "checks", "md", "html", "figure")}
     scorecard_pages.write(scores, claims, paths, snakemake.params.readings)
     save(overview(scores, claims), out.figure)
-    write_json(collect(Path(snakemake.scriptdir).parents[1], snakemake.config), out.provenance)
+    write_json(collect(Path(snakemake.scriptdir).resolve().parents[1], snakemake.config), out.provenance)
     log.info("%s", scorecard_pages.summary_line(scores, claims))
