@@ -40,7 +40,6 @@ include: "workflow/rules/training.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/nodes.smk"
 include: "workflow/rules/classifiers.smk"
-include: "workflow/rules/comparisons.smk"
 include: "workflow/rules/scorecard.smk"
 include: "workflow/rules/bundle.smk"
 

@@ -6,7 +6,8 @@ import math
 import pandas as pd
 import pytest
 
-from actstudy.figures.comparisons import draw, numbers
+from actstudy.figures.catalog import renderer
+from actstudy.figures.comparisons import numbers
 
 
 def write_net(root, name, test_accs, layers, classifiers=None):
@@ -89,7 +90,7 @@ def test_classifier_rows_are_test_accuracy_per_system_and_layer(nets):
 
 @pytest.mark.parametrize("kind", ["accuracy", "sparsity", "dead", "regularisation"])
 def test_every_comparison_draws_from_its_table(nets, kind):
-    fig = draw(kind, numbers(kind, list(nets)))
+    fig = renderer(kind)(numbers(kind, list(nets)))
     assert len(fig.axes) >= 1
     assert any(
         not math.isnan(line.get_ydata()[0]) for ax in fig.axes for line in ax.get_lines() if len(line.get_ydata())

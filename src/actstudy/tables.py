@@ -71,16 +71,11 @@ def network_layers(networks: list[dict]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-# The catalog's table kinds: how each is built, and its caption.
-RENDERERS = {
-    "dead_nodes": (
-        dead_nodes_table,
-        "Dead nodes (% of all hidden nodes, on for no training sample), mean ± SE over seeds",
-    ),
-    "sparsity": (
-        sparsity_table,
-        "Layer sparsity (% of training samples a non-dead node is off for, averaged over the layer), mean ± SE over seeds",
-    ),
+# The caption each of the catalog's table kinds writes into its Markdown and LaTeX.
+CAPTIONS = {
+    "dead_nodes_table": "Dead nodes (% of all hidden nodes, on for no training sample), mean ± SE over seeds",
+    "sparsity_table": "Layer sparsity (% of training samples a non-dead node is off for, averaged over the layer), "
+    "mean ± SE over seeds",
 }
 
 

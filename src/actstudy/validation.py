@@ -66,7 +66,7 @@ def check_config_file(path: str | Path) -> None:
 def load_schema(path: str | Path) -> dict:
     """The config schema, with the figures' and tables' keys filled in from the catalog:
     every catalog target is required, each with the selection its kind takes."""
-    from actstudy.figures.catalog import TARGETS, networks_schema
+    from actstudy.figures.catalog import KINDS, TARGETS
 
     with open(path) as handle:
         schema = yaml.safe_load(handle)
@@ -74,7 +74,7 @@ def load_schema(path: str | Path) -> dict:
         targets = [t for t in TARGETS.values() if t.family in rules]
         schema["properties"][section]["required"] = [t.name for t in targets]
         schema["properties"][section]["properties"] = {
-            t.name: {"$ref": f"#/$defs/{networks_schema(t)}"} for t in targets
+            t.name: {"$ref": f"#/$defs/{KINDS[t.kind].schema}"} for t in targets
         }
     return schema
 

@@ -1,4 +1,5 @@
-# Chapter 6: every hidden layer's discrete, continuous and combined classifiers.
+# Chapter 6: every hidden layer's discrete, continuous and combined classifiers (their
+# figures are in figures.smk).
 
 
 rule classifiers:
@@ -24,31 +25,3 @@ rule classifiers:
         threshold=node_on_threshold,
     script:
         "../scripts/classifiers.py"
-
-
-for name in names("classifier"):
-
-    rule:
-        name:
-            name
-        input:
-            node_figure_inputs(name),
-        output:
-            png=figure_report(name),
-            pdf=f"results/figures/{name}.pdf",
-        log:
-            f"results/logs/figures/{name}.log",
-        benchmark:
-            f"results/benchmarks/figures/{name}.tsv"
-        group:
-            "figures"
-        conda:
-            "../../envs/cpu.yaml"
-        resources:
-            mem_mb=2000,
-            runtime=5,
-        params:
-            figure=name,
-            networks=node_figure_items(name),
-        script:
-            "../scripts/plot_node_figure.py"

@@ -1,4 +1,6 @@
 # Helpers shared by the workflow modules (paths, and what the config asks for).
+from functools import cache
+
 from actstudy.config import (
     Architecture,
     analysed_learning_rate,
@@ -6,28 +8,16 @@ from actstudy.config import (
     extraction_settings,
     on_threshold,
     describe_readings,
-    figure_architectures,
     run_grids,
-    expand_networks,
     training_job,
 )
 from actstudy import raw, resources, rounds
-from actstudy.paths import activations_path, artefact_path, metrics_path, train_dir
 from actstudy.selection import planned_rates
 from actstudy.datasets import DOWNLOADABLE
 from actstudy.study import load_study, plan_files, scorecard_plan as study_plan
 from actstudy.scorecard_pages import landing_page
-from actstudy.figures.catalog import (
-    COMPARISON_KINDS,
-    COMPARISON_NEEDS,
-    FIGURE_KINDS,
-    SCORECARD,
-    TABLES,
-    TARGETS,
-    caption_page,
-    files_needed,
-    names,
-)
+from actstudy.figures.catalog import SCORECARD, TABLES, TARGETS, caption_page, names
+from actstudy.figures.plan import SCRIPTS, plan as plan_target
 
 GRIDS = run_grids(config)
 FIGURE_FORMATS = ["png", "pdf"]
@@ -181,94 +171,42 @@ def refined_rounds(wildcards):
     return rounds.merge_inputs(base, plan_of, planned_rates, SNAPSHOTS)
 
 
-def figure_inputs(name):
-    """History, summary and selection of every architecture the figure draws."""
-    archs = figure_architectures(config, name)
-    return {
-        "history": [f"{train_dir(a)}/history.csv" for a in archs],
-        "summary": [f"{train_dir(a)}/summary.csv" for a in archs],
-        "selection": [f"{train_dir(a)}/selected.json" for a in archs],
-    }
+@cache
+def target_plan(name):
+    """(inputs, params) of a figure's or table's rule, by its kind's family."""
+    return plan_target(config, GRIDS, analysis_state(), name)
 
 
-def figure_architecture_names(name):
-    return [[a.dataset, a.name] for a in figure_architectures(config, name)]
+def target_inputs(name):
+    return target_plan(name)[0]
 
 
-def node_figure_items(name):
-    """Per architecture (and state) of a Chapter 4/5/6 figure: its first seed, the state
-    and the files each role of the figure reads."""
-    spec = config["figures"][name]
-    states = spec.get("states", [spec.get("state", "best")])
-    items = []
-    for arch in figure_architectures(config, name):
-        seed = GRIDS[arch].seeds[0]
-        for state in states:
-            needed = files_needed(FIGURE_KINDS[name], state)
-            files = {
-                role: artefact_path(a, arch, seed, s) for role, (a, s) in needed.items()
-            }
-            items.append(
-                {
-                    "dataset": arch.dataset,
-                    "arch": arch.name,
-                    "seed": seed,
-                    "state": state,
-                    "files": files,
-                    "layer": spec.get("layer"),
-                }
-            )
-    return items
+def target_params(name):
+    return target_plan(name)[1]
 
 
-def node_figure_inputs(name):
-    return [f for item in node_figure_items(name) for f in item["files"].values()]
+def target_script(name):
+    return f"../scripts/{SCRIPTS[TARGETS[name].family]}"
 
 
-def table_items(name):
-    """Every (architecture, seed) a table summarises, with its layer metrics file."""
-    return [
-        {
-            "dataset": a.dataset,
-            "arch": a.name,
-            "seed": seed,
-            "layers": metrics_path(a, seed, analysis_state(), "layers"),
-        }
-        for a in expand_networks(config["tables"][name])
-        for seed in GRIDS[a].seeds
-    ]
+def target_folder(name):
+    """Where its log and benchmark go: tables or figures."""
+    return "tables" if TARGETS[name].family == "table" else "figures"
 
 
-def table_inputs(name):
-    return [item["layers"] for item in table_items(name)]
-
-
-def comparison_items(name):
-    """Per network a comparison draws: the files its kind reads (every seed)."""
-    needs = COMPARISON_NEEDS[COMPARISON_KINDS[name]]
-    items = []
-    for arch in figure_architectures(config, name):
-        item = {"dataset": arch.dataset, "arch": arch.name}
-        if "train" in needs:
-            item["summary"] = f"{train_dir(arch)}/summary.csv"
-            item["selection"] = f"{train_dir(arch)}/selected.json"
-        for table in ("layers", "classifiers"):
-            if table in needs:
-                item[table] = {
-                    seed: metrics_path(arch, seed, analysis_state(), table)
-                    for seed in GRIDS[arch].seeds
-                }
-        items.append(item)
-    return items
-
-
-def comparison_inputs(name):
-    files = []
-    for item in comparison_items(name):
-        files += [item[k] for k in ("summary", "selection") if k in item]
-        for table in ("layers", "classifiers"):
-            files += list(item.get(table, {}).values())
-    return files
+def target_outputs(name):
+    """A figure's PNG (in the report) and PDF, and a comparison's CSV of numbers; a
+    table's CSV (in the report), Markdown and LaTeX."""
+    if TARGETS[name].family == "table":
+        csv, md, tex = table_files(name)
+        labels = target_labels(name)
+        category = TARGETS[name].chapter
+        csv = report(csv, caption=caption_file(name), category=category, labels=labels)
+        return {"csv": csv, "md": md, "tex": tex}
+    outputs = {"png": figure_report(name), "pdf": f"results/figures/{name}.pdf"}
+    if TARGETS[name].family == "comparison":
+        outputs["csv"] = f"results/figures/{name}.csv"
+    return outputs
 
 
 # -- the scorecard: the study's numbers beside ours ------------------------------------

@@ -1,46 +1,22 @@
-# Chapters 1 and 3: one rule per figure (the catalog lists them); which architectures
-# each draws comes from config["figures"].
+# Every figure and table of the catalog (actstudy.figures.catalog): one rule each, made
+# in one loop. What a rule reads and passes comes from its kind's family
+# (actstudy.figures.plan); which networks it draws from config["figures"] or
+# config["tables"].
 
 
-for name in names("static"):
-
-    rule:
-        name:
-            name
-        output:
-            png=figure_report(name),
-            pdf=f"results/figures/{name}.pdf",
-        log:
-            f"results/logs/figures/{name}.log",
-        benchmark:
-            f"results/benchmarks/figures/{name}.tsv"
-        group:
-            "figures"
-        conda:
-            "../../envs/cpu.yaml"
-        resources:
-            mem_mb=2000,
-            runtime=5,
-        params:
-            figure=name,
-        script:
-            "../scripts/plot_static_figure.py"
-
-
-for name in names("training"):
+for name in TARGETS:
 
     rule:
         name:
             name
         input:
-            **figure_inputs(name),
+            **target_inputs(name),
         output:
-            png=figure_report(name),
-            pdf=f"results/figures/{name}.pdf",
+            **target_outputs(name),
         log:
-            f"results/logs/figures/{name}.log",
+            f"results/logs/{target_folder(name)}/{name}.log",
         benchmark:
-            f"results/benchmarks/figures/{name}.tsv"
+            f"results/benchmarks/{target_folder(name)}/{name}.tsv"
         group:
             "figures"
         conda:
@@ -49,7 +25,6 @@ for name in names("training"):
             mem_mb=2000,
             runtime=5,
         params:
-            figure=name,
-            architectures=figure_architecture_names(name),
+            **target_params(name),
         script:
-            "../scripts/plot_training_figure.py"
+            target_script(name)

@@ -1,4 +1,5 @@
-# Chapters 4 and 5: hidden activations to Parquet, node metrics, figures and tables.
+# Chapters 4 and 5: hidden activations to Parquet, and node metrics (their figures and
+# tables are in figures.smk).
 # Only what some requested target needs is extracted: the DAG decides.
 
 
@@ -66,65 +67,3 @@ rule node_metrics:
         threshold=node_on_threshold,
     script:
         "../scripts/node_metrics.py"
-
-
-for name in names("node"):
-
-    rule:
-        name:
-            name
-        input:
-            node_figure_inputs(name),
-        output:
-            png=figure_report(name),
-            pdf=f"results/figures/{name}.pdf",
-        log:
-            f"results/logs/figures/{name}.log",
-        benchmark:
-            f"results/benchmarks/figures/{name}.tsv"
-        group:
-            "figures"
-        conda:
-            "../../envs/cpu.yaml"
-        resources:
-            mem_mb=2000,
-            runtime=5,
-        params:
-            figure=name,
-            networks=node_figure_items(name),
-        script:
-            "../scripts/plot_node_figure.py"
-
-
-for name in names("table"):
-
-    rule:
-        name:
-            name
-        input:
-            table_inputs(name),
-        output:
-            csv=report(
-                f"results/tables/{name}.csv",
-                caption=caption_file(name),
-                category=TARGETS[name].chapter,
-                labels=target_labels(name),
-            ),
-            md=f"results/tables/{name}.md",
-            tex=f"results/tables/{name}.tex",
-        log:
-            f"results/logs/tables/{name}.log",
-        benchmark:
-            f"results/benchmarks/tables/{name}.tsv"
-        group:
-            "figures"
-        conda:
-            "../../envs/cpu.yaml"
-        resources:
-            mem_mb=2000,
-            runtime=5,
-        params:
-            table=name,
-            networks=table_items(name),
-        script:
-            "../scripts/make_table.py"

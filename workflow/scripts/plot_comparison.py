@@ -1,14 +1,14 @@
 """Draw one comparison (cmp_*) and write the numbers it draws beside it."""
 
-from actstudy.figures.comparisons import draw, numbers
-from actstudy.figures.draw import save
+from actstudy.figures.comparisons import numbers
+from actstudy.figures.draw import render, save
 from actstudy.io import write_csv
 from actstudy.logs import job_logging
 
 with job_logging(snakemake.log[0]) as log:
     table = numbers(snakemake.params.kind, snakemake.params.networks)
     write_csv(table, snakemake.output.csv)
-    save(draw(snakemake.params.kind, table), snakemake.output.png, snakemake.output.pdf)
+    save(render(snakemake.params.figure, table), snakemake.output.png, snakemake.output.pdf)
     log.info(
         "%s drawn from %d networks:\n%s",
         snakemake.params.figure,

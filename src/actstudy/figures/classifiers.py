@@ -89,6 +89,3 @@ def kde_overlay(items: list[NodeInputs]) -> Figure:
         f"KDE (bandwidth {BANDWIDTH}) over class histograms: {first.arch.dataset}, {first.state_name}, seed {first.seed}"
     )
     return fig
-
-
-RENDERERS = {"kde": kde_overlay, "layer_accuracy": layer_accuracy}

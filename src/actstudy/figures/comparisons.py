@@ -1,7 +1,7 @@
 """Beyond the study: activations and regularisers side by side (the ``cmp_*`` targets).
 
 ``numbers(kind, networks)`` reads each network's files into one tidy table, written as the
-figure's CSV; ``draw(kind, table)`` draws the figure from that table alone, so the
+figure's CSV; the kind's renderer (``accuracy``, ``sparsity``, ...) draws the figure from that table alone, so the
 picture and its numbers cannot disagree. Every value is a mean ± standard error over the
 seeds (the selected learning rate's runs, the analysed state), in percent.
 
@@ -260,19 +260,26 @@ def _regularisation(table: pd.DataFrame) -> Figure:
     return fig
 
 
-def draw(kind: str, table: pd.DataFrame) -> Figure:
-    """The figure of one comparison from its table (``numbers``)."""
-    table = _with_keys(table)
-    if kind == "accuracy":
-        return _accuracy(table)
-    if kind == "sparsity":
-        return _per_layer(
-            table, "sparsity", "layer sparsity (%)", "Layer sparsity per activation (mean ± SE over seeds)"
-        )
-    if kind == "dead":
-        return _per_layer(table, "dead", "dead nodes (%)", "Dead nodes per layer and activation (mean ± SE over seeds)")
-    if kind == "classifiers":
-        return _classifiers(table)
-    if kind == "regularisation":
-        return _regularisation(table)
-    raise ValueError(f"unknown comparison {kind!r}")
+# The renderers of the catalog's comparison kinds, each from the kind's table (``numbers``).
+
+
+def accuracy(table: pd.DataFrame) -> Figure:
+    return _accuracy(_with_keys(table))
+
+
+def sparsity(table: pd.DataFrame) -> Figure:
+    return _per_layer(_with_keys(table), "sparsity", "layer sparsity (%)",
+                      "Layer sparsity per activation (mean ± SE over seeds)")  # fmt: skip
+
+
+def dead(table: pd.DataFrame) -> Figure:
+    return _per_layer(_with_keys(table), "dead", "dead nodes (%)",
+                      "Dead nodes per layer and activation (mean ± SE over seeds)")  # fmt: skip
+
+
+def classifiers(table: pd.DataFrame) -> Figure:
+    return _classifiers(_with_keys(table))
+
+
+def regularisation(table: pd.DataFrame) -> Figure:
+    return _regularisation(_with_keys(table))

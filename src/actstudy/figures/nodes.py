@@ -119,6 +119,14 @@ def _draw_activity(ax, item: NodeInputs) -> pd.DataFrame:
     return trained
 
 
+def distributions_z(items: list[NodeInputs]) -> Figure:
+    return class_distributions(items, "z")
+
+
+def distributions_a(items: list[NodeInputs]) -> Figure:
+    return class_distributions(items, "a")
+
+
 def medians_figure(items: list[NodeInputs]) -> Figure:
     """fig4_3…4_5, 4_8…4_11, A_1/A_2: per node, each class's median activation."""
     return _node_panels(items, _draw_medians, "median activation a", ncol=5)
@@ -153,12 +161,3 @@ def activity_heatmap(items: list[NodeInputs]) -> Figure:
     fig.colorbar(image, ax=ax, label="class samples on (%)")
     ax.set_title(f"Node activity per class: {item.title}", fontsize=10, pad=14)
     return fig
-
-
-RENDERERS = {
-    "distributions_z": lambda items: class_distributions(items, "z"),
-    "distributions_a": lambda items: class_distributions(items, "a"),
-    "medians": medians_figure,
-    "activity": activity_figure,
-    "heatmap": activity_heatmap,
-}
