@@ -5,9 +5,9 @@ from snakemake.utils import min_version
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))  # the package, installed or not
 from actstudy import put_on_job_path
-from actstudy.config import ARCH_PATTERN
+from actstudy.core.config import ARCH_PATTERN
 from actstudy.validation import check_config_file, load_schema, validate
-from actstudy.datasets import DATASETS
+from actstudy.data.datasets import DATASETS
 
 min_version("9.0")
 

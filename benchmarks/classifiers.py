@@ -29,13 +29,13 @@ import numpy as np
 import pandas as pd
 import torch
 
-from actstudy.config import Architecture
-from actstudy.data import prepare
-from actstudy.extract import write_activations
+from actstudy.core.config import Architecture
+from actstudy.data.raw import download
+from actstudy.data.splits import prepare
+from actstudy.extraction.extract import write_activations
+from actstudy.extraction.zparquet import read_layer
 from actstudy.metrics.kde import FLOOR, BinnedKDE, exact_log_density
-from actstudy.models import reference_mlp
-from actstudy.raw import download
-from actstudy.zparquet import read_layer
+from actstudy.training.models import reference_mlp
 
 ANALYSIS = """
 import sys, time

@@ -18,8 +18,8 @@ import time
 
 import torch
 
-from actstudy.config import Architecture, RunGrid
-from actstudy.training import TrainSettings, train
+from actstudy.core.config import Architecture, RunGrid
+from actstudy.training.trainer import TrainSettings, train
 
 
 def job(arch_spec: str, k: int, epochs: int, n_train: int, barrier, results) -> None:

@@ -2,7 +2,7 @@
 
 An 8x800 ReLU net (He init, batch norm off) on 55 000 MNIST-shaped samples: z of
 all 6 400 hidden nodes to Parquet, then every node metric layer by layer. Also compares
-compressions and dtypes on the first row group (the choice behind actstudy.extract),
+compressions and dtypes on the first row group (the choice behind actstudy.extraction.extract),
 and measures this machine's memory and disk bandwidth and the forward pass alone, so
 that the throughputs can be read against what the hardware and the arithmetic allow.
 
@@ -22,11 +22,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import torch
 
-from actstudy.config import Architecture
-from actstudy.extract import _batches, write_activations
+from actstudy.core.config import Architecture
+from actstudy.extraction.extract import _batches, write_activations
+from actstudy.extraction.zparquet import ROW_GROUP
 from actstudy.metrics.nodes import node_metrics
-from actstudy.models import reference_mlp
-from actstudy.zparquet import ROW_GROUP
+from actstudy.training.models import reference_mlp
 
 ENCODINGS = {
     "none": {"compression": "none"},

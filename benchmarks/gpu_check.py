@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from actstudy.config import Architecture, RunGrid
-from actstudy.data import Splits, prepare
-from actstudy.selection import select_learning_rate
-from actstudy.training import TrainSettings, train
+from actstudy.core.config import Architecture, RunGrid
+from actstudy.data.splits import Splits, prepare
+from actstudy.training.selection import select_learning_rate
+from actstudy.training.trainer import TrainSettings, train
 
 
 def cuda_matches_cpu() -> None:

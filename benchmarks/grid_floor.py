@@ -21,9 +21,9 @@ from pathlib import Path
 
 import yaml
 
-from actstudy.config import run_grids
-from actstudy.datasets import info
-from actstudy.resources import n_parameters
+from actstudy.core.config import run_grids
+from actstudy.data.datasets import info
+from actstudy.training.resources import n_parameters
 
 # Peak rates from NVIDIA's data sheets (SXM parts; dense, no sparsity).
 GPUS = {

@@ -20,10 +20,10 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from actstudy.config import Architecture, RunGrid
-from actstudy.data import prepare
-from actstudy.selection import select_learning_rate
-from actstudy.training import Trainer, TrainSettings
+from actstudy.core.config import Architecture, RunGrid
+from actstudy.data.splits import prepare
+from actstudy.training.selection import select_learning_rate
+from actstudy.training.trainer import Trainer, TrainSettings
 
 LEARNING_RATES, SEEDS = (0.01, 0.001, 0.0001), (0, 1, 2)
 

@@ -4,7 +4,7 @@ Both train MNIST-shaped data (55 000 samples, 784 features, 10 classes; random p
 since speed does not depend on them) with batch 64 and Adam. The conventional loop is
 what a per-run script does: a TensorDataset in host memory, a shuffling DataLoader, one
 nn.Sequential, each batch copied to the device, loss.item() every step, a validation
-pass at the end of the epoch. The batched trainer is ``actstudy.training.Trainer`` as
+pass at the end of the epoch. The batched trainer is ``actstudy.training.trainer.Trainer`` as
 the pipeline runs it (its per-epoch validation pass included), with K runs per job.
 
 Both are timed per epoch in steady state, as a 300-epoch run spends its time: the
@@ -28,11 +28,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from actstudy.config import Architecture, RunGrid
-from actstudy.data import Splits
-from actstudy.device import configure_process
-from actstudy.models import reference_mlp
-from actstudy.training import Trainer, TrainSettings
+from actstudy.core.config import Architecture, RunGrid
+from actstudy.data.splits import Splits
+from actstudy.training.device import configure_process
+from actstudy.training.models import reference_mlp
+from actstudy.training.trainer import Trainer, TrainSettings
 
 N_TRAIN, N_VAL, N_FEATURES = 55_000, 5_000, 784
 

@@ -18,11 +18,12 @@ from pathlib import Path
 import yaml
 from snakemake.utils import update_config
 
-from actstudy import scorecard, scorecard_pages
-from actstudy.config import analysed_learning_rate, analysis_settings, describe_readings, run_grids
+from actstudy.core.config import analysed_learning_rate, analysis_settings, describe_readings, run_grids
 from actstudy.figures.draw import save
 from actstudy.figures.scorecard import overview
-from actstudy.study import load_study, scorecard_plan
+from actstudy.study import pages as scorecard_pages
+from actstudy.study import scorecard
+from actstudy.study.numbers import load_study, scorecard_plan
 
 REPO = Path(__file__).resolve().parents[1]
 

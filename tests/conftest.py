@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import yaml
 
-from actstudy.data import Splits
+from actstudy.data.splits import Splits
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -16,11 +16,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from actstudy.checkpoint import stop_on_signals
-from actstudy.config import Architecture, RunGrid
-from actstudy.data import Splits
-from actstudy.device import configure_process
-from actstudy.training import Trainer, TrainSettings
+from actstudy.core.config import Architecture, RunGrid
+from actstudy.data.splits import Splits
+from actstudy.training.checkpoint import stop_on_signals
+from actstudy.training.device import configure_process
+from actstudy.training.trainer import Trainer, TrainSettings
 
 EPOCHS = 14
 

@@ -9,8 +9,8 @@ import torch
 import yaml
 from conftest import REPO
 
-from actstudy.activations import NAMES, REGISTRY, get
-from actstudy.config import Architecture
+from actstudy.core.activations import NAMES, REGISTRY, get
+from actstudy.core.config import Architecture
 from actstudy.metrics.activity import activate
 from actstudy.metrics.classifiers import systems_for
 
@@ -105,7 +105,7 @@ def test_regularised_networks_have_readable_names_and_defaults_keep_the_old_ones
 
 def test_every_figure_style_knows_every_activation():
     from actstudy.figures.style import ACTIVATION_COLOURS, ACTIVATION_NAMES, CURVE_COLOURS
-    from actstudy.tables import column_label
+    from actstudy.study.tables import column_label
 
     for name in NAMES:
         assert ACTIVATION_NAMES[name] == REGISTRY[name].label
@@ -119,7 +119,7 @@ def test_a_study_figure_draws_a_new_activation(tmp_path):
     import pandas as pd
 
     from actstudy.figures.draw import render
-    from actstudy.results import ArchResults
+    from actstudy.training.results import ArchResults
 
     results = []
     for act in ("gelu", "tanh"):

@@ -17,6 +17,7 @@ from conftest import REPO, snakemake
 from conftest import small_config as shared_small_config
 
 from actstudy import bundle
+from actstudy.core.provenance import RESTORED
 
 
 def small_config() -> dict:
@@ -95,7 +96,7 @@ def test_manifest_names_every_file_with_its_checksum_and_maker(exported):
     } <= paths
     for entry in manifest["files"]:
         assert entry["sha256"] == bundle.sha256_file(workdir / entry["path"]) and entry["rule"]
-    assert manifest["code"] == bundle.code_digests(REPO) and "src/actstudy/training.py" in manifest["code"]
+    assert manifest["code"] == bundle.code_digests(REPO) and "src/actstudy/training/trainer.py" in manifest["code"]
     assert manifest["networks"]["digits/d2_w32_bn0_relu"]["training"]["epochs"] == 15
     assert manifest["datasets"] == {"digits": {"split_seed": 0}} and manifest["git_commit"]
 
@@ -104,7 +105,7 @@ def test_manifest_names_every_file_with_its_checksum_and_maker(exported):
 @pytest.mark.slow
 def test_restored_elsewhere_nothing_trains_and_every_figure_builds(restored):
     assert not {"train", "prepare", "select", "download"} & set(planned(restored))
-    record = json.loads((restored / bundle.RESTORED).read_text())
+    record = json.loads((restored / RESTORED).read_text())
     assert record["files"] > 0 and len(record["networks"]) == 9 and not record["accepted_differences"]
     output = snakemake(restored, "--cores", "2")
     assert "rule train:" not in output and "rule prepare:" not in output
@@ -150,13 +151,13 @@ def test_a_bundle_from_other_code_or_settings_is_refused_named(exported, tmp_pat
     _, archive = exported
 
     def other_code(manifest):
-        manifest["code"]["src/actstudy/training.py"] = "0" * 64
+        manifest["code"]["src/actstudy/training/trainer.py"] = "0" * 64
         return manifest
 
     other = rewritten(archive, tmp_path / "other.tar", edit=other_code)
     workdir = workdir_with(tmp_path / "work", small_config())
     done = restore(workdir, other)
-    assert done.returncode == 1 and "code src/actstudy/training.py" in done.stderr
+    assert done.returncode == 1 and "code src/actstudy/training/trainer.py" in done.stderr
     assert not (workdir / "results").exists()
     config = small_config()
     config["training"]["epochs"] = 20
@@ -166,8 +167,8 @@ def test_a_bundle_from_other_code_or_settings_is_refused_named(exported, tmp_pat
         in done.stderr, done.stderr  # fmt: skip
     done = restore(workdir, other, "--accept-different-code")
     assert done.returncode == 0, done.stderr
-    record = json.loads((workdir / bundle.RESTORED).read_text())
-    assert record["accepted_differences"] == ["code src/actstudy/training.py: differs (SHA-256)"]
+    record = json.loads((workdir / RESTORED).read_text())
+    assert record["accepted_differences"] == ["code src/actstudy/training/trainer.py: differs (SHA-256)"]
 
 
 @pytest.mark.pipeline

@@ -1,13 +1,13 @@
-"""The study's qualitative claims (actstudy.checks): every claim of workflow/study/numbers.yaml
+"""The study's qualitative claims (actstudy.study.checks): every claim of workflow/study/numbers.yaml
 made to hold and made to fail on hand-made values, and the rules every claim shares."""
 
 import pandas as pd
 import pytest
 from conftest import REPO
 
-from actstudy import checks, scorecard
-from actstudy.config import Architecture
-from actstudy.study import load_study, networks_of
+from actstudy.core.config import Architecture
+from actstudy.study import checks, scorecard
+from actstudy.study.numbers import load_study, networks_of
 
 STUDY = load_study(REPO / "workflow/study/numbers.yaml", REPO / "workflow/schemas/study.schema.yaml")
 CLAIMS = {c["id"]: c for c in STUDY["checks"]}

@@ -4,7 +4,7 @@ import pytest
 import yaml
 from conftest import REPO
 
-from actstudy.config import Architecture, ConfigError, figure_architectures, run_grids
+from actstudy.core.config import Architecture, ConfigError, figure_architectures, run_grids
 from actstudy.validation import load_schema, validate
 
 SCHEMA = load_schema(REPO / "workflow/schemas/config.schema.yaml")
@@ -58,7 +58,7 @@ def test_beyond_the_study_configs_keep_the_study_grid(name):
 
 
 def test_schema_lists_exactly_the_known_datasets():
-    from actstudy.datasets import DATASETS
+    from actstudy.data.datasets import DATASETS
 
     assert SCHEMA["$defs"]["dataset"]["enum"] == list(DATASETS)
 
@@ -214,7 +214,7 @@ def test_error_lists_allowed_values():
 
 
 def test_missing_analysis_keys_take_the_definitions():
-    from actstudy.config import ANALYSIS_DEFAULTS, analysis_settings, describe_readings
+    from actstudy.core.config import ANALYSIS_DEFAULTS, analysis_settings, describe_readings
 
     config = mutate(("analysis",), DELETE)
     validate(config, SCHEMA)
@@ -231,7 +231,7 @@ def test_missing_analysis_keys_take_the_definitions():
 
 
 def test_batch_norm_after_the_activation_is_its_own_network():
-    from actstudy.config import expand_networks
+    from actstudy.core.config import expand_networks
 
     block = {"dataset": "mnist", "depth": 4, "width": 200, "batch_norm": [False, True], "activation": "relu",
              "batch_norm_position": ["before", "after"]}  # fmt: skip
@@ -257,7 +257,7 @@ def test_architecture_names_round_trip():
 
 
 def test_uniform_batch_norm_scale_is_its_own_network():
-    from actstudy.config import expand_networks
+    from actstudy.core.config import expand_networks
 
     block = {"dataset": "mnist", "depth": 4, "width": 200, "batch_norm": [False, True], "activation": "relu",
              "batch_norm_init": ["ones", "uniform"]}  # fmt: skip
@@ -275,7 +275,7 @@ def test_uniform_batch_norm_scale_is_its_own_network():
 
 
 def test_extraction_settings_follow_the_readings_only_where_they_change_z():
-    from actstudy.config import ANALYSIS_DEFAULTS, extraction_settings
+    from actstudy.core.config import ANALYSIS_DEFAULTS, extraction_settings
 
     readings = {**ANALYSIS_DEFAULTS, "batch_norm": "batch", "z": "linear", "learning_rate": 0.001}
     bn, plain = Architecture("mnist", 4, 200, True, "relu"), Architecture("mnist", 4, 200, False, "relu")

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from conftest import SHARED
 
-from actstudy.data import load_splits, prepare, save_splits
-from actstudy.datasets import DataError
-from actstudy.raw import download
-from actstudy.raw_formats import read_idx
+from actstudy.data.datasets import DataError
+from actstudy.data.raw import download
+from actstudy.data.raw_formats import read_idx
+from actstudy.data.splits import load_splits, prepare, save_splits
 
 MIRROR = SHARED / "datasets"
 needs_mirror = pytest.mark.skipif(not (MIRROR / "mnist").is_dir(), reason="shared dataset mirror not present")
@@ -147,7 +147,7 @@ def cifar_folder(tmp_path, batch) -> object:
 
 @pytest.mark.parametrize("payload", ["whole", "inside"])
 def test_a_crafted_cifar_batch_runs_no_code_and_is_named(tmp_path, payload):
-    from actstudy.raw import load_raw
+    from actstudy.data.raw import load_raw
 
     marker = tmp_path / "exploited"
     batch = (
@@ -162,7 +162,7 @@ def test_a_crafted_cifar_batch_runs_no_code_and_is_named(tmp_path, payload):
 
 
 def test_official_shaped_cifar_batches_still_load(tmp_path):
-    from actstudy.raw import load_raw
+    from actstudy.data.raw import load_raw
 
     cifar_folder(tmp_path, {b"data": np.ones((20, 3072), np.uint8), b"labels": list(range(10)) * 2})
     x_train, y_train, x_test, y_test = load_raw("cifar10", tmp_path / "raw")
@@ -171,7 +171,7 @@ def test_official_shaped_cifar_batches_still_load(tmp_path):
 
 @needs_mirror
 def test_the_real_cifar_batches_pass_the_restricted_unpickler(tmp_path):
-    from actstudy.raw_formats import load_cifar_batch
+    from actstudy.data.raw_formats import load_cifar_batch
 
     batch = load_cifar_batch(MIRROR / "cifar-10-subset/cifar-10-batches-py/test_batch")
     assert batch[b"data"].shape == (1000, 3072) and len(batch[b"labels"]) == 1000
@@ -180,7 +180,7 @@ def test_the_real_cifar_batches_pass_the_restricted_unpickler(tmp_path):
 def test_a_raw_file_swapped_after_download_is_named(tmp_path):
     import json
 
-    from actstudy.raw import verify_raw
+    from actstudy.data.raw import verify_raw
 
     raw = tmp_path / "raw"
     fake_mnist(raw)

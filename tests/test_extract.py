@@ -6,12 +6,12 @@ import pyarrow.parquet as pq
 import pytest
 import torch
 
-from actstudy.config import Architecture
-from actstudy.extract import forward_recording, write_activations
+from actstudy.core.config import Architecture
+from actstudy.extraction.extract import forward_recording, write_activations
+from actstudy.extraction.zparquet import layer_columns, layers_in, network_accuracy, read_layer
 from actstudy.metrics.nodes import node_metrics
-from actstudy.models import reference_mlp
-from actstudy.tables import dead_nodes_table, sparsity_table, write_table
-from actstudy.zparquet import layer_columns, layers_in, network_accuracy, read_layer
+from actstudy.study.tables import dead_nodes_table, sparsity_table, write_table
+from actstudy.training.models import reference_mlp
 
 ARCH = Architecture("x", 2, 5, True, "relu")
 

@@ -20,8 +20,8 @@ import torch
 import yaml
 from conftest import REPO, SHARED
 
-from actstudy.io import atomic_path
-from actstudy.states import save_states
+from actstudy.core.io import atomic_path
+from actstudy.training.states import save_states
 
 JOB = [sys.executable, str(Path(__file__).with_name("fault_job.py"))]
 ENV = {**os.environ, "PYTHONPATH": str(REPO / "src"), "PYTHONUNBUFFERED": "1"}
@@ -138,9 +138,7 @@ def test_kill_while_writing_leaves_no_file(tmp_path):
         "    os.kill(os.getpid(), signal.SIGKILL)\n"
         "torch.save = dying_save\n"
     )
-    write = (
-        f"from actstudy.states import save_states\nsave_states({{'run': {{'w': torch.ones(3)}}}}, {str(target)!r})\n"
-    )
+    write = f"from actstudy.training.states import save_states\nsave_states({{'run': {{'w': torch.ones(3)}}}}, {str(target)!r})\n"
     killed_while_writing(target, setup, write)
 
 
@@ -251,9 +249,9 @@ def test_extraction_killed_mid_write_leaves_no_parquet(tmp_path):
     )
     write = (
         "import numpy as np\n"
-        "from actstudy.config import Architecture\n"
-        "from actstudy.extract import write_activations\nfrom actstudy.zparquet import ROW_GROUP\n"
-        "from actstudy.models import reference_mlp\n"
+        "from actstudy.core.config import Architecture\n"
+        "from actstudy.extraction.extract import write_activations\nfrom actstudy.extraction.zparquet import ROW_GROUP\n"
+        "from actstudy.training.models import reference_mlp\n"
         "x = np.zeros((3 * ROW_GROUP, 8), np.uint8); y = np.zeros(3 * ROW_GROUP, int)\n"
         "model = reference_mlp(Architecture('x', 2, 4, False, 'relu'), 8)\n"
         f"write_activations(model, x, y, 255.0, {str(target)!r})\n"

@@ -6,14 +6,14 @@ import pandas as pd
 import pytest
 import torch
 
-from actstudy.config import Architecture
-from actstudy.data import load_splits, save_splits
-from actstudy.extract import write_activations
-from actstudy.io import DamagedFileError, read_csv, read_json, rebuild_command
-from actstudy.models import reference_mlp
-from actstudy.results import load_arch_results
-from actstudy.states import load_state, save_states
-from actstudy.zparquet import layers_in, network_accuracy, read_layer
+from actstudy.core.config import Architecture
+from actstudy.core.io import DamagedFileError, read_csv, read_json, rebuild_command
+from actstudy.data.splits import load_splits, save_splits
+from actstudy.extraction.extract import write_activations
+from actstudy.extraction.zparquet import layers_in, network_accuracy, read_layer
+from actstudy.training.models import reference_mlp
+from actstudy.training.results import load_arch_results
+from actstudy.training.states import load_state, save_states
 
 
 def plan(workdir, *args):
@@ -157,7 +157,7 @@ def test_damaged_json_and_a_missing_file_are_named(tmp_path):
 
 @pytest.mark.parametrize("content", ['{"learning_rate": 0.01}', "[1, 2]"])
 def test_a_selection_without_its_keys_is_named(tmp_path, content):
-    from actstudy.io import read_selection
+    from actstudy.core.io import read_selection
 
     path = results_path(tmp_path, "train/x/d2_w6_bn0_relu/selected.json")
     path.write_text(content)
@@ -171,8 +171,8 @@ def test_a_selection_without_its_keys_is_named(tmp_path, content):
 def test_every_table_a_job_reads_is_checked_for_its_columns(tmp_path):
     """A metrics table with other columns (here one written by other code) is named with
     its rebuild command, for each kind of table the workflow reads."""
-    from actstudy.formats import COLUMNS
-    from actstudy.io import read_table
+    from actstudy.core.formats import COLUMNS
+    from actstudy.core.io import read_table
 
     for kind in COLUMNS:
         path = results_path(tmp_path, f"metrics/x/d2_w6_bn0_relu/seed0/best_{kind}.csv")
@@ -205,7 +205,7 @@ def test_a_full_disk_names_the_file_and_the_disk_and_leaves_nothing(tiny_disk):
     ):
         save_states({"run": {"w": torch.ones(200_000)}}, target)
     assert list(target.parent.iterdir()) == []  # no partial file, no temporary
-    from actstudy.io import write_csv
+    from actstudy.core.io import write_csv
 
     with pytest.raises(OSError, match="no space left writing"):
         write_csv(pd.DataFrame({"x": np.arange(200_000)}), tiny_disk / "results/big.csv")
@@ -247,8 +247,8 @@ def test_two_config_files_merge_and_a_bad_second_one_is_named(tmp_path):
 
 def test_a_symlink_out_of_the_mirror_is_followed_only_to_a_checked_file(tmp_path):
     """A mirror entry that points anywhere is just bytes to us: the md5 decides."""
-    from actstudy.datasets import DataError
-    from actstudy.raw import download
+    from actstudy.data.datasets import DataError
+    from actstudy.data.raw import download
 
     mirror = tmp_path / "mirror" / "mnist"
     mirror.mkdir(parents=True)
@@ -276,8 +276,8 @@ def test_a_manifest_pointing_outside_its_folder_is_refused(tmp_path, files, mess
     """The download manifest is data: it can name files only inside its own folder."""
     import json
 
-    from actstudy.datasets import DataError
-    from actstudy.raw import recorded_files
+    from actstudy.data.datasets import DataError
+    from actstudy.data.raw import recorded_files
 
     manifest = tmp_path / "manifest.json"
     manifest.write_text(json.dumps({"dataset": "mnist", "files": files}))
@@ -288,7 +288,7 @@ def test_a_manifest_pointing_outside_its_folder_is_refused(tmp_path, files, mess
 def test_a_manifest_lists_nested_files_and_not_itself(tmp_path):
     import json
 
-    from actstudy.raw import recorded_files
+    from actstudy.data.raw import recorded_files
 
     manifest = tmp_path / "manifest.json"
     (tmp_path / "cifar-10-batches-py").mkdir()
@@ -301,8 +301,8 @@ def test_a_manifest_lists_nested_files_and_not_itself(tmp_path):
 def test_a_raw_file_deleted_after_download_is_named(tmp_path):
     import json
 
-    from actstudy.datasets import DataError
-    from actstudy.raw import verify_raw
+    from actstudy.data.datasets import DataError
+    from actstudy.data.raw import verify_raw
 
     (tmp_path / "manifest.json").write_text(json.dumps({"files": {"train-images-idx3-ubyte.gz": "0" * 32}}))
     with pytest.raises(DataError, match=r"train-images-idx3-ubyte.gz: missing.*--forcerun download"):
@@ -398,8 +398,8 @@ def test_a_key_given_twice_in_a_configfile_on_the_command_line_is_named(tmp_path
 
 
 def test_a_mirror_entry_that_is_a_folder_is_named(tmp_path):
-    from actstudy.datasets import DataError
-    from actstudy.raw import download
+    from actstudy.data.datasets import DataError
+    from actstudy.data.raw import download
 
     (tmp_path / "mirror/mnist/train-images-idx3-ubyte.gz").mkdir(parents=True)
     with pytest.raises(DataError, match=r"mirror/mnist/train-images-idx3-ubyte.gz: \[Errno 21\] Is a directory"):
@@ -412,8 +412,8 @@ def test_an_unreadable_mirror_file_is_named(tmp_path, monkeypatch):
     answer given directly: the file and the reason reach the user."""
     import shutil
 
-    from actstudy.datasets import DataError
-    from actstudy.raw import download
+    from actstudy.data.datasets import DataError
+    from actstudy.data.raw import download
 
     (tmp_path / "mirror/mnist").mkdir(parents=True)
     (tmp_path / "mirror/mnist/train-images-idx3-ubyte.gz").write_bytes(b"x")
@@ -433,8 +433,8 @@ def test_a_read_only_mirror_is_only_read(tmp_path):
 
     from conftest import SHARED
 
-    from actstudy.data import prepare
-    from actstudy.raw import download
+    from actstudy.data.raw import download
+    from actstudy.data.splits import prepare
 
     shared = SHARED / "datasets" / "mnist"
     if not shared.is_dir():

@@ -9,9 +9,9 @@ import torch
 import yaml
 from conftest import REPO, snakemake
 
-from actstudy.config import Architecture
+from actstudy.core.config import Architecture
 from actstudy.figures.catalog import names
-from actstudy.models import reference_mlp
+from actstudy.training.models import reference_mlp
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.slow]
 TARGETS = names("static", "training", "node", "classifier", "comparison")

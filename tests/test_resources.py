@@ -1,8 +1,8 @@
 """What training jobs ask a scheduler for: grows with the net, its runs and its epochs."""
 
-from actstudy.config import Architecture, RunGrid
-from actstudy.models import reference_mlp
-from actstudy.resources import analysis_cpus, n_parameters, train_cpus, train_mem_mb, train_runtime_min
+from actstudy.core.config import Architecture, RunGrid
+from actstudy.training.models import reference_mlp
+from actstudy.training.resources import analysis_cpus, n_parameters, train_cpus, train_mem_mb, train_runtime_min
 
 NINE = RunGrid((0.01, 0.001, 0.0001), (0, 1, 2))
 ONE = RunGrid((0.001,), (0,))

@@ -9,9 +9,10 @@ import pytest
 import yaml
 from conftest import REPO
 
-from actstudy import checks, scorecard, scorecard_pages
-from actstudy.config import Architecture, RunGrid
-from actstudy.study import StudyError, load_study, needs, protocol_differences, study_rows
+from actstudy.core.config import Architecture, RunGrid
+from actstudy.study import checks, scorecard
+from actstudy.study import pages as scorecard_pages
+from actstudy.study.numbers import StudyError, load_study, needs, protocol_differences, study_rows
 
 STUDY = REPO / "workflow/study/numbers.yaml"
 SCHEMA = REPO / "workflow/schemas/study.schema.yaml"
@@ -279,7 +280,7 @@ def test_overview_figure_draws_the_computed_rows_and_the_claims(tmp_path, study)
 def test_provenance_names_code_software_machine_and_config_and_reaches_the_report_as_plain_text(tmp_path):
     import json
 
-    from actstudy.provenance import PACKAGES, collect, config_digest
+    from actstudy.core.provenance import PACKAGES, collect, config_digest
 
     provenance = collect(REPO, {"b": 1, "a": [1, 2]})
     assert set(provenance["packages"]) == set(PACKAGES) and provenance["python"].count(".") == 2

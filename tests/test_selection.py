@@ -1,6 +1,6 @@
 import pandas as pd
 
-from actstudy.selection import select_learning_rate
+from actstudy.training.selection import select_learning_rate
 
 
 def summary(rows):
@@ -44,7 +44,7 @@ def test_all_diverged_selects_nothing():
 
 
 def test_the_analysed_run_is_the_selected_one_or_the_readings_rate():
-    from actstudy.selection import analysed_run
+    from actstudy.training.selection import analysed_run
 
     selection = {"learning_rate": 0.01, "runs": ["lr0.01_s0", "lr0.01_s1"]}
     assert analysed_run(selection, 1) == "lr0.01_s1"
@@ -59,7 +59,7 @@ def _summary(rates_and_accuracies):
 
 
 def test_refinement_trains_the_neighbours_of_the_best_rate_at_a_halving_step():
-    from actstudy.selection import refinement_plan
+    from actstudy.training.selection import refinement_plan
 
     coarse = _summary([(0.01, 0.90), (0.001, 0.95), (0.0001, 0.93)])
     first = refinement_plan(coarse, 1, 3)

@@ -101,7 +101,7 @@ def test_training_jobs_ask_for_a_gpu_and_nothing_else_does(run):
     others = [c for c in calls if "rule_train" not in c]
     trained = list((workdir / "results/train/digits").glob("*/summary.csv"))
     assert len(training) == len(trained) == 4, training  # one per net the targets draw on
-    for call in training:  # a tiny net's job takes one CPU (actstudy.resources.train_cpus)
+    for call in training:  # a tiny net's job takes one CPU (actstudy.training.resources.train_cpus)
         assert "--gpus=1" in call and "--mem " in call and " -t " in call and "--cpus-per-task=1" in call, call
     assert others and not any("--gpus" in c or "--gres" in c for c in others)
     print(f"\na training job's sbatch flags: {training[0]}")

@@ -10,13 +10,13 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from actstudy.activations import NAMES as ACTIVATIONS
-from actstudy.config import Architecture, RunGrid, run_id
-from actstudy.device import tensors_on
-from actstudy.models import BatchedMLP, dropout_seed, reference_mlp
-from actstudy.optim import StackedAdam
-from actstudy.steps import batch_starts
-from actstudy.training import TrainSettings, train
+from actstudy.core.activations import NAMES as ACTIVATIONS
+from actstudy.core.config import Architecture, RunGrid, run_id
+from actstudy.training.device import tensors_on
+from actstudy.training.models import BatchedMLP, dropout_seed, reference_mlp
+from actstudy.training.optim import StackedAdam
+from actstudy.training.steps import batch_starts
+from actstudy.training.trainer import TrainSettings, train
 
 CPU = torch.device("cpu")
 
@@ -222,7 +222,7 @@ def test_training_process_flushes_subnormal_floats_in_every_thread():
     threads inherit the flag): x86 CPUs compute on subnormals many times slower."""
     code = (
         "import torch\n"
-        "from actstudy.device import configure_process\n"
+        "from actstudy.training.device import configure_process\n"
         "configure_process(2)\n"
         "tiny = torch.full((4_000_000,), 1e-39)\n"  # 1e-39 is subnormal in float32
         "print(float((torch.tensor([1e-20]) * 1e-19).item()), int((tiny * 0.5).count_nonzero()))\n"

@@ -19,10 +19,9 @@ import re
 import tarfile
 from pathlib import Path, PurePosixPath
 
-from actstudy import raw
-from actstudy.config import Architecture, run_grids, training_job
-from actstudy.io import read_json
-from actstudy.paths import train_dir
+from actstudy.core.config import Architecture, run_grids, training_job
+from actstudy.core.paths import train_dir
+from actstudy.data import raw
 
 FORMAT = "actstudy-bundle/1"
 MANIFEST = "manifest.json"
@@ -42,7 +41,6 @@ MADE_BY = [  # path below results/ -> the rule that wrote it, with its wildcards
      "extract"),
 ]  # fmt: skip
 CHUNK = 1 << 20
-RESTORED = "results/restored.json"  # what the last restore wrote, from which bundle
 
 
 class BundleError(Exception):
@@ -249,9 +247,3 @@ def extract(bundle: str | Path, workdir: str | Path, manifest: dict) -> list[str
             partial.replace(target)
             written.append(path)
     return written
-
-
-def restored(workdir: str | Path = ".") -> dict | None:
-    """What ``results/restored.json`` says was restored, or None when nothing was."""
-    path = Path(workdir) / RESTORED
-    return read_json(path, ["bundle_sha256", "networks", "files"]) if path.exists() else None

@@ -27,8 +27,9 @@ import yaml
 from snakemake.utils import update_config
 
 from actstudy import bundle
-from actstudy.config import Architecture, ConfigError
-from actstudy.io import write_json
+from actstudy.core.config import Architecture, ConfigError
+from actstudy.core.io import write_json
+from actstudy.core.provenance import RESTORED
 from actstudy.validation import check_config_file, load_schema, validate
 
 
@@ -91,7 +92,7 @@ def restore(path: Path, workdir: Path, repo: Path, configfiles: list[str], accep
         "files": len(written),
         "accepted_differences": (code if accept_code else []) + (settings if accept_config else []),
     }
-    write_json(record, workdir / bundle.RESTORED)
+    write_json(record, workdir / RESTORED)
     return record
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from actstudy.config import ConfigError, analysed_learning_rate, analysis_settings, expand_networks, run_grids
-from actstudy.resources import train_mem_mb
+from actstudy.core.config import ConfigError, analysed_learning_rate, analysis_settings, expand_networks, run_grids
+from actstudy.training.resources import train_mem_mb
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):

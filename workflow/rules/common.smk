@@ -1,7 +1,7 @@
 # Helpers shared by the workflow modules (paths, and what the config asks for).
 from functools import cache
 
-from actstudy.config import (
+from actstudy.core.config import (
     Architecture,
     analysed_learning_rate,
     analysis_settings,
@@ -11,11 +11,12 @@ from actstudy.config import (
     run_grids,
     training_job,
 )
-from actstudy import raw, resources, rounds
-from actstudy.selection import planned_rates
-from actstudy.datasets import DOWNLOADABLE
-from actstudy.study import load_study, plan_files, scorecard_plan as study_plan
-from actstudy.scorecard_pages import landing_page
+from actstudy.data import raw
+from actstudy.training import resources, rounds
+from actstudy.training.selection import planned_rates
+from actstudy.data.datasets import DOWNLOADABLE
+from actstudy.study.numbers import load_study, plan_files, scorecard_plan as study_plan
+from actstudy.study.pages import landing_page
 from actstudy.figures.catalog import SCORECARD, TABLES, TARGETS, caption_page, names
 from actstudy.figures.plan import SCRIPTS, plan as plan_target
 

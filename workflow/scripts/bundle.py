@@ -3,9 +3,9 @@
 from pathlib import Path
 
 from actstudy import bundle
-from actstudy.config import Architecture
-from actstudy.logs import job_logging
-from actstudy.provenance import collect
+from actstudy.core.config import Architecture
+from actstudy.core.logs import job_logging
+from actstudy.core.provenance import collect
 
 with job_logging(snakemake.log[0]) as log:
     repo = Path(snakemake.scriptdir).resolve().parents[1]

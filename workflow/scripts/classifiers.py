@@ -3,11 +3,11 @@ train and test, beside the network's own."""
 
 import torch
 
-from actstudy.config import Architecture
-from actstudy.device import pick_device
-from actstudy.io import write_csv
-from actstudy.logs import job_logging
+from actstudy.core.config import Architecture
+from actstudy.core.io import write_csv
+from actstudy.core.logs import job_logging
 from actstudy.metrics.classifiers import classifier_accuracies
+from actstudy.training.device import pick_device
 
 with job_logging(snakemake.log[0]) as log:
     torch.set_num_threads(snakemake.threads)

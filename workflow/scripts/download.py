@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from actstudy.io import write_json
-from actstudy.logs import job_logging
-from actstudy.raw import download
+from actstudy.core.io import write_json
+from actstudy.core.logs import job_logging
+from actstudy.data.raw import download
 
 with job_logging(snakemake.log[0]) as log:
     manifest_path = Path(snakemake.output[0])

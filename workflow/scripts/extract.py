@@ -4,15 +4,15 @@ the rule names as an output (train, test; or val)."""
 
 import torch
 
-from actstudy.config import Architecture
-from actstudy.data import load_splits
-from actstudy.device import pick_device
-from actstudy.extract import write_activations
-from actstudy.io import read_selection
-from actstudy.logs import job_logging
-from actstudy.models import reference_mlp
-from actstudy.selection import analysed_run
-from actstudy.states import load_state
+from actstudy.core.config import Architecture
+from actstudy.core.io import read_selection
+from actstudy.core.logs import job_logging
+from actstudy.data.splits import load_splits
+from actstudy.extraction.extract import write_activations
+from actstudy.training.device import pick_device
+from actstudy.training.models import reference_mlp
+from actstudy.training.selection import analysed_run
+from actstudy.training.states import load_state
 
 with job_logging(snakemake.log[0]) as log:
     torch.set_num_threads(snakemake.threads)

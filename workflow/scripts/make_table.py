@@ -1,8 +1,8 @@
 """Table 5.1 (dead nodes) or 5.2 (layer sparsity) from every seed's layer metrics."""
 
+from actstudy.core.logs import job_logging
 from actstudy.figures.catalog import TARGETS, renderer
-from actstudy.logs import job_logging
-from actstudy.tables import CAPTIONS, network_layers, write_table
+from actstudy.study.tables import CAPTIONS, network_layers, write_table
 
 with job_logging(snakemake.log[0]) as log:
     name = snakemake.params.table

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from actstudy.io import read_table, write_csv
-from actstudy.logs import job_logging
-from actstudy.states import merge_state_files
+from actstudy.core.io import read_table, write_csv
+from actstudy.core.logs import job_logging
+from actstudy.training.states import merge_state_files
 
 with job_logging(snakemake.log[0]) as log:
     rounds = [Path(path).parent for path in snakemake.input.summaries]

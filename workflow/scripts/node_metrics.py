@@ -1,8 +1,8 @@
 """Class medians, activity, dead nodes and layer sparsity of one run's state, layer by layer."""
 
-from actstudy.config import Architecture
-from actstudy.io import atomic_path, write_csv
-from actstudy.logs import job_logging
+from actstudy.core.config import Architecture
+from actstudy.core.io import atomic_path, write_csv
+from actstudy.core.logs import job_logging
 from actstudy.metrics.nodes import node_metrics
 
 with job_logging(snakemake.log[0]) as log:

@@ -2,9 +2,9 @@
 
 import pandas as pd
 
-from actstudy.io import read_json, read_table, write_json
-from actstudy.logs import job_logging
-from actstudy.selection import refinement_plan
+from actstudy.core.io import read_json, read_table, write_json
+from actstudy.core.logs import job_logging
+from actstudy.training.selection import refinement_plan
 
 with job_logging(snakemake.log[0]) as log:
     summaries = pd.concat([read_table(path, "summary") for path in snakemake.input.summaries], ignore_index=True)

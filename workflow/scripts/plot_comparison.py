@@ -1,9 +1,9 @@
 """Draw one comparison (cmp_*) and write the numbers it draws beside it."""
 
+from actstudy.core.io import write_csv
+from actstudy.core.logs import job_logging
 from actstudy.figures.comparisons import numbers
 from actstudy.figures.draw import render, save
-from actstudy.io import write_csv
-from actstudy.logs import job_logging
 
 with job_logging(snakemake.log[0]) as log:
     table = numbers(snakemake.params.kind, snakemake.params.networks)

@@ -1,10 +1,10 @@
 """Draw one Chapter 4/5/6 figure from the node metrics, classifier accuracies or
 activations it needs."""
 
-from actstudy.config import Architecture
+from actstudy.core.config import Architecture
+from actstudy.core.logs import job_logging
 from actstudy.figures.draw import render, save
 from actstudy.figures.nodes import NodeInputs
-from actstudy.logs import job_logging
 
 with job_logging(snakemake.log[0]) as log:
     figure = snakemake.params.figure

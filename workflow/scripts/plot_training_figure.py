@@ -1,9 +1,9 @@
 """Draw one Chapter 1/3 figure from the histories of the architectures it uses."""
 
-from actstudy.config import Architecture
+from actstudy.core.config import Architecture
+from actstudy.core.logs import job_logging
 from actstudy.figures.draw import render, save
-from actstudy.logs import job_logging
-from actstudy.results import load_arch_results
+from actstudy.training.results import load_arch_results
 
 with job_logging(snakemake.log[0]) as log:
     inputs = snakemake.input

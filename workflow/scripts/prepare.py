@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from actstudy.data import prepare, save_splits
-from actstudy.logs import job_logging
+from actstudy.core.logs import job_logging
+from actstudy.data.splits import prepare, save_splits
 
 with job_logging(snakemake.log[0]) as log:
     raw_dir = Path(snakemake.input[0]).parent if snakemake.input else None

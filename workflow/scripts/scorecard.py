@@ -3,13 +3,14 @@ figure that shows both at a glance, and where the results came from (provenance)
 
 from pathlib import Path
 
-from actstudy import scorecard, scorecard_pages
+from actstudy.core.io import write_json
+from actstudy.core.logs import job_logging
+from actstudy.core.provenance import collect
 from actstudy.figures.draw import save
 from actstudy.figures.scorecard import overview
-from actstudy.io import write_json
-from actstudy.logs import job_logging
-from actstudy.provenance import collect
-from actstudy.study import load_study
+from actstudy.study import pages as scorecard_pages
+from actstudy.study import scorecard
+from actstudy.study.numbers import load_study
 
 with job_logging(snakemake.log[0]) as log:
     schema = Path(snakemake.params.study).parents[1] / "schemas/study.schema.yaml"

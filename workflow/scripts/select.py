@@ -1,8 +1,8 @@
 """Pick the architecture's learning rate: best mean validation accuracy over seeds."""
 
-from actstudy.io import read_table, write_json
-from actstudy.logs import job_logging
-from actstudy.selection import select_learning_rate
+from actstudy.core.io import read_table, write_json
+from actstudy.core.logs import job_logging
+from actstudy.training.selection import select_learning_rate
 
 with job_logging(snakemake.log[0]) as log:
     selection = select_learning_rate(read_table(snakemake.input[0], "summary"))

@@ -9,14 +9,14 @@ again; the checkpoint is not a declared output, so Snakemake keeps it across rer
 import signal
 from pathlib import Path
 
-from actstudy.checkpoint import stop_on_signals
-from actstudy.config import Architecture, RunGrid
-from actstudy.data import load_splits
-from actstudy.device import configure_process
-from actstudy.io import read_json, write_csv
-from actstudy.logs import job_logging
-from actstudy.states import save_states, snapshot_name
-from actstudy.training import Trainer, TrainSettings
+from actstudy.core.config import Architecture, RunGrid
+from actstudy.core.io import read_json, write_csv
+from actstudy.core.logs import job_logging
+from actstudy.data.splits import load_splits
+from actstudy.training.checkpoint import stop_on_signals
+from actstudy.training.device import configure_process
+from actstudy.training.states import save_states, snapshot_name
+from actstudy.training.trainer import Trainer, TrainSettings
 
 configure_process(snakemake.threads)
 with job_logging(snakemake.log[0]) as log, stop_on_signals(signal.SIGTERM) as stop:

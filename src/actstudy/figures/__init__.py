@@ -1,4 +1,5 @@
-"""Figures: the catalog of every target (``catalog``: no plotting imports, the workflow
-reads it while planning), the renderers by chapter (``training``, ``nodes``,
-``classifiers``, ``comparisons``), their shared look (``style``) and ``draw`` (render a
-target by name, save it)."""
+"""Stage 6, figures: every kind and target once (``catalog``: no plotting imports, the
+workflow reads it while planning), what each target's rule reads (``plan``), the
+renderers by chapter (``training``, ``nodes``, ``classifiers``, ``comparisons``,
+``scorecard``), their shared look (``style``) and ``draw`` (render a target by name, save
+it). May import every stage below it."""

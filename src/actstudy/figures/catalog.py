@@ -64,8 +64,8 @@ KINDS: dict[str, Kind] = {
     "layer_accuracy": Kind("classifier", "figures.classifiers.layer_accuracy", (("classifiers", "classifiers", _OWN),),
                            schema="layer_networks"),
     # Chapter 5's tables, from every seed's layer metrics.
-    "dead_nodes_table": Kind("table", "tables.dead_nodes_table"),
-    "sparsity_table": Kind("table", "tables.sparsity_table"),
+    "dead_nodes_table": Kind("table", "study.tables.dead_nodes_table"),
+    "sparsity_table": Kind("table", "study.tables.sparsity_table"),
     # Beyond the study: any activations and regularisers side by side, numbers in a CSV.
     "accuracy": Kind("comparison", "figures.comparisons.accuracy", needs=("train",)),
     "sparsity": Kind("comparison", "figures.comparisons.sparsity", needs=("layers",)),

@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from actstudy.core.io import read_table
+from actstudy.extraction.zparquet import layers_in, read_layer
 from actstudy.figures.nodes import NodeInputs
 from actstudy.figures.style import figure_legend, new_figure
-from actstudy.io import read_table
-from actstudy.zparquet import layers_in, read_layer
 
 SYSTEM_COLOURS = {"discrete": "tab:blue", "continuous": "tab:orange", "combined": "tab:green"}
 

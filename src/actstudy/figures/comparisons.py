@@ -17,10 +17,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from actstudy.activations import NAMES
-from actstudy.config import Architecture
+from actstudy.core.activations import NAMES
+from actstudy.core.config import Architecture
+from actstudy.core.io import read_selection, read_table
 from actstudy.figures.style import ACTIVATION_COLOURS, ACTIVATION_NAMES, figure_legend, new_figure
-from actstudy.io import read_selection, read_table
 from actstudy.metrics.activity import mean_se
 from actstudy.metrics.nodes import network_dead_pct
 
@@ -53,7 +53,7 @@ def _test_accuracy(item: dict) -> list[float]:
 
 
 def _per_seed(paths: dict, kind: str) -> pd.DataFrame:
-    """One metrics table of ``kind`` (``actstudy.formats``) over seeds, with a seed column."""
+    """One metrics table of ``kind`` (``actstudy.core.formats``) over seeds, with a seed column."""
     return pd.concat([read_table(path, kind).assign(seed=int(seed)) for seed, path in paths.items()], ignore_index=True)
 
 

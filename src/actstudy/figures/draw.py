@@ -6,8 +6,8 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from actstudy.core.io import atomic_path
 from actstudy.figures.catalog import TARGETS, renderer
-from actstudy.io import atomic_path
 
 
 def render(name: str, data) -> Figure:

@@ -14,11 +14,11 @@ import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-from actstudy.config import Architecture
+from actstudy.core.config import Architecture
+from actstudy.core.io import read_parquet, read_table
+from actstudy.extraction.zparquet import layers_in, read_layer
 from actstudy.figures.style import figure_legend, new_figure
-from actstudy.io import read_parquet, read_table
 from actstudy.metrics.activity import activate
-from actstudy.zparquet import layers_in, read_layer
 
 CLASS_COLOURS = [f"C{c}" for c in range(10)]
 STATE_NAMES = {"init": "untrained", "best": "trained (best epoch)"}

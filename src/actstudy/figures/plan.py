@@ -3,7 +3,7 @@ one planner per family of kinds (``actstudy.figures.catalog``), for the one loop
 target rules in ``workflow/rules/figures.smk``. Plain Python: the workflow calls it while
 it plans the DAG.
 
-Every planner takes the config, the run grids (``actstudy.config.run_grids``), the state
+Every planner takes the config, the run grids (``actstudy.core.config.run_grids``), the state
 the analysis reads (``analysis.state``) and the target's name, and returns
 ``(inputs, params)``: ``inputs`` a mapping of named input lists, ``params`` the rule's
 params (a figure's name as ``figure``, a table's as ``table``).
@@ -11,9 +11,9 @@ params (a figure's name as ``figure``, a table's as ``table``).
 
 from __future__ import annotations
 
-from actstudy.config import expand_networks, figure_architectures
+from actstudy.core.config import expand_networks, figure_architectures
+from actstudy.core.paths import artefact_path, metrics_path, train_dir
 from actstudy.figures.catalog import TARGETS, files_needed, kind_of
-from actstudy.paths import artefact_path, metrics_path, train_dir
 
 # The script each family's rules run (below workflow/scripts/).
 SCRIPTS = {

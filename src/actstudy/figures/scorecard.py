@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from actstudy.config import Architecture
+from actstudy.core.config import Architecture
 from actstudy.figures.style import new_figure
-from actstudy.scorecard import COMPUTED
+from actstudy.study.scorecard import COMPUTED
 
 VERDICT_COLOURS = {"agree": "#2e8b57", "disagree": "#c0392b", "protocol differs": "#e0a030",
                    "holds": "#2e8b57", "fails": "#c0392b", "not run": "#999999"}  # fmt: skip

@@ -8,7 +8,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.colors import to_rgb  # noqa: E402
 
-from actstudy.activations import REGISTRY  # noqa: E402
+from actstudy.core.activations import REGISTRY  # noqa: E402
 
 ACTIVATION_NAMES = {name: entry.label for name, entry in REGISTRY.items()}
 ACTIVATION_COLOURS = {name: entry.colour for name, entry in REGISTRY.items()}

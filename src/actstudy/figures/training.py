@@ -18,7 +18,7 @@ from actstudy.figures.style import (
     figure_legend,
     new_figure,
 )
-from actstudy.results import ArchResults
+from actstudy.training.results import ArchResults
 
 
 def mean_se_by(frame: pd.DataFrame, value: str, by: str = "epoch") -> pd.DataFrame:

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from actstudy.activations import get as get_activation
+from actstudy.core.activations import get as get_activation
 
 
 def activate(z: np.ndarray, activation: str) -> np.ndarray:
     """a = T(z), the network's activation over an array (equal to its torch module within
-    float rounding; ``actstudy.activations``), same dtype and memory layout as ``z``."""
+    float rounding; ``actstudy.core.activations``), same dtype and memory layout as ``z``."""
     return get_activation(activation).numpy(np.asarray(z))
 
 

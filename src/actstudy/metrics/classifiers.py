@@ -45,9 +45,9 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from actstudy.activations import get as get_activation
+from actstudy.core.activations import get as get_activation
+from actstudy.extraction.zparquet import ActivationFile
 from actstudy.metrics.kde import DTYPE, FLOOR, GRID_DTYPE, BinnedKDE, class_counts
-from actstudy.zparquet import ActivationFile
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -155,7 +155,7 @@ def layer_evidence(files: dict[str, ActivationFile], layer: int, labels: torch.T
     estimates): ({split: {system: [n, classes]}}, each node block's grid size and spacing
     in bandwidths). The layer is read, fitted and scored ``NODE_BLOCK`` nodes at a time,
     so that neither its z nor its KDE tables are ever held whole."""
-    from actstudy.datasets import N_CLASSES
+    from actstudy.data.datasets import N_CLASSES
 
     evidence: dict[str, dict[str, torch.Tensor]] = {}
     grids = []
@@ -182,7 +182,7 @@ def classifier_accuracies(train: str | Path, test: str | Path, activation: str, 
     ``threshold``: the z above which the discrete system counts a node on (default 0)."""
     import pandas as pd
 
-    from actstudy.datasets import N_CLASSES
+    from actstudy.data.datasets import N_CLASSES
 
     files = {"train": ActivationFile(train), "test": ActivationFile(test)}
     rows = [{"layer": pd.NA, "system": "network", "split": split, "accuracy": file.network_accuracy()}

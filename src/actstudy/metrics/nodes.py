@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from actstudy.datasets import N_CLASSES
+from actstudy.data.datasets import N_CLASSES
+from actstudy.extraction.zparquet import layers_in, read_layer
 from actstudy.metrics.activity import (
     activate,
     class_activity,
@@ -20,7 +21,6 @@ from actstudy.metrics.activity import (
     node_activity,
     polarised_percentage,
 )
-from actstudy.zparquet import layers_in, read_layer
 
 
 def _read_layer_of(paths: list[str | Path], layer: int) -> tuple[np.ndarray, np.ndarray]:

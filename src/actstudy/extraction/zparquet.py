@@ -9,7 +9,7 @@ activation a = T(z) is computed when read. Encoding: float32 (float16 would halv
 size but move z near 0, where on/off is decided), zstd, no dictionary (float values
 rarely repeat, so a dictionary only adds size and time), byte-stream split for the z
 columns (benchmarks/extract_metrics.py measures the choices). The writer is
-``actstudy.extract``.
+``actstudy.extraction.extract``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from actstudy.io import reading
+from actstudy.core.io import reading
 
 ROW_GROUP = 8192
 COMPRESSION = "zstd"

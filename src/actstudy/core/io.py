@@ -133,16 +133,16 @@ def read_json(path: str | Path, keys: list[str] | None = None) -> object:
 
 
 def read_table(path: str | Path, kind: str):
-    """A CSV table of one of the workflow's kinds (``actstudy.formats.COLUMNS``), checked
+    """A CSV table of one of the workflow's kinds (``actstudy.core.formats.COLUMNS``), checked
     for that kind's columns."""
-    from actstudy.formats import COLUMNS, DESCRIPTIONS
+    from actstudy.core.formats import COLUMNS, DESCRIPTIONS
 
     return read_csv(path, DESCRIPTIONS[kind], COLUMNS[kind])
 
 
 def read_selection(path: str | Path) -> dict:
     """A learning-rate selection (``selected.json``), checked for its keys."""
-    from actstudy.formats import SELECTION_KEYS
+    from actstudy.core.formats import SELECTION_KEYS
 
     return read_json(path, SELECTION_KEYS)
 

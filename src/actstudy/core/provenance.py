@@ -19,9 +19,10 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
-from actstudy import bundle
+from actstudy.core.io import read_json
 
 PACKAGES = ("snakemake", "snakemake-executor-plugin-slurm", "torch", "numpy", "pandas", "pyarrow", "scikit-learn")
+RESTORED = "results/restored.json"  # what the last restore wrote (actstudy.restore), from which bundle
 SAFE = re.compile(r"^[\w .:+/()\-,@=]*$")  # what a value may hold to be shown in the report
 
 
@@ -65,7 +66,7 @@ def _version(package: str) -> str:
 def collect(repo: Path, config: dict) -> dict:
     """The provenance of results computed here now, by the workflow in ``repo``."""
     commit = _git(repo, "rev-parse", "HEAD")
-    restored = bundle.restored()
+    restored = restored_record()
     status = _git(repo, "status", "--porcelain", "--untracked-files=no")
     return {
         "git_commit": commit or "unknown (not a git checkout)",
@@ -77,6 +78,12 @@ def collect(repo: Path, config: dict) -> dict:
         "results": results_origin(restored),
         "restored_from": restored,
     }
+
+
+def restored_record(workdir: str | Path = ".") -> dict | None:
+    """What ``results/restored.json`` says was restored, or None when nothing was."""
+    path = Path(workdir) / RESTORED
+    return read_json(path, ["bundle_sha256", "networks", "files"]) if path.exists() else None
 
 
 def results_origin(record: dict | None) -> str:

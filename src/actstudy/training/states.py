@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from actstudy.io import atomic_path, reading
+from actstudy.core.io import atomic_path, reading
 
 
 def snapshot_name(epoch: int) -> str:

@@ -45,7 +45,7 @@ def selected_run(selection: dict, seed: int) -> str:
 def analysed_run(selection: dict, seed: int, learning_rate: float | None = None) -> str:
     """The run of one seed the analysis reads: the selected one, or the one trained with
     ``learning_rate`` (the learning-rate reading)."""
-    from actstudy.config import run_id
+    from actstudy.core.config import run_id
 
     return selected_run(selection, seed) if learning_rate is None else run_id(learning_rate, seed)
 
@@ -75,6 +75,6 @@ def refinement_plan(summaries: pd.DataFrame, round_: int, rounds: int, previous:
 
 def planned_rates(path) -> list[float]:
     """The rates a refinement round's plan (``refinement_plan``, as JSON) trains."""
-    from actstudy.io import read_json
+    from actstudy.core.io import read_json
 
     return [float(lr) for lr in read_json(path, ["rates"])["rates"]]

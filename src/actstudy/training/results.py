@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from actstudy.config import Architecture
-from actstudy.io import read_selection, read_table
+from actstudy.core.config import Architecture
+from actstudy.core.io import read_selection, read_table
 
 
 @dataclass

@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from actstudy.config import Architecture, RunGrid, expand_networks
-from actstudy.paths import metrics_path, train_dir
+from actstudy.core.config import Architecture, RunGrid, expand_networks
+from actstudy.core.paths import metrics_path, train_dir
 
 ROW_COLUMNS = ["source", "dataset", "network", "depth", "width", "batch_norm", "activation", "metric", "layer",
                "split", "state", "unit", "study", "study_low", "study_high", "study_se", "tolerance", "note",

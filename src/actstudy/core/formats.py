@@ -9,7 +9,7 @@ older readers.
 """
 
 COLUMNS = {
-    # training (actstudy.training): one row per run at its best epoch / per run and epoch
+    # training (actstudy.training.trainer): one row per run at its best epoch / per run and epoch
     "summary": ["run", "learning_rate", "seed", "diverged", "train_acc", "val_acc", "test_acc"],
     "history": ["run", "learning_rate", "seed", "epoch", "train_loss", "train_acc", "val_acc"],
     # node metrics (actstudy.metrics.nodes): per layer, per node
@@ -25,5 +25,5 @@ DESCRIPTIONS = {
     "nodes": "node metrics",
     "classifiers": "classifier accuracies",
 }
-# the learning-rate selection (actstudy.selection.select_learning_rate): what readers need
+# the learning-rate selection (actstudy.training.selection.select_learning_rate): what readers need
 SELECTION_KEYS = ["learning_rate", "runs"]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from actstudy.datasets import DataError
+from actstudy.data.datasets import DataError
 
 _IDX_DTYPE = {0x08: np.uint8}
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 
-from actstudy.config import Architecture, RunGrid
-from actstudy.datasets import info
+from actstudy.core.config import Architecture, RunGrid
+from actstudy.data.datasets import info
 
 BASE_MEM_MB = 2_000  # Python, torch and the CUDA libraries
 # Below this many parameters a job's work is a second or two, under its Python start-up

@@ -1,4 +1,4 @@
-"""Prepared datasets: the raw files (``actstudy.raw``) checked, the validation set carved
+"""Prepared datasets: the raw files (``actstudy.data.raw``) checked, the validation set carved
 out of the official training set with a fixed stratified split, stored as one ``.npz`` of
 uint8 features and labels (pixels are scaled to [0, 1] when loaded), and read back with
 every field checked."""
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from actstudy.datasets import N_CLASSES, DataError, info
-from actstudy.io import atomic_path, reading
-from actstudy.raw import load_raw, verify_raw
+from actstudy.core.io import atomic_path, reading
+from actstudy.data.datasets import N_CLASSES, DataError, info
+from actstudy.data.raw import load_raw, verify_raw
 
 log = logging.getLogger(__name__)
 

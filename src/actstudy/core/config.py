@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from actstudy.activations import NAMES as ACTIVATIONS
-from actstudy.activations import get as activation
+from actstudy.core.activations import NAMES as ACTIVATIONS
+from actstudy.core.activations import get as activation
 
 _NUMBER = r"[0-9][0-9.e+-]*"
 ARCH_PATTERN = (rf"d(\d+)_w(\d+)_bn(0|1|1after)_({'|'.join(ACTIVATIONS)})(_gu)?(?:_do({_NUMBER}))?"

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from actstudy.config import Architecture, RunGrid
-from actstudy.data import Splits
-from actstudy.io import atomic_path
+from actstudy.core.config import Architecture, RunGrid
+from actstudy.core.io import atomic_path
+from actstudy.data.splits import Splits
 
 log = logging.getLogger(__name__)
 CHECKPOINT_FORMAT = 2  # raised when the checkpoint's tensors change layout (2: weights [K, in, out])

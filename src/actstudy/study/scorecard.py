@@ -2,8 +2,8 @@
 
 ``measure`` reads our results into one long table (one value per network, seed, metric
 and layer); ``score`` is a pure function of that table and the study's rows
-(``actstudy.study``), and ``actstudy.checks`` checks the study's claims on the same table;
-``actstudy.scorecard_pages`` lays the pages out. The rule, fixed in
+(``actstudy.study.numbers``), and ``actstudy.study.checks`` checks the study's claims on the same table;
+``actstudy.study.pages`` lays the pages out. The rule, fixed in
 ``workflow/study/numbers.yaml`` and docs/scorecard.md:
 
 - ``agree``: |ours - study| <= max(sigma * sqrt(se_ours^2 + se_study^2), tolerance), where
@@ -24,11 +24,11 @@ import math
 import numpy as np
 import pandas as pd
 
-from actstudy import checks
-from actstudy.io import read_selection, read_table
+from actstudy.core.io import read_selection, read_table
 from actstudy.metrics.activity import mean_se, polarised_percentage
 from actstudy.metrics.nodes import network_dead_pct
-from actstudy.study import SUMMARY_METRICS, study_rows
+from actstudy.study import checks
+from actstudy.study.numbers import SUMMARY_METRICS, study_rows
 
 MEASURED_COLUMNS = ["dataset", "network", "seed", "metric", "layer", "value"]
 VERDICTS = ("agree", "disagree", "protocol differs", "not run")

@@ -19,10 +19,10 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from actstudy.activations import get as activation
-from actstudy.config import Architecture
+from actstudy.core.activations import get as activation
+from actstudy.core.config import Architecture
 from actstudy.metrics.activity import mean_se
-from actstudy.study import networks_of
+from actstudy.study.numbers import networks_of
 
 CHECK_VERDICTS = ("holds", "fails", "not run")
 CHECK_COLUMNS = ["check", "source", "claim", "verdict", "comparisons", "failed", "details", "inconsistent",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from actstudy.data import Splits
+from actstudy.data.splits import Splits
 
 
 def pick_device() -> torch.device:

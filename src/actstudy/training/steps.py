@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from actstudy.models import BatchedMLP
+from actstudy.training.models import BatchedMLP
 
 EVAL_CHUNK = 8192
 

@@ -6,7 +6,7 @@ BatchNorm1d (affine) -> activation; with batch norm *after* the activation (a re
 the study, ``Architecture.bn_position``) it is Linear (no bias) -> activation ->
 BatchNorm1d. The output layer is a bias-free
 Linear to 10 logits (docs/protocol.md: no biases besides the first hidden layer's). Every
-Linear layer is initialised as the activation's registry entry says (``actstudy.activations``):
+Linear layer is initialised as the activation's registry entry says (``actstudy.core.activations``):
 He (Kaiming) normal for the ReLU family, Xavier (Glorot) normal for sigmoid and tanh.
 With dropout (``Architecture.dropout``) every hidden layer ends in Dropout(p), after the
 activation (and after batch norm where it follows the activation); it acts only in
@@ -35,9 +35,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from actstudy.activations import get as activation
-from actstudy.config import Architecture
-from actstudy.datasets import N_CLASSES
+from actstudy.core.activations import get as activation
+from actstudy.core.config import Architecture
+from actstudy.data.datasets import N_CLASSES
 
 BN_EPS = 1e-5
 BN_MOMENTUM = 0.1

@@ -3,7 +3,7 @@ names; readers that plan from outside Snakemake, like the scorecard's plan, use 
 
 from __future__ import annotations
 
-from actstudy.config import Architecture
+from actstudy.core.config import Architecture
 
 
 def train_dir(arch: Architecture, results: str = "results") -> str:

@@ -1,5 +1,5 @@
 """The official raw files: fetched (from the internet or a mirror) with md5 checks,
-re-verified before use, and read as arrays (their formats: ``actstudy.raw_formats``)."""
+re-verified before use, and read as arrays (their formats: ``actstudy.data.raw_formats``)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from urllib.request import url2pathname
 
 import numpy as np
 
-from actstudy.datasets import DataError, info
-from actstudy.raw_formats import read_cifar_batches, read_idx
+from actstudy.data.datasets import DataError, info
+from actstudy.data.raw_formats import read_cifar_batches, read_idx
 
 log = logging.getLogger(__name__)
 

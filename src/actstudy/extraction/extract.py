@@ -1,5 +1,5 @@
 """Hidden pre-activations z of one network on one split, written to Parquet (the layout
-and the reader: ``actstudy.zparquet``). z is the input of the activation function
+and the reader: ``actstudy.extraction.zparquet``). z is the input of the activation function
 (after batch norm where there is batch norm; the ``linear`` reading takes each hidden
 Linear's output, before batch norm). Row groups of ``ROW_GROUP`` samples are written one
 at a time, so extraction holds one chunk of samples, never the whole split.
@@ -15,9 +15,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from actstudy.activations import module_types
-from actstudy.io import atomic_path
-from actstudy.zparquet import COMPRESSION, ROW_GROUP, node_column
+from actstudy.core.activations import module_types
+from actstudy.core.io import atomic_path
+from actstudy.extraction.zparquet import COMPRESSION, ROW_GROUP, node_column
 
 if TYPE_CHECKING:  # torch is imported where a network runs: readers (figures) start faster
     import torch

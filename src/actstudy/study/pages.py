@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from actstudy.checks import CHECK_VERDICTS
-from actstudy.io import atomic_path
-from actstudy.scorecard import COMPUTED, VERDICTS
+from actstudy.core.io import atomic_path
+from actstudy.study.checks import CHECK_VERDICTS
+from actstudy.study.scorecard import COMPUTED, VERDICTS
 
 
 def summary_line(scores: pd.DataFrame, checks: pd.DataFrame) -> str:
@@ -41,7 +41,7 @@ def headline_of(scores_csv: str | Path, checks_csv: str | Path) -> str:
     warning and leaves the headline out (the report still builds)."""
     import logging
 
-    from actstudy.io import DamagedFileError, read_csv
+    from actstudy.core.io import DamagedFileError, read_csv
 
     if not (Path(scores_csv).exists() and Path(checks_csv).exists()):
         return ""
@@ -62,8 +62,8 @@ def _provenance_text(path: Path) -> str:
     """The provenance block, or '' without a readable provenance file (named in a warning)."""
     import logging
 
-    from actstudy.io import DamagedFileError, read_json
-    from actstudy.provenance import report_lines
+    from actstudy.core.io import DamagedFileError, read_json
+    from actstudy.core.provenance import report_lines
 
     if not path.exists():
         return ""
@@ -169,7 +169,7 @@ def to_html(scores: pd.DataFrame, checks: pd.DataFrame, readings: str = "") -> s
 def write(scores: pd.DataFrame, checks: pd.DataFrame, paths: dict[str, str | Path], readings: str = "") -> None:
     """The scorecard as ``csv`` (numbers), ``checks`` (claims, CSV), ``md`` and ``html``
     (the Markdown shows ``figure``, the overview's file beside it, where given)."""
-    from actstudy.io import write_csv
+    from actstudy.core.io import write_csv
 
     write_csv(scores, paths["csv"])
     write_csv(checks, paths["checks"])

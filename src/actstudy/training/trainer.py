@@ -23,15 +23,15 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from actstudy import checkpoint as checkpoints
-from actstudy.checkpoint import Preempted, StopFlag
-from actstudy.config import Architecture, RunGrid, run_id
-from actstudy.data import Splits
-from actstudy.device import pick_device, tensors_on
-from actstudy.models import BatchedMLP, dropout_generator, reference_mlp
-from actstudy.optim import StackedAdam
-from actstudy.states import snapshot_name
-from actstudy.steps import StepRunner, batch_starts, evaluate, nonfinite_models
+from actstudy.core.config import Architecture, RunGrid, run_id
+from actstudy.data.splits import Splits
+from actstudy.training import checkpoint as checkpoints
+from actstudy.training.checkpoint import Preempted, StopFlag
+from actstudy.training.device import pick_device, tensors_on
+from actstudy.training.models import BatchedMLP, dropout_generator, reference_mlp
+from actstudy.training.optim import StackedAdam
+from actstudy.training.states import snapshot_name
+from actstudy.training.steps import StepRunner, batch_starts, evaluate, nonfinite_models
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from actstudy.activations import NAMES, get
-from actstudy.config import Architecture
-from actstudy.io import atomic_path, read_table
+from actstudy.core.activations import NAMES, get
+from actstudy.core.config import Architecture
+from actstudy.core.io import atomic_path, read_table
 from actstudy.metrics.activity import mean_se
 from actstudy.metrics.nodes import network_dead_pct
 

@@ -1,7 +1,7 @@
 """The files of a learning-rate refinement (docs/protocol.md, "Refining the learning
 rate"): what a training job writes into a folder, what round k's plan reads, and every
 round's files for the merge. Plain Python, for the workflow while it plans; which rates
-a round trains is ``actstudy.selection.refinement_plan``."""
+a round trains is ``actstudy.training.selection.refinement_plan``."""
 
 from __future__ import annotations
 
