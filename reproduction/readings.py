@@ -24,14 +24,14 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 # name -> (the analysis settings, what of the run's analysis stays valid under it: "all"
-# (activations and classifier results), "activations" or "none")
+# (the Parquet files of z and classifier results), "z" or "none")
 READINGS = {
     "z_at_zero_on": ({"node_on": "z>=0"}, "all"),
     "dead_in_sparsity": ({"dead_in_sparsity": True}, "all"),
     "train_and_validation": ({"samples": "train+validation"}, "all"),
     "batch_statistics": ({"batch_norm": "batch"}, "none"),
     "last_epoch": ({"state": "epoch{last}"}, "none"),
-    "sigmoid_z_above_half": ({"sigmoid_on": "z>0.5"}, "activations"),
+    "sigmoid_z_above_half": ({"sigmoid_on": "z>0.5"}, "z"),
     "z_before_batch_norm": ({"z": "linear"}, "none"),
     "learning_rate_0.01": ({"learning_rate": 0.01}, "none"),
     "learning_rate_0.001": ({"learning_rate": 0.001}, "none"),
@@ -47,13 +47,13 @@ def _copy_tree(source: Path, target: Path) -> None:
 
 def prepare(results: Path, workdir: Path, keep: str) -> None:
     """A scratch workflow folder holding the run's data and trained networks (and, where
-    the reading leaves them valid, its activations and classifier results: ``keep``)."""
+    the reading leaves them valid, its Parquet files of z and classifier results: ``keep``)."""
     if workdir.exists():
         shutil.rmtree(workdir)
     for part in ("data", "train"):
         _copy_tree(results / part, workdir / "results" / part)
-    if keep in ("all", "activations"):
-        _copy_tree(results / "activations", workdir / "results/activations")
+    if keep in ("all", "z"):
+        _copy_tree(results / "z", workdir / "results/z")
     if keep == "all":
         for path in results.glob("metrics/**/*_classifiers.csv"):
             target = workdir / "results" / path.relative_to(results)

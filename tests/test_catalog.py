@@ -14,7 +14,7 @@ from conftest import REPO
 from actstudy.figures.catalog import KINDS, TARGETS, Kind, _catalog, kind_of, renderer
 from actstudy.figures.plan import PLANNERS, SCRIPTS
 
-ARTEFACTS = {"activations_train", "class_nodes", "nodes", "classifiers"}
+ARTEFACTS = {"z_train", "class_nodes", "nodes", "classifiers"}
 
 
 def test_every_kind_has_a_renderer_its_files_its_schema_and_a_script():

@@ -42,7 +42,7 @@ def results_path(tmp_path, relative):
         ("train/mnist/d4_w200_bn0_relu/best.pt", "train"),
         ("train/mnist/d4_w200_bn0_relu/history.csv", "train"),
         ("train/mnist/d4_w200_bn0_relu/selected.json", "select"),
-        ("activations/mnist/d4_w200_bn0_relu/seed0/best_train.parquet", "extract"),
+        ("z/mnist/d4_w200_bn0_relu/seed0/best_train.parquet", "extract"),
         ("metrics/mnist/d4_w200_bn0_relu/seed0/best_layers.csv", "node_metrics"),
         ("metrics/mnist/d4_w200_bn0_relu/seed0/best_classifiers.csv", "classifiers"),
     ],
@@ -72,7 +72,7 @@ def test_a_pickled_npz_is_refused_not_run(tmp_path):
 def activations(tmp_path):
     arch = Architecture("x", 2, 6, False, "relu")
     model = reference_mlp(arch, 5, torch.Generator().manual_seed(0))
-    path = results_path(tmp_path, "activations/x/d2_w6_bn0_relu/seed0/best_train.parquet")
+    path = results_path(tmp_path, "z/x/d2_w6_bn0_relu/seed0/best_train.parquet")
     rng = np.random.default_rng(0)
     write_activations(model, rng.integers(0, 10, (300, 5)), rng.integers(0, 10, 300), 10.0, path)
     return path

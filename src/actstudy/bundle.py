@@ -1,6 +1,6 @@
 """A results bundle: one tar archive of what the later stages need to run without
 training (the data the nets were trained on, every trained net's folder, its training
-log, optionally the activations), with a manifest of every file's SHA-256 and size, the
+log, optionally the Parquet files of z), with a manifest of every file's SHA-256 and size, the
 rule and wildcards that made it, and what made it: the code (a SHA-256 per source file),
 the training settings of each net and the dataset split.
 
@@ -37,7 +37,7 @@ MADE_BY = [  # path below results/ -> the rule that wrote it, with its wildcards
     (r"train/(?P<dataset>[^/]+)/(?P<arch>[^/]+)/round(?P<round>\d+)/.+", "train_round"),
     (r"train/(?P<dataset>[^/]+)/(?P<arch>[^/]+)/[^/]+", "train or merge_rounds"),
     (r"logs/train/(?P<dataset>[^/]+)/(?P<arch>[^/]+?)(_round(?P<round>\d+))?\.log", "train (its log)"),
-    (r"activations/(?P<dataset>[^/]+)/(?P<arch>[^/]+)/seed(?P<seed>\d+)/(?P<state>[^_/]+)_(?P<split>\w+)\.parquet",
+    (r"z/(?P<dataset>[^/]+)/(?P<arch>[^/]+)/seed(?P<seed>\d+)/(?P<state>[^_/]+)_(?P<split>\w+)\.parquet",
      "extract"),
 ]  # fmt: skip
 CHUNK = 1 << 20
@@ -92,10 +92,10 @@ def made_by(path: str) -> dict:
     raise BundleError(f"{path}: no rule of the workflow writes such a file")
 
 
-def bundled_files(workdir: str | Path, nets: list[Architecture], activations: bool) -> list[str]:
+def bundled_files(workdir: str | Path, nets: list[Architecture], z: bool) -> list[str]:
     """The files a bundle of ``nets`` holds, as paths below ``workdir`` (``results/...``):
     each dataset's download and prepared splits, each net's training folder (every
-    round) and training log, and, with ``activations``, its Parquet files of z."""
+    round) and training log, and, with ``z``, its Parquet files of z."""
     workdir = Path(workdir)
     found: set[Path] = set()
     for dataset in sorted({arch.dataset for arch in nets}):
@@ -107,8 +107,8 @@ def bundled_files(workdir: str | Path, nets: list[Architecture], activations: bo
         found |= set((workdir / f"results/train/{arch.dataset}/{arch.name}").rglob("*"))
         found |= set((workdir / f"results/logs/train/{arch.dataset}").glob(f"{arch.name}.log"))
         found |= set((workdir / f"results/logs/train/{arch.dataset}").glob(f"{arch.name}_round*.log"))
-        if activations:
-            found |= set((workdir / f"results/activations/{arch.dataset}/{arch.name}").rglob("*.parquet"))
+        if z:
+            found |= set((workdir / f"results/z/{arch.dataset}/{arch.name}").rglob("*.parquet"))
     missing = [p for p in found if not p.exists()]
     if missing:
         raise BundleError(f"not built: {sorted(map(str, missing))[:5]}")

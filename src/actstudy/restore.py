@@ -8,7 +8,7 @@ against its manifest (nothing written yet); the bundle's code digests are compar
 this checkout's source files and its nets' training settings with the config's (the
 ``--configfile`` files merged onto ``DIR/config.yaml`` as Snakemake merges them), and a
 difference is refused, named, unless a flag accepts it; the files are written; then
-``snakemake --touch --forceall`` over the restored nets' selections records them in
+``snakemake --touch --forceall`` over the restored nets' selections (and Parquet files of z) records them in
 Snakemake's metadata as made by this code and config, with their times in the order of
 the DAG (so a dry run has nothing to do for them, and a later change to a net's training
 settings retrains that net). ``results/restored.json`` says what was restored from which
@@ -81,8 +81,8 @@ def restore(path: Path, workdir: Path, repo: Path, configfiles: list[str], accep
     log(f"wrote {len(written)} files; recording them in Snakemake's metadata ...")
     nets = [Architecture.parse(*key.split("/")) for key in manifest["networks"]]
     selections = [f"results/train/{arch.dataset}/{arch.name}/selected.json" for arch in nets]
-    activations = [p for p in written if p.startswith("results/activations/")]
-    touch(repo, workdir, configfiles, selections + activations)
+    z_files = [p for p in written if p.startswith("results/z/")]
+    touch(repo, workdir, configfiles, selections + z_files)
     record = {
         "bundle": str(path),
         "bundle_sha256": bundle.sha256_file(path),

@@ -20,6 +20,6 @@ rule bundle:
         "../../envs/cpu.yaml"
     params:
         networks=network_records(config),
-        activations=config.get("bundle", {}).get("activations", False),
+        z=config.get("bundle", {}).get("z", False),
     script:
         "../scripts/bundle.py"

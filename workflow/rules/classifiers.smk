@@ -4,8 +4,8 @@
 
 rule classifiers:
     input:
-        train="results/activations/{dataset}/{arch}/seed{seed}/{state}_train.parquet",
-        test="results/activations/{dataset}/{arch}/seed{seed}/{state}_test.parquet",
+        train="results/z/{dataset}/{arch}/seed{seed}/{state}_train.parquet",
+        test="results/z/{dataset}/{arch}/seed{seed}/{state}_test.parquet",
     output:
         "results/metrics/{dataset}/{arch}/seed{seed}/{state}_classifiers.csv",
     log:

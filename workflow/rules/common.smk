@@ -53,7 +53,7 @@ def node_metric_samples(wildcards):
         ["train", "val"] if ANALYSIS["samples"] == "train+validation" else ["train"]
     )
     return [
-        f"results/activations/{wildcards.dataset}/{wildcards.arch}/seed{wildcards.seed}/{wildcards.state}_{split}.parquet"
+        f"results/z/{wildcards.dataset}/{wildcards.arch}/seed{wildcards.seed}/{wildcards.state}_{split}.parquet"
         for split in splits
     ]
 

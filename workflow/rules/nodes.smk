@@ -10,8 +10,8 @@ rule extract:
         selection="results/train/{dataset}/{arch}/selected.json",
         data="results/data/{dataset}.npz",
     output:
-        train="results/activations/{dataset}/{arch}/seed{seed}/{state}_train.parquet",
-        test="results/activations/{dataset}/{arch}/seed{seed}/{state}_test.parquet",
+        train="results/z/{dataset}/{arch}/seed{seed}/{state}_train.parquet",
+        test="results/z/{dataset}/{arch}/seed{seed}/{state}_test.parquet",
     log:
         "results/logs/extract/{dataset}/{arch}/seed{seed}_{state}.log",
     benchmark:
@@ -34,7 +34,7 @@ rule extract:
 use rule extract as extract_validation with:
     # The validation split: read only by the train+validation reading of node metrics.
     output:
-        val="results/activations/{dataset}/{arch}/seed{seed}/{state}_val.parquet",
+        val="results/z/{dataset}/{arch}/seed{seed}/{state}_val.parquet",
     log:
         "results/logs/extract/{dataset}/{arch}/seed{seed}_{state}_val.log",
     benchmark:
@@ -44,7 +44,7 @@ use rule extract as extract_validation with:
 rule node_metrics:
     input:
         train=node_metric_samples,
-        test="results/activations/{dataset}/{arch}/seed{seed}/{state}_test.parquet",
+        test="results/z/{dataset}/{arch}/seed{seed}/{state}_test.parquet",
     output:
         class_nodes="results/metrics/{dataset}/{arch}/seed{seed}/{state}_class_nodes.parquet",
         nodes="results/metrics/{dataset}/{arch}/seed{seed}/{state}_nodes.csv",

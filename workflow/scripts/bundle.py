@@ -10,7 +10,7 @@ from actstudy.core.provenance import collect
 with job_logging(snakemake.log[0]) as log:
     repo = Path(snakemake.scriptdir).resolve().parents[1]
     nets = [Architecture.parse(*key.split("/")) for key in snakemake.params.networks]
-    files = bundle.bundled_files(".", nets, snakemake.params.activations)
+    files = bundle.bundled_files(".", nets, snakemake.params.z)
     made = collect(repo, snakemake.config)
     header = {
         "git_commit": made["git_commit"],

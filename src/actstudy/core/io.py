@@ -76,8 +76,8 @@ _WRITERS = [
     (r"results/data/[^/]+\.npz$", "prepare"),
     (r"results/train/.*/selected\.json$", "select"),
     (r"results/train/", "train"),
-    (r"results/activations/.*_val\.parquet$", "extract_validation"),
-    (r"results/activations/", "extract"),
+    (r"results/z/.*_val\.parquet$", "extract_validation"),
+    (r"results/z/", "extract"),
     (r"results/metrics/.*_classifiers\.csv$", "classifiers"),
     (r"results/metrics/", "node_metrics"),
 ]

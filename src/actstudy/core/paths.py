@@ -10,8 +10,8 @@ def train_dir(arch: Architecture, results: str = "results") -> str:
     return f"{results}/train/{arch.dataset}/{arch.name}"
 
 
-def activations_path(arch: Architecture, seed: int, state: str, split: str, results: str = "results") -> str:
-    return f"{results}/activations/{arch.dataset}/{arch.name}/seed{seed}/{state}_{split}.parquet"
+def z_path(arch: Architecture, seed: int, state: str, split: str, results: str = "results") -> str:
+    return f"{results}/z/{arch.dataset}/{arch.name}/seed{seed}/{state}_{split}.parquet"
 
 
 def metrics_path(arch: Architecture, seed: int, state: str, table: str, results: str = "results") -> str:
@@ -22,6 +22,6 @@ def metrics_path(arch: Architecture, seed: int, state: str, table: str, results:
 
 def artefact_path(artefact: str, arch: Architecture, seed: int, state: str) -> str:
     """A figure's input: the training split's activations, or a metrics table."""
-    if artefact == "activations_train":
-        return activations_path(arch, seed, state, "train")
+    if artefact == "z_train":
+        return z_path(arch, seed, state, "train")
     return metrics_path(arch, seed, state, artefact)

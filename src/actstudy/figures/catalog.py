@@ -48,9 +48,9 @@ KINDS: dict[str, Kind] = {
     **{kind: Kind("training", f"figures.training.{kind}") for kind in
        ("curves_pair", "lr_comparison", "learning_curve", "curves_grid", "test_accuracy")},
     # Chapters 4 and 5: drawn from activations or node metrics of one seed per network.
-    "distributions_z": Kind("node", "figures.nodes.distributions_z", (("activations", "activations_train", _OWN),),
+    "distributions_z": Kind("node", "figures.nodes.distributions_z", (("z", "z_train", _OWN),),
                             schema="node_networks"),
-    "distributions_a": Kind("node", "figures.nodes.distributions_a", (("activations", "activations_train", _OWN),),
+    "distributions_a": Kind("node", "figures.nodes.distributions_a", (("z", "z_train", _OWN),),
                             schema="node_networks"),
     "medians": Kind("node", "figures.nodes.medians_figure", (("class_nodes", "class_nodes", _OWN),),
                     schema="node_networks"),
@@ -59,7 +59,7 @@ KINDS: dict[str, Kind] = {
     "heatmap": Kind("node", "figures.nodes.activity_heatmap",
                     (("class_nodes", "class_nodes", _OWN), ("nodes", "nodes", _OWN)), schema="node_networks"),
     # Chapter 6: layers as classifiers.
-    "kde": Kind("classifier", "figures.classifiers.kde_overlay", (("activations", "activations_train", _OWN),),
+    "kde": Kind("classifier", "figures.classifiers.kde_overlay", (("z", "z_train", _OWN),),
                 schema="kde_networks"),
     "layer_accuracy": Kind("classifier", "figures.classifiers.layer_accuracy", (("classifiers", "classifiers", _OWN),),
                            schema="layer_networks"),
@@ -155,7 +155,7 @@ def renderer(kind: str) -> Callable:
 
 def files_needed(kind: str, state: str) -> dict[str, tuple[str, str]]:
     """For a node or classifier figure kind drawn at ``state``: role -> (artefact, state),
-    artefact one of ``activations_train``, ``class_nodes``, ``nodes``, ``classifiers``."""
+    artefact one of ``z_train``, ``class_nodes``, ``nodes``, ``classifiers``."""
     return {role: (artefact, state if fixed is _OWN else fixed) for role, artefact, fixed in KINDS[kind].reads}
 
 

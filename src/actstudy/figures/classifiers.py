@@ -64,7 +64,7 @@ def kde_overlay(items: list[NodeInputs]) -> Figure:
 
     fig, axes = new_figure(1, len(items), width=5.0 * len(items), height=4.0)
     for ax, item in zip(axes[0], items):
-        path = item.files["activations"]
+        path = item.files["z"]
         layer = item.layer or layers_in(path)[0]
         z, labels = read_layer(path, layer)
         node = _shown_node(z)

@@ -62,7 +62,7 @@ def class_distributions(items: list[NodeInputs], of: str) -> Figure:
     """fig4_1/4_2/4_6/4_7: per-class histograms of z (or a) for the two most active
     nodes of the first and of the last hidden layer."""
     (item,) = items
-    path = item.files["activations"]
+    path = item.files["z"]
     layers = layers_in(path)
     shown = [layers[0], layers[-1]]
     fig, axes = new_figure(2, 2, width=9.0, height=6.2)
