@@ -99,7 +99,9 @@ def test_report_opens_in_a_browser_with_the_scorecard_first_and_figures_rendered
     try:
         driver.get(report.as_uri())
         landing = _wait_for(lambda: driver.find_element(By.TAG_NAME, "body").text)
-        assert "Provenance of this run's scorecard" in landing and "git commit" in landing, landing[:2000]
+        # the provenance block (the report's text of bold words is not in .text: match around it)
+        assert "of this run's scorecard (results/provenance.json)" in landing, landing[:2000]
+        assert "git commit" in landing and "results: computed by this workflow here" in landing, landing[:2000]
         _open(driver, report, "0. Did it reproduce?")
         # the overview figure leads the section, and renders
         first = _wait_for(lambda: driver.find_elements(By.XPATH, "//tr[td]"))[0]
