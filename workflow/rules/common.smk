@@ -187,7 +187,8 @@ def target_params(name):
 
 
 def target_script(name):
-    return f"../scripts/{SCRIPTS[TARGETS[name].family]}"
+    """Its family's script in workflow/scripts/."""
+    return SCRIPTS[TARGETS[name].family]
 
 
 def target_folder(name):

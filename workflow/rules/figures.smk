@@ -26,5 +26,7 @@ for name in TARGETS:
             runtime=5,
         params:
             **target_params(name),
+            script=target_script(name),
         script:
-            target_script(name)
+            # formatted when the job runs: a loop variable here would be the last target's
+            "../scripts/{params.script}"
