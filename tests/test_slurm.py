@@ -104,6 +104,12 @@ def test_training_jobs_ask_for_a_gpu_and_nothing_else_does(run):
     for call in training:  # a tiny net's job takes one CPU (actstudy.training.resources.train_cpus)
         assert "--gpus=1" in call and "--mem " in call and " -t " in call and "--cpus-per-task=1" in call, call
     assert others and not any("--gpus" in c or "--gres" in c for c in others)
+    # What queues: prepare, one job per net, and the analysis in groups; figures, tables, the
+    # scorecard, select and download are local rules (7 submissions before, 6 now: the
+    # figures' group job is gone).
+    queued = [re.search(r"slurm-logs/(\w+?)/", c).group(1) for c in calls]
+    assert set(queued) <= {"rule_prepare", "rule_train", "group_analysis_classifiers_extract_node_metrics"}, queued
+    assert queued.count("rule_prepare") == 1 and queued.count("rule_train") == 4, queued
     print(f"\na training job's sbatch flags: {training[0]}")
 
 

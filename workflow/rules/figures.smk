@@ -1,7 +1,7 @@
 # Every figure and table of the catalog (actstudy.figures.catalog): one rule each, made
 # in one loop. What a rule reads and passes comes from its kind's family
 # (actstudy.figures.plan); which networks it draws from config["figures"] or
-# config["tables"].
+# config["tables"]. On a cluster they run where Snakemake runs (local rules).
 
 
 for name in TARGETS:
@@ -17,8 +17,7 @@ for name in TARGETS:
             f"results/logs/{target_folder(name)}/{name}.log",
         benchmark:
             f"results/benchmarks/{target_folder(name)}/{name}.tsv"
-        group:
-            "figures"
+        localrule: True  # a second or two each: not worth a cluster job
         conda:
             "../../envs/cpu.yaml"
         resources:

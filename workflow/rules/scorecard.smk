@@ -35,8 +35,7 @@ rule scorecard:
         "results/logs/scorecard.log",
     benchmark:
         "results/benchmarks/scorecard.tsv"
-    group:
-        "figures"
+    localrule: True  # seconds: not worth a cluster job
     conda:
         "../../envs/cpu.yaml"
     resources:
