@@ -69,7 +69,7 @@ def all_figures():
 
 
 def target_labels(name):
-    return {"target": name, "study": TARGETS[name].study}
+    return {"target": name, "study": TARGETS[name].study or "none (beyond the study)"}
 
 
 def caption_file(name):
