@@ -38,8 +38,11 @@ def mnist_run(tmp_path_factory):
 
 def test_every_mnist_4x200_number_is_computed_and_marked_protocol_differs(mnist_run):
     scores = pd.read_csv(mnist_run / "results/scorecard.csv")
-    ours = scores[(scores["dataset"] == "mnist") & (scores["depth"] == 4)]
-    assert len(ours) == 4 + 2 + 2 + 4 + 16 + 16  # test, train, val accuracy, dead, sparsity, untrained
+    mnist4 = scores[(scores["dataset"] == "mnist") & (scores["depth"] == 4)]
+    ours = mnist4[mnist4["width"] == 200]
+    # test accuracy (Section 4.1's four and Section 5.3.1's second ReLU value), train accuracy
+    # (Sections 5.3.1 and 3.4.1), validation accuracy, dead nodes, sparsity trained and untrained
+    assert len(ours) == 5 + 6 + 4 + 4 + 16 + 16
     assert set(ours["verdict"]) == {"protocol differs"}
     assert ours["note"].str.contains("1 epochs \\(study 300\\); 1 seeds \\(study 3\\); learning rates 0.01").all()
     assert ours["ours"].notna().all() and (ours["n_seeds"] == 1).all()
@@ -48,10 +51,11 @@ def test_every_mnist_4x200_number_is_computed_and_marked_protocol_differs(mnist_
     sparsity = ours[ours["metric"].str.startswith("sparsity")]
     assert sparsity["ours"].between(0, 100).all()
     # networks the config does not train
+    assert set(mnist4.loc[mnist4["width"] == 800, "verdict"]) == {"not run"}
     assert set(scores.loc[scores["depth"] == 8, "verdict"]) == {"not run"}
     assert set(scores.loc[scores["dataset"] == "cifar10", "verdict"]) == {"not run"}
     checks = pd.read_csv(mnist_run / "results/scorecard_checks.csv").set_index("check")
-    assert checks.loc["deeper_relu_more_dead", "verdict"] == "not run"
+    assert checks.loc["deeper_more_dead", "verdict"] == "not run"
     for claim in ("relu_sparser_than_sigmoid", "batch_norm_lowers_sparsity", "batch_norm_raises_accuracy",
                   "classifiers_reach_network"):  # fmt: skip
         assert checks.loc[claim, "verdict"] in ("holds", "fails"), claim
