@@ -43,6 +43,7 @@ def user_profile(folder: Path) -> Path:
     profile = yaml.safe_load(text)
     profile["slurm-init-seconds-before-status-checks"] = 1
     profile["slurm-logdir"] = str(folder / "slurm-logs")
+    profile["slurm-keep-successful-logs"] = True  # the group jobs' logs: how their members ran
     (folder / "profile").mkdir()
     (folder / "profile/config.yaml").write_text(yaml.safe_dump(profile))
     return folder / "profile"
@@ -142,3 +143,22 @@ def test_outputs_made_through_slurm_bundle_and_restore_like_local_ones(run, tmp_
     plan = subprocess.run([sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory",
                            str(elsewhere), "-n", *TARGETS], capture_output=True, text=True, timeout=3000)  # fmt: skip
     assert plan.returncode == 0 and "rule train:" not in plan.stdout + plan.stderr, plan.stdout[-3000:]
+
+
+def test_a_group_job_runs_its_members_one_at_a_time(run):
+    """What the profile's analysis group costs (snakemake issue 4223, plugin issue 469):
+    the plugin starts the group's Snakemake with --jobs 1, so its members run one after
+    another even when several are ready and the allocation has `cores` CPUs. The
+    profile's comment and the group's width are chosen for that; if a plugin release runs
+    them in parallel, this fails and the profile should be revisited."""
+    workdir, _, _ = run
+    logs = list((workdir.parent / "slurm-logs").glob("group_analysis_*/*.log"))
+    assert logs, "no group log kept"
+    for log in logs:
+        text = log.read_text()
+        assert re.search(r"^\s*Command: .* --jobs 1 ", text, re.M), text[:3000]
+        ready = [int(n) for n in re.findall(r"^Ready jobs: (\d+)$", text, re.M)]
+        selected = [int(n) for n in re.findall(r"^Selected jobs: (\d+)$", text, re.M)]
+        assert max(selected) == 1 < max(ready), (ready, selected)
+        starts = re.findall(r"^rule (\w+):$", text, re.M)  # the group's members, each started in its own srun
+        print(f"\n{log.name}: {len(starts)} members one at a time; up to {max(ready)} were ready at once")

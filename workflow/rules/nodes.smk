@@ -21,6 +21,7 @@ rule extract:
         seed=r"\d+",
     conda:
         "../../envs/cpu.yaml"
+    threads: analysis_threads  # 1 for tiny nets; on a cluster the group's members run one at a time
     resources:
         mem_mb=4000,
         runtime=10,  # minutes; an 8x800 net on 65 000 samples: about 20 s on 2 cores
