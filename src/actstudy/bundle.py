@@ -20,7 +20,7 @@ import tarfile
 from pathlib import Path, PurePosixPath
 
 from actstudy.core.config import Architecture, run_grids, training_job
-from actstudy.core.paths import train_dir
+from actstudy.core.paths import train_dir, z_dir
 from actstudy.data import raw
 
 FORMAT = "actstudy-bundle/1"
@@ -104,11 +104,11 @@ def bundled_files(workdir: str | Path, nets: list[Architecture], z: bool) -> lis
         if manifest.exists():
             found |= {manifest, *raw.recorded_files(manifest)}
     for arch in nets:
-        found |= set((workdir / f"results/train/{arch.dataset}/{arch.name}").rglob("*"))
+        found |= set((workdir / train_dir(arch)).rglob("*"))
         found |= set((workdir / f"results/logs/train/{arch.dataset}").glob(f"{arch.name}.log"))
         found |= set((workdir / f"results/logs/train/{arch.dataset}").glob(f"{arch.name}_round*.log"))
         if z:
-            found |= set((workdir / f"results/z/{arch.dataset}/{arch.name}").rglob("*.parquet"))
+            found |= set((workdir / z_dir(arch)).rglob("*.parquet"))
     missing = [p for p in found if not p.exists()]
     if missing:
         raise BundleError(f"not built: {sorted(map(str, missing))[:5]}")

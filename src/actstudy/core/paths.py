@@ -10,8 +10,12 @@ def train_dir(arch: Architecture, results: str = "results") -> str:
     return f"{results}/train/{arch.dataset}/{arch.name}"
 
 
+def z_dir(arch: Architecture, results: str = "results") -> str:
+    return f"{results}/z/{arch.dataset}/{arch.name}"
+
+
 def z_path(arch: Architecture, seed: int, state: str, split: str, results: str = "results") -> str:
-    return f"{results}/z/{arch.dataset}/{arch.name}/seed{seed}/{state}_{split}.parquet"
+    return f"{z_dir(arch, results)}/seed{seed}/{state}_{split}.parquet"
 
 
 def metrics_path(arch: Architecture, seed: int, state: str, table: str, results: str = "results") -> str:
