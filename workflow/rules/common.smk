@@ -74,8 +74,7 @@ def target_labels(name):
 
 def caption_file(name):
     """The target's report caption: its description and its family's shared lines."""
-    report_dir = Path(workflow.basedir) / "workflow/report"
-    return caption_page(name, report_dir, Path(".snakemake/actstudy/captions"))
+    return caption_page(name, Path(".snakemake/actstudy/captions"))
 
 
 def figure_report(name):

@@ -1,13 +1,13 @@
 """Every figure and table, once. ``KINDS``: per kind of figure or table, the family of
 rules that draws it, its renderer (by name), the files it reads and the config schema its
-selection follows. ``TARGETS``: per target, its kind and the study's figure or table it
-corresponds to (None: beyond the study).
+selection follows. ``TARGETS``: per target, its kind, the study's figure or table it
+corresponds to (None: beyond the study) and what it shows (its report caption).
 
 No plotting imports: the workflow reads this while it plans the DAG. Everything else
 derives from these two (the one loop of target rules, the config schema's keys, the
 report's categories, ``actstudy.figures.draw.render``). Adding a figure: its line in
-``TARGETS`` (and in ``KINDS`` for a new kind), its renderer, its caption
-(``workflow/report/<name>.rst``) and its networks in the configs.
+``TARGETS`` with its caption (and a line in ``KINDS`` for a new kind), its renderer and its
+networks in the configs.
 """
 
 from __future__ import annotations
@@ -80,6 +80,7 @@ class Target:
     name: str  # the target rule, e.g. fig3_4
     kind: str  # its entry in KINDS
     study: str | None  # the study's figure or table, e.g. "Figure 3.4"; None: beyond the study
+    description: str  # the first part of its report caption: what it shows
 
     @property
     def family(self) -> str:
@@ -94,41 +95,123 @@ class Target:
         return CHAPTERS[self.study.split()[1].split(".")[0]]
 
 
-def _catalog(rows: list[tuple[str, str, str | None]]) -> dict[str, Target]:
-    unknown = [f"{name} ({kind!r})" for name, kind, _ in rows if kind not in KINDS]
+def _catalog(rows: list[tuple[str, str, str | None, str]]) -> dict[str, Target]:
+    unknown = [f"{row[0]} ({row[1]!r})" for row in rows if row[1] not in KINDS]
     if unknown:
         raise ValueError(f"catalog targets of no known kind: {', '.join(unknown)}; the kinds: {', '.join(KINDS)}")
-    return {name: Target(name, kind, study) for name, kind, study in rows}
+    return {row[0]: Target(*row) for row in rows}
 
 
-# (target, kind, the study's figure or table; None: beyond the study), in report order.
+# (target, kind, the study's figure or table or None (beyond the study), its report caption:
+# what it shows, in a sentence or two; ``caption`` adds where it is drawn from and the study's
+# label), in report order.
 TARGETS: dict[str, Target] = _catalog([
-    ("fig1_1", "activation_shapes", "Figure 1.1"), ("fig1_2", "curves_pair", "Figure 1.2"),
-    ("fig1_3", "lr_comparison", "Figure 1.3"), ("fig3_1", "learning_curve", "Figure 3.1"),
-    ("fig3_2", "curves_grid", "Figure 3.2"), ("fig3_3", "curves_grid", "Figure 3.3"),
-    ("fig3_4", "test_accuracy", "Figure 3.4"), ("fig3_5", "curves_grid", "Figure 3.5"),
-    ("fig3_6", "curves_grid", "Figure 3.6"), ("fig3_7", "test_accuracy", "Figure 3.7"),
-    ("fig3_8", "curves_grid", "Figure 3.8"), ("fig3_9", "curves_grid", "Figure 3.9"),
-    ("fig3_10", "test_accuracy", "Figure 3.10"), ("fig4_1", "distributions_z", "Figure 4.1"),
-    ("fig4_2", "distributions_a", "Figure 4.2"), ("fig4_3", "medians", "Figure 4.3"),
-    ("fig4_4", "medians", "Figure 4.4"), ("fig4_5", "medians", "Figure 4.5"),
-    ("fig4_6", "distributions_z", "Figure 4.6"), ("fig4_7", "distributions_a", "Figure 4.7"),
-    ("fig4_8", "medians", "Figure 4.8"), ("fig4_9", "medians", "Figure 4.9"),
-    ("fig4_10", "medians", "Figure 4.10"), ("fig4_11", "medians", "Figure 4.11"),
-    ("fig5_1", "activity", "Figure 5.1"), ("fig5_2", "activity", "Figure 5.2"),
-    ("fig5_3", "activity", "Figure 5.3"), ("fig5_4", "activity", "Figure 5.4"),
-    ("fig5_5", "activity", "Figure 5.5"), ("fig5_6", "heatmap", "Figure 5.6"),
-    ("fig5_7", "heatmap", "Figure 5.7"), ("fig5_8", "heatmap", "Figure 5.8"),
-    ("fig5_9", "heatmap", "Figure 5.9"), ("figA_1", "medians", "Figure A.1"),
-    ("figA_2", "medians", "Figure A.2"), ("fig6_1", "kde", "Figure 6.1"),
-    ("fig6_2", "layer_accuracy", "Figure 6.2"), ("fig6_3", "layer_accuracy", "Figure 6.3"),
-    ("fig6_4", "layer_accuracy", "Figure 6.4"), ("fig6_5", "layer_accuracy", "Figure 6.5"),
-    ("fig6_6", "layer_accuracy", "Figure 6.6"), ("fig6_7", "layer_accuracy", "Figure 6.7"),
-    ("figA_3", "layer_accuracy", "Figure A.3"), ("figA_4", "layer_accuracy", "Figure A.4"),
-    ("figA_5", "layer_accuracy", "Figure A.5"), ("figA_6", "layer_accuracy", "Figure A.6"),
-    ("table5_1", "dead_nodes_table", "Table 5.1"), ("table5_2", "sparsity_table", "Table 5.2"),
-    ("cmp_accuracy", "accuracy", None), ("cmp_sparsity", "sparsity", None), ("cmp_dead", "dead", None),
-    ("cmp_classifiers", "classifiers", None), ("cmp_regularisation", "regularisation", None),
+    ("fig1_1", "activation_shapes", "Figure 1.1",
+     "The two activation functions the study compares: the rectifier ReLU(z) = max(0, z) and the logistic sigmoid 1 / (1 + e^-z), over the pre-activation z."),
+    ("fig1_2", "curves_pair", "Figure 1.2",
+     "Training and validation accuracy per epoch of one ReLU and one sigmoid network, mean over seeds: the generalisation gap the study sets out to explain."),
+    ("fig1_3", "lr_comparison", "Figure 1.3",
+     "Validation accuracy of ReLU and sigmoid networks for each learning rate of the grid, mean ± standard error over seeds."),
+    ("fig3_1", "learning_curve", "Figure 3.1",
+     "Learning curves (accuracy and loss, training and validation) of one network, with the epoch whose parameters are kept (best validation accuracy) marked."),
+    ("fig3_2", "curves_grid", "Figure 3.2",
+     "MNIST training and validation accuracy per epoch, mean ± SE over seeds, ReLU against sigmoid; columns by depth, rows batch norm off / on (the study: width 200)."),
+    ("fig3_3", "curves_grid", "Figure 3.3",
+     "As Figure 3.2 for the wider networks (the study: width 800), MNIST."),
+    ("fig3_4", "test_accuracy", "Figure 3.4",
+     "MNIST test accuracy of every configuration, mean ± SE over seeds, ReLU against sigmoid, batch norm off / on."),
+    ("fig3_5", "curves_grid", "Figure 3.5",
+     "As Figure 3.2 on Fashion-MNIST (the study: width 200)."),
+    ("fig3_6", "curves_grid", "Figure 3.6",
+     "As Figure 3.3 on Fashion-MNIST (the study: width 800)."),
+    ("fig3_7", "test_accuracy", "Figure 3.7",
+     "As Figure 3.4 on Fashion-MNIST: test accuracy of every configuration."),
+    ("fig3_8", "curves_grid", "Figure 3.8",
+     "As Figure 3.2 on CIFAR-10 (the study: width 200)."),
+    ("fig3_9", "curves_grid", "Figure 3.9",
+     "As Figure 3.3 on CIFAR-10 (the study: width 800)."),
+    ("fig3_10", "test_accuracy", "Figure 3.10",
+     "As Figure 3.4 on CIFAR-10: test accuracy of every configuration."),
+    ("fig4_1", "distributions_z", "Figure 4.1",
+     "Sigmoid network: per-class histograms of the pre-activation z of a shallow and a deep hidden node over the training set."),
+    ("fig4_2", "distributions_a", "Figure 4.2",
+     "As Figure 4.1 for the activation a = sigmoid(z): the classes overlap where the sigmoid saturates."),
+    ("fig4_3", "medians", "Figure 4.3",
+     "Untrained sigmoid network: per node, each class's median activation over the training set."),
+    ("fig4_4", "medians", "Figure 4.4",
+     "Trained sigmoid network: per node, each class's median activation."),
+    ("fig4_5", "medians", "Figure 4.5",
+     "Trained sigmoid network with batch norm: per node, each class's median activation."),
+    ("fig4_6", "distributions_z", "Figure 4.6",
+     "ReLU network: per-class histograms of z of a shallow and a deep hidden node (as Figure 4.1)."),
+    ("fig4_7", "distributions_a", "Figure 4.7",
+     "ReLU network: per-class histograms of a = max(0, z) (as Figure 4.2): every off sample sits at exactly 0."),
+    ("fig4_8", "medians", "Figure 4.8",
+     "Untrained ReLU network: per node, each class's median activation."),
+    ("fig4_9", "medians", "Figure 4.9",
+     "Trained ReLU network: per node, each class's median activation."),
+    ("fig4_10", "medians", "Figure 4.10",
+     "Trained ReLU network with batch norm: per node, each class's median activation."),
+    ("fig4_11", "medians", "Figure 4.11",
+     "Class medians per node of a sigmoid and a ReLU network side by side (the study: CIFAR-10 4x200)."),
+    ("fig5_1", "activity", "Figure 5.1",
+     "ReLU network: per node, % of samples for which it is on (z > 0), on the training set, the test set and for the untrained network; layers separated by grey lines."),
+    ("fig5_2", "activity", "Figure 5.2",
+     "As Figure 5.1 for the sigmoid network (on: a > 0.5)."),
+    ("fig5_3", "activity", "Figure 5.3",
+     "As Figure 5.1 for the deeper ReLU network (the study: 8x200)."),
+    ("fig5_4", "activity", "Figure 5.4",
+     "As Figure 5.2 for the deeper sigmoid network (the study: 8x200)."),
+    ("fig5_5", "activity", "Figure 5.5",
+     "Node activity (as Figure 5.1) of networks trained with batch norm, ReLU and sigmoid."),
+    ("fig5_6", "heatmap", "Figure 5.6",
+     "ReLU network: class x node activity, % of each class's training samples a node is on for; dead nodes (on for no training sample) marked in red."),
+    ("fig5_7", "heatmap", "Figure 5.7",
+     "As Figure 5.6 for the deeper ReLU network (the study: 8x200)."),
+    ("fig5_8", "heatmap", "Figure 5.8",
+     "As Figure 5.6 for the sigmoid network."),
+    ("fig5_9", "heatmap", "Figure 5.9",
+     "As Figure 5.6 for the deeper sigmoid network (the study: 8x200)."),
+    ("figA_1", "medians", "Figure A.1",
+     "Class medians per node (as Figure 4.4) of the deeper sigmoid network (the study: 8x200)."),
+    ("figA_2", "medians", "Figure A.2",
+     "Class medians per node (as Figure 4.9) of the deeper ReLU network (the study: 8x200)."),
+    ("fig6_1", "kde", "Figure 6.1",
+     "One hidden node of a ReLU and of a sigmoid network: per-class histograms of z on the training set with the Gaussian kernel density estimate (bandwidth 0.2) the continuous classifier uses."),
+    ("fig6_2", "layer_accuracy", "Figure 6.2",
+     "ReLU networks: accuracy of each hidden layer used as a classifier (discrete, continuous and combined systems), on training and test sets, against the network's own accuracy (red), one column per depth (the study: Fashion-MNIST, width 200)."),
+    ("fig6_3", "layer_accuracy", "Figure 6.3",
+     "As Figure 6.2 for sigmoid networks (discrete and continuous systems: the combined one needs an exact zero below the threshold)."),
+    ("fig6_4", "layer_accuracy", "Figure 6.4",
+     "As Figure 6.2 on MNIST."),
+    ("fig6_5", "layer_accuracy", "Figure 6.5",
+     "As Figure 6.3 on MNIST."),
+    ("fig6_6", "layer_accuracy", "Figure 6.6",
+     "Layer classifiers (as Figure 6.2) of one ReLU network after chosen epochs of training: how the systems develop as the network learns (the study: Fashion-MNIST 6x100)."),
+    ("fig6_7", "layer_accuracy", "Figure 6.7",
+     "As Figure 6.6 for a sigmoid network."),
+    ("figA_3", "layer_accuracy", "Figure A.3",
+     "Layer classifiers (as Figure 6.2) of ReLU networks of another width (the study: 800)."),
+    ("figA_4", "layer_accuracy", "Figure A.4",
+     "As Figure A.3 for sigmoid networks."),
+    ("figA_5", "layer_accuracy", "Figure A.5",
+     "Layer classifiers of ReLU networks of one depth over several widths (the study: depth 10, widths 20 to 200, Fashion-MNIST)."),
+    ("figA_6", "layer_accuracy", "Figure A.6",
+     "Layer classifiers of sigmoid networks of one width over several depths (the study: width 100, depths 1 to 8, Fashion-MNIST)."),
+    ("table5_1", "dead_nodes_table", "Table 5.1",
+     "Dead nodes: % of all hidden nodes of a network that are on for no training sample, per depth, ReLU and sigmoid, batch norm off and on."),
+    ("table5_2", "sparsity_table", "Table 5.2",
+     "Layer sparsity: % of training samples a node is off for, averaged over the layer's non-dead nodes, per depth and layer."),
+    ("cmp_accuracy", "accuracy", None,
+     "Test accuracy of each activation, mean ± SE over seeds: one panel per network shape; filled markers without batch norm, open markers with it; the colour is the activation."),
+    ("cmp_sparsity", "sparsity", None,
+     "Layer sparsity (% of training samples a non-dead node is off for, z <= 0, averaged over the layer) per hidden layer and activation, mean ± SE over seeds; one row per batch-norm (and regulariser) setting."),
+    ("cmp_dead", "dead", None,
+     "Dead nodes (% of a layer's nodes that are off for every training sample) per hidden layer and activation, mean ± SE over seeds; one row per batch-norm (and regulariser) setting."),
+    ("cmp_classifiers", "classifiers", None,
+     "Each hidden layer as a naive-Bayes classifier (Chapter 6's discrete and continuous systems; the combined one only for ReLU, the one activation with an exact zero below its threshold): test accuracy per layer and activation, mean ± SE over seeds; dashed lines are each network's own test accuracy."),
+    ("cmp_regularisation", "regularisation", None,
+     "Regularisation: test accuracy, layer sparsity (mean over hidden layers) and dead nodes (% of all hidden nodes) against the dropout probability; one line per activation, batch-norm setting and weight decay (line style), mean ± SE over seeds."),
 ])  # fmt: skip
 
 
@@ -159,8 +242,7 @@ def files_needed(kind: str, state: str) -> dict[str, tuple[str, str]]:
     return {role: (artefact, state if fixed is _OWN else fixed) for role, artefact, fixed in KINDS[kind].reads}
 
 
-# The report caption of every target: its own description (workflow/report/<name>.rst)
-# followed by the lines every target of its family shares, written once here: where the
+# The report caption of every target: its own description (its ``TARGETS`` row) followed by the lines every target of its family shares, written once here: where the
 # numbers come from (Jinja over the rule's params, rendered by Snakemake) and the study's
 # figure or table.
 _NETWORK_STATES = "Drawn from {% for n in snakemake.params.networks %}{{ n.dataset }} ``{{ n.arch }}`` seed {{ n.seed }}, state {{ n.state }}{{ '; ' if not loop.last }}{% endfor %} (``figures.{{ snakemake.params.figure }}`` in the config)."  # fmt: skip
@@ -175,17 +257,17 @@ CAPTION_SOURCES = {
 BEYOND_THE_STUDY = "none; the question the study leaves open (its conclusion), asked of the same pipeline"
 
 
-def caption(name: str, description: str) -> str:
-    """The full report caption of target ``name`` from its own description."""
+def caption(name: str) -> str:
+    """The full report caption of target ``name``: its description, then its family's lines."""
     target = TARGETS[name]
     study = BEYOND_THE_STUDY if target.study is None else target.study
-    return f"{description.rstrip()}\n\n{CAPTION_SOURCES[target.family]}\n\nStudy: {study}.\n"
+    return f"{target.description}\n\n{CAPTION_SOURCES[target.family]}\n\nStudy: {study}.\n"
 
 
-def caption_page(name: str, report_dir: Path, out_dir: Path) -> str:
-    """Write target ``name``'s full caption (from ``report_dir/<name>.rst``) into
-    ``out_dir``, where Snakemake's report reads it; returns its absolute path."""
+def caption_page(name: str, out_dir: Path) -> str:
+    """Write target ``name``'s full caption into ``out_dir``, where Snakemake's report reads
+    it (reStructuredText with Jinja); returns its absolute path."""
     page = out_dir / f"{name}.rst"
     page.parent.mkdir(parents=True, exist_ok=True)
-    page.write_text(caption(name, (report_dir / f"{name}.rst").read_text()))
+    page.write_text(caption(name))
     return str(page.resolve())
