@@ -19,10 +19,13 @@ def render(name: str, data) -> Figure:
 
 
 def save(fig: Figure, *paths: str | Path) -> None:
-    """Write the figure to each path (format from its suffix), atomically."""
+    """Write the figure to each path (format from its suffix), atomically. The layout is
+    computed for the first file and kept for the others (the PDF has the PNG's layout;
+    computing it again took a third of a figure job's drawing)."""
     import matplotlib.pyplot as plt
 
     for path in paths:
         with atomic_path(path) as tmp:
             fig.savefig(tmp, format=Path(path).suffix.lstrip("."))
+        fig.set_layout_engine("none")  # positions stay where the first save put them
     plt.close(fig)
