@@ -176,6 +176,18 @@ def test_exact_density_equals_scipy_with_the_same_absolute_bandwidth():
     np.testing.assert_allclose(ours.numpy(), kde.logpdf(at), rtol=0, atol=1e-9)
 
 
+def test_fig6_1_draws_the_exact_density_the_classifier_bins():
+    """Figure 6.1's curves (scikit-learn, no torch in a figure job) are the exact KDE."""
+    from actstudy.figures.classifiers import class_density
+
+    rng = np.random.default_rng(2)
+    values = np.concatenate([np.zeros(40), rng.normal(1, 0.7, 260)])  # a ReLU-like spike at 0
+    at = np.linspace(-1, 4, 60)
+    exact = exact_log_density(torch.as_tensor(values[:, None]), torch.zeros(300, dtype=torch.long),
+                              torch.as_tensor(at[:, None]), 1)[:, 0, 0]  # fmt: skip
+    np.testing.assert_allclose(class_density(values, at, BANDWIDTH), np.exp(exact.numpy()), rtol=1e-9, atol=0)
+
+
 # The binned estimator's largest error of log density where the exact density is above the
 # floor (what the docs state): measured 1.6e-3 on this layer.
 BINNED_TOLERANCE = 5e-3

@@ -36,3 +36,16 @@ def test_a_script_imports_torch_only_when_its_job_needs_it(script):
     assert done.returncode == 0, done.stderr[-2000:]
     heavy = json.loads(done.stdout.strip().splitlines()[-1])
     assert ("torch" in heavy) == (script.stem in TORCH), (script.stem, heavy)
+
+
+def test_no_figure_imports_torch_even_inside_a_function():
+    """Figure, table and scorecard jobs run no network: every module the figures package
+    imports, at its top or inside a function (renderers import at draw time), is imported
+    in a fresh interpreter, and torch is not among what it loads."""
+    modules = sorted({m for path in (REPO / "src/actstudy/figures").glob("*.py") for m in imported_modules(path)
+                      if m.startswith(("actstudy", "torch", "matplotlib", "pandas", "numpy", "scipy", "sklearn"))})  # fmt: skip
+    code = (f"import importlib, sys\nfor m in {modules!r}: importlib.import_module(m)\n"
+            "print('torch' in sys.modules)")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=3600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "False", modules

@@ -13,6 +13,7 @@ from actstudy.core.io import read_table
 from actstudy.extraction.zparquet import layers_in, read_layer
 from actstudy.figures.nodes import NodeInputs
 from actstudy.figures.style import figure_legend, new_figure
+from actstudy.metrics.bandwidth import BANDWIDTH
 
 SYSTEM_COLOURS = {"discrete": "tab:blue", "continuous": "tab:orange", "combined": "tab:green"}
 
@@ -55,13 +56,18 @@ def _shown_node(z: np.ndarray) -> int:
     return int(np.argmin(np.abs(on - 0.5)))
 
 
+def class_density(values: np.ndarray, grid: np.ndarray, bandwidth: float) -> np.ndarray:
+    """The exact Gaussian KDE of one class's ``values`` at ``grid`` (scikit-learn's, by the
+    absolute ``bandwidth``): the estimate the continuous classifier bins
+    (``actstudy.metrics.kde``), without importing torch into a figure job."""
+    from sklearn.neighbors import KernelDensity
+
+    return np.exp(KernelDensity(bandwidth=bandwidth).fit(values[:, None]).score_samples(grid[:, None]))
+
+
 def kde_overlay(items: list[NodeInputs]) -> Figure:
     """fig6_1: for one node of each network, the histograms of z of three classes (lowest,
     middle and highest median z at that node) with their KDE (bandwidth 0.2) laid over."""
-    import torch  # here, not at the top: the other figures start faster without it
-
-    from actstudy.metrics.kde import BANDWIDTH, exact_log_density
-
     fig, axes = new_figure(1, len(items), width=5.0 * len(items), height=4.0)
     for ax, item in zip(axes[0], items):
         path = item.files["z"]
@@ -73,13 +79,12 @@ def kde_overlay(items: list[NodeInputs]) -> Figure:
         order = np.argsort(medians, kind="stable")
         shown = [int(order[0]), int(order[len(order) // 2]), int(order[-1])]
         grid = np.linspace(values.min() - 3 * BANDWIDTH, values.max() + 3 * BANDWIDTH, 600)
-        log_density = exact_log_density(torch.as_tensor(values[:, None]), torch.as_tensor(labels),
-                                        torch.as_tensor(grid[:, None]), 10)  # fmt: skip
         bins = np.histogram_bin_edges(values, bins=50)
         for c in shown:
             colour = f"C{c}"
             ax.hist(values[labels == c], bins=bins, density=True, histtype="stepfilled", alpha=0.25, color=colour)
-            ax.plot(grid, np.exp(log_density[:, 0, c].numpy()), color=colour, lw=1.6, label=f"class {c}")
+            ax.plot(grid, class_density(values[labels == c], grid, BANDWIDTH), color=colour, lw=1.6,
+                    label=f"class {c}")  # fmt: skip
         ax.set_xlabel("pre-activation z")
         ax.set_ylabel("density")
         ax.set_title(f"{item.arch.label}: layer {layer}, node {node}", fontsize=10)

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 import torch
 
-BANDWIDTH = 0.2
+from actstudy.metrics.bandwidth import BANDWIDTH
+
 FLOOR = 1e-6
 MARGIN = 6.0  # grid margin beyond the training range, in bandwidths
 STEPS_PER_BANDWIDTH = 32  # grid spacing at most BANDWIDTH / this
