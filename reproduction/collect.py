@@ -5,7 +5,7 @@
 RESULTS_DIR is a workflow's ``results/`` folder, DEST e.g. ``reproduction/mnist-4x200``.
 Copied: every network's history, summary and selection; the node metrics (per-node and
 per-layer CSVs) and layer-classifier accuracies of every seed and state; the scorecard
-(CSV, Markdown, HTML); the tables (CSV, Markdown, LaTeX); the figures (PNG, and the numbers
+(CSV, claims CSV, Markdown, HTML, PNG); the tables (CSV, Markdown, LaTeX); the figures (PNG, and the numbers
 of the comparison figures as CSV). Each file keeps
 its path below ``results/`` so a reader finds it where the workflow put it.
 """
@@ -27,6 +27,7 @@ PATTERNS = [
     "scorecard_checks.csv",
     "scorecard.md",
     "scorecard.html",
+    "scorecard.png",
     "tables/*.csv",
     "tables/*.md",
     "tables/*.tex",
