@@ -40,11 +40,11 @@ from actstudy.training.models import reference_mlp
 ANALYSIS = """
 import sys, time
 began = time.perf_counter()
-import torch
+from threadpoolctl import threadpool_limits
 from actstudy.metrics.classifiers import classifier_accuracies
-torch.set_num_threads(int(sys.argv[4]))
-table = classifier_accuracies(sys.argv[1], sys.argv[2], "relu", device=sys.argv[3])
-table.to_csv(sys.argv[5], index=False)
+with threadpool_limits(1):  # as the pipeline's job: its threads score sample chunks
+    table = classifier_accuracies(sys.argv[1], sys.argv[2], "relu", threads=int(sys.argv[3]))
+table.to_csv(sys.argv[4], index=False)
 peak = next(line for line in open("/proc/self/status") if line.startswith("VmHWM"))  # this process alone
 print(f"{time.perf_counter() - began:.2f} {int(peak.split()[1]) / 1024:.0f}")
 """
@@ -72,7 +72,6 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=800)
     parser.add_argument("--exact-samples", type=int, default=40, help="evaluation samples timed exactly")
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
-    parser.add_argument("--device", default="cpu", help="where the analysis runs (cpu or cuda)")
     parser.add_argument("--out", help="write the accuracy table here (CSV)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -89,17 +88,17 @@ def main() -> None:
               f"peak RSS after extraction {peak_rss_mb():.0f} MB")  # fmt: skip
         out = Path(args.out) if args.out else folder / "accuracies.csv"
         began = time.perf_counter()
-        job = subprocess.run([sys.executable, "-c", ANALYSIS, str(train), str(test), args.device, str(args.threads),
-                              str(out)], check=True, capture_output=True, text=True)  # fmt: skip
+        job = subprocess.run([sys.executable, "-c", ANALYSIS, str(train), str(test), str(args.threads), str(out)],
+                             check=True, capture_output=True, text=True)  # fmt: skip
         full_s = time.perf_counter() - began
         seconds, peak_mb = job.stdout.split()[-2:]
-        print(f"full analysis (3 systems, {args.depth} layers) on {args.device}, in its own process: {full_s:.1f} s "
+        print(f"full analysis (3 systems, {args.depth} layers; NumPy, no torch), in its own process: {full_s:.1f} s "
               f"wall (imports and analysis {seconds} s), peak RSS of that process {peak_mb} MB")  # fmt: skip
         table = pd.read_csv(out)
         print(table[table["split"] == "test"].pivot(index="layer", columns="system", values="accuracy").round(2))
 
         # Exact KDE on a subsample of evaluation samples, layer 1.
-        z, y = (torch.as_tensor(a) for a in read_layer(train, 1))
+        z, y = read_layer(train, 1)
         z_eval = z[: args.exact_samples]
         began = time.perf_counter()
         kde = BinnedKDE.fit(z, y, 10)
@@ -111,12 +110,12 @@ def main() -> None:
         n_eval = len(y_train) + len(y_test)
         exact_total = exact_s * n_eval / args.exact_samples * args.depth
         above = exact > math.log(FLOOR)
-        error = float((binned.double() - exact)[above].abs().max())
+        error = float(np.abs(binned - exact)[above].max())
         print(f"layer 1, {args.exact_samples} evaluation samples x {args.width} nodes x 10 classes: "
               f"exact {exact_s:.1f} s, binned (fit included) {binned_s:.1f} s; grid {kde.size} points, "
               f"spacing {kde.spacing_in_bandwidths:.4f} bandwidths")  # fmt: skip
         print(f"largest |log binned - log exact| where the density is above the floor: {error:.2e} "
-              f"({100 * float(above.double().mean()):.1f}% of the values)")  # fmt: skip
+              f"({100 * float(above.mean()):.1f}% of the values)")  # fmt: skip
         print(f"exact KDE extrapolated to the full analysis ({n_eval} samples x {args.depth} layers): "
               f"{exact_total / 3600:.1f} h = {exact_total / full_s:.0f}x the binned analysis "
               f"(which includes the discrete system and reading Parquet)")  # fmt: skip

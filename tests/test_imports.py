@@ -11,10 +11,10 @@ import pytest
 from conftest import REPO
 
 SCRIPTS = sorted((REPO / "workflow/scripts").glob("*.py"))
-# Jobs that compute with torch: training and extraction run a network; the layer
-# classifiers compute their densities with torch tensors (on the GPU where there is one);
-# merge_rounds reads and writes saved states (torch files).
-TORCH = {"train", "extract", "classifiers", "merge_rounds"}
+# Jobs that compute with torch: training and extraction run a network; merge_rounds reads
+# and writes saved states (torch files). Everything else (the layer classifiers, node
+# metrics, selection, figures, tables, the scorecard) is NumPy, pandas and matplotlib.
+TORCH = {"train", "extract", "merge_rounds"}
 
 
 def imported_modules(path) -> list[str]:

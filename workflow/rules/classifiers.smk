@@ -19,8 +19,8 @@ rule classifiers:
         "../../envs/cpu.yaml"
     threads: analysis_threads
     resources:
-        mem_mb=2000,  # an 8x800 net: 0.94-0.97 GB peak
-        runtime=10,  # an 8x800 net: 12-21 s on 2 cores
+        mem_mb=2000,  # an 8x800 net: 0.48 GB peak
+        runtime=10,  # an 8x800 net: 27-31 s on 2 cores
     params:
         threshold=node_on_threshold,
     script:
