@@ -9,6 +9,11 @@ never retrained) are analysed again through the workflow in a scratch folder of 
 so the run's own results keep the definitions. Each reading's scorecard lands in
 ``DEST/readings/<reading>/``, and ``DEST/readings/summary.csv|md`` puts every number's
 value under each reading beside the study's and the default's.
+
+With ``--tables-only`` (networks the scorecard does not score, such as a screen's
+batch-norm variants) only Tables 5.1/5.2 are built under each reading, and
+``DEST/readings/tables.csv|md`` puts every cell under each reading side by side
+(``default`` is the run's own tables, from RESULTS_DIR).
 """
 
 from __future__ import annotations
@@ -61,13 +66,14 @@ def prepare(results: Path, workdir: Path, keep: str) -> None:
             shutil.copy2(path, target)
 
 
-def run(workdir: Path, configfiles: list[str], mirror: str, analysis: dict) -> None:
+def run(workdir: Path, configfiles: list[str], mirror: str, analysis: dict,
+        targets: tuple[str, ...] = ("scorecard", "table5_1", "table5_2")) -> None:  # fmt: skip
     # nested values given with --config arrive as strings: the reading goes in a config file
     reading = workdir / "reading.yaml"
     reading.write_text(yaml.safe_dump({"data": {"mirror": mirror}, "analysis": analysis}))
     command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
                "--cores", "all", "--rerun-triggers", "mtime", "--configfile", *configfiles, str(reading),
-               "--", "scorecard", "table5_1", "table5_2"]  # fmt: skip
+               "--", *targets]  # fmt: skip
     subprocess.run(command, check=True)
 
 
@@ -84,6 +90,31 @@ def summarise(dest: Path, names: list[str]) -> pd.DataFrame:
     return table
 
 
+def _long_tables(tables: Path) -> pd.DataFrame:
+    """Tables 5.1 and 5.2 of one folder as one long table: table, depth, layer, network, value."""
+    parts = []
+    for name in ("table5_1", "table5_2"):
+        wide = pd.read_csv(tables / f"{name}.csv")
+        index = [c for c in ("depth", "layer") if c in wide]
+        long = wide.melt(id_vars=index, var_name="network", value_name="value").assign(table=name)
+        parts.append(long)
+    frame = pd.concat(parts, ignore_index=True)
+    frame["layer"] = frame["layer"].astype("Int64") if "layer" in frame else pd.NA
+    return frame[["table", "depth", "layer", "network", "value"]]
+
+
+def summarise_tables(results: Path, dest: Path, names: list[str]) -> pd.DataFrame:
+    key = ["table", "depth", "layer", "network"]
+    table = _long_tables(results / "tables").rename(columns={"value": "default"})
+    for name in names:
+        other = _long_tables(dest / "readings" / name).rename(columns={"value": name})
+        table = table.merge(other, on=key, how="outer")
+    table = table.sort_values(key, kind="stable")
+    table.to_csv(dest / "readings/tables.csv", index=False)
+    (dest / "readings/tables.md").write_text(table.to_markdown(index=False) + "\n")
+    return table
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results", type=Path)
@@ -93,6 +124,7 @@ def main() -> None:
     parser.add_argument("--scratch", type=Path, default=Path("/tmp/actstudy-readings"))
     parser.add_argument("--epochs", type=int, default=300, help="the last epoch (for the last-epoch reading)")
     parser.add_argument("--only", nargs="*", default=list(READINGS))
+    parser.add_argument("--tables-only", action="store_true", help="Tables 5.1/5.2 only, no scorecard")
     args = parser.parse_args()
     configfiles = [str(Path(c).resolve()) for c in args.configfile]
     for name in args.only:
@@ -100,9 +132,14 @@ def main() -> None:
         analysis = {k: (v.format(last=args.epochs) if isinstance(v, str) else v) for k, v in analysis.items()}
         workdir = args.scratch / name
         prepare(args.results, workdir, keep)
-        run(workdir, configfiles, str(Path(args.mirror).resolve()), analysis)
+        targets = ("table5_1", "table5_2") if args.tables_only else ("scorecard", "table5_1", "table5_2")
+        run(workdir, configfiles, str(Path(args.mirror).resolve()), analysis, targets)
         out = args.dest / "readings" / name
         out.mkdir(parents=True, exist_ok=True)
+        if args.tables_only:
+            for part in ("table5_1.csv", "table5_1.md", "table5_2.csv", "table5_2.md"):
+                shutil.copy2(workdir / "results/tables" / part, out / part)
+            continue
         for part in (
             "scorecard.csv",
             "scorecard_checks.csv",
@@ -111,7 +148,11 @@ def main() -> None:
             "tables/table5_2.md",
         ):
             shutil.copy2(workdir / "results" / part, out / Path(part).name)
-    print(summarise(args.dest, [n for n in READINGS if (args.dest / "readings" / n / "scorecard.csv").exists()]))
+    if args.tables_only:
+        done = [n for n in READINGS if (args.dest / "readings" / n / "table5_2.csv").exists()]
+        print(summarise_tables(args.results, args.dest, done).to_string(index=False))
+    else:
+        print(summarise(args.dest, [n for n in READINGS if (args.dest / "readings" / n / "scorecard.csv").exists()]))
 
 
 if __name__ == "__main__":
