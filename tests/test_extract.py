@@ -179,3 +179,25 @@ def test_tables_in_the_study_layout(tmp_path):
     assert [cell.strip() for cell in header.strip("|").split("|")][:3] == ["depth", "layer", "ReLU, no BN"]
     assert "\\begin{table}" in (tmp_path / "t.tex").read_text()
     assert pd.read_csv(tmp_path / "t.csv").shape == (2, 6)
+
+
+def test_a_variant_of_a_net_gets_its_own_column_never_pooled_with_the_plain_net():
+    """Nets that differ only in batch norm's initial scale (or position, dropout, weight
+    decay) are different nets: each variant is a column of its own."""
+    from actstudy.core.config import Architecture
+    from actstudy.study.tables import variant
+
+    plain = layer_rows().assign(variant="")
+    gu = layer_rows().query("batch_norm").assign(variant="γ ~ U[0, 1]", sparsity=10.0, dead_pct=50.0)
+    both = pd.concat([plain, gu], ignore_index=True)
+    sparsity, dead = sparsity_table(both), dead_nodes_table(both)
+    assert list(sparsity.columns) == ["ReLU, no BN", "ReLU, BN", "ReLU, BN (γ ~ U[0, 1])", "sigmoid, no BN",
+                                      "sigmoid, BN", "sigmoid, BN (γ ~ U[0, 1])"]  # fmt: skip
+    pd.testing.assert_frame_equal(sparsity[sparsity_table(plain).columns], sparsity_table(plain))
+    pd.testing.assert_frame_equal(dead[dead_nodes_table(plain).columns], dead_nodes_table(plain))
+    assert sparsity.loc[(2, 1), "sigmoid, BN (γ ~ U[0, 1])"] == "10.00 ± 0.00"
+    assert dead.loc[2, "ReLU, BN (γ ~ U[0, 1])"] == "50.00 ± 0.00"
+    assert variant(Architecture.parse("mnist", "d4_w200_bn1_relu")) == ""
+    assert variant(Architecture.parse("mnist", "d4_w200_bn1_relu_gu")) == "γ ~ U[0, 1]"
+    assert variant(Architecture.parse("mnist", "d4_w200_bn1after_sigmoid")) == "BN after"
+    assert variant(Architecture.parse("digits", "d2_w32_bn0_relu_do0.2")) == "dropout 0.2"
