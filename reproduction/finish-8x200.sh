@@ -5,6 +5,7 @@
 # at once, and score the readings. Run from the repository root, the venv active:
 #   bash reproduction/finish-8x200.sh RUN MIRROR
 # e.g. bash reproduction/finish-8x200.sh /work/run8 ../shared/datasets
+# READINGS=0 leaves out the last step, scoring the readings (reproduction/readings.py).
 # --rerun-triggers mtime: the nets were trained by an earlier commit whose training
 # code reads the same but is laid out differently; only missing or older files rerun,
 # so nothing is retrained.
@@ -22,6 +23,10 @@ cp -p "$RUN"/results/logs/train/mnist/d8_w200_*.log reproduction/mnist-8x200/log
 python reproduction/rescore.py reproduction/mnist \
     --part reproduction/mnist-4x200 config/paper.yaml config/overrides/reproduce-mnist-4x200.yaml \
     --part reproduction/mnist-8x200 "${CONFIGS[@]}"
+if [ "${READINGS:-1}" = 0 ]; then
+    echo "done (readings left out): $(( $(date +%s) - began )) s"
+    exit 0
+fi
 python reproduction/readings.py "$RUN/results" reproduction/mnist-8x200 --mirror "$MIRROR" \
     --configfile "${CONFIGS[@]}" --scratch /tmp/actstudy-readings-8x200
 echo "done: $(( $(date +%s) - began )) s"
