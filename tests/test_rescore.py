@@ -1,6 +1,7 @@
-"""The committed MNIST 4x200 reproduction (and both MNIST columns together) scores again, from its committed CSVs alone, to
-exactly the committed scorecard (reproduction/rescore.py, the same code as the workflow's
-scorecard rule); and a scorecard over several reproductions refuses a net given twice."""
+"""The committed MNIST 4x200 reproduction, and both MNIST columns together, score again
+from their committed CSVs alone to exactly the committed scorecards (reproduction/rescore.py,
+the same code as the workflow's scorecard rule); and a scorecard over several
+reproductions refuses a net given twice."""
 
 import subprocess
 import sys
