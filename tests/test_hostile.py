@@ -35,20 +35,26 @@ def results_path(tmp_path, relative):
 
 
 @pytest.mark.parametrize(
-    ("relative", "rule"),
+    "relative",
     [
-        ("data/mnist.npz", "prepare"),
-        ("data/raw/mnist/manifest.json", "download"),
-        ("train/mnist/d4_w200_bn0_relu/best.pt", "train"),
-        ("train/mnist/d4_w200_bn0_relu/history.csv", "train"),
-        ("train/mnist/d4_w200_bn0_relu/selected.json", "select"),
-        ("z/mnist/d4_w200_bn0_relu/seed0/best_train.parquet", "extract"),
-        ("metrics/mnist/d4_w200_bn0_relu/seed0/best_layers.csv", "node_metrics"),
-        ("metrics/mnist/d4_w200_bn0_relu/seed0/best_classifiers.csv", "classifiers"),
+        "data/mnist.npz",
+        "data/raw/mnist/manifest.json",
+        "train/mnist/d4_w200_bn0_relu/best.pt",
+        "train/mnist/d4_w200_bn0_relu/history.csv",
+        "train/mnist/d4_w200_bn0_relu/selected.json",
+        "z/mnist/d4_w200_bn0_relu/seed0/best_train.parquet",
+        "metrics/mnist/d4_w200_bn0_relu/seed0/best_layers.csv",
+        "metrics/mnist/d4_w200_bn0_relu/seed0/best_classifiers.csv",
     ],
 )
-def test_every_results_file_knows_the_rule_that_writes_it(relative, rule):
-    assert rebuild_command(f"/anywhere/results/{relative}") == f"snakemake results/{relative} --forcerun {rule}"
+def test_every_results_file_has_a_command_that_writes_it_again(relative):
+    assert rebuild_command(f"/anywhere/results/{relative}") == f"snakemake --force results/{relative}"
+
+
+def test_a_raw_file_is_written_again_with_its_manifest():
+    assert rebuild_command("results/data/raw/mnist/t10k-images-idx3-ubyte.gz") == (
+        "snakemake --force results/data/raw/mnist/manifest.json"
+    )
 
 
 def test_truncated_prepared_dataset_is_named_and_kept(tmp_path, tiny_splits):
@@ -56,7 +62,9 @@ def test_truncated_prepared_dataset_is_named_and_kept(tmp_path, tiny_splits):
     save_splits(tiny_splits, path)
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 3])
-    with pytest.raises(DamagedFileError, match=r"mnist.npz: cannot be read as a prepared dataset .*--forcerun prepare"):
+    with pytest.raises(
+        DamagedFileError, match=r"mnist.npz: cannot be read as a prepared dataset .*--force results/data/mnist.npz"
+    ):
         load_splits(path)
     assert path.stat().st_size == len(data) // 3  # nothing deleted
 
@@ -84,7 +92,7 @@ def test_damaged_parquet_is_named_by_every_reader(activations, damage):
     activations.write_bytes({"truncate": data[: len(data) // 2], "garbage": b"x" * 500, "empty": b""}[damage])
     for read in (lambda p: read_layer(p, 1), layers_in, network_accuracy):
         with pytest.raises(
-            DamagedFileError, match=r"best_train.parquet: cannot be read as Parquet activations.*--forcerun extract"
+            DamagedFileError, match=r"best_train.parquet: cannot be read as Parquet activations.*--force results/z/"
         ):
             read(activations)
 
@@ -99,7 +107,7 @@ def test_a_layer_the_file_does_not_hold_is_named(activations):
 def test_damaged_or_foreign_parameters_are_named(tmp_path):
     path = results_path(tmp_path, "train/x/d2_w6_bn0_relu/best.pt")
     save_states({"lr0.01_s0": {"w": torch.ones(2)}}, path)
-    with pytest.raises(DamagedFileError, match=r"no run 'lr0.01_s1'.*--forcerun train"):
+    with pytest.raises(DamagedFileError, match=r"no run 'lr0.01_s1'.*--force results/train/"):
         load_state(path, "lr0.01_s1")
     path.write_bytes(b"\x80\x04garbage")
     with pytest.raises(DamagedFileError, match="cannot be read as saved network states"):
@@ -140,17 +148,19 @@ def test_damaged_history_and_summary_are_named(tmp_path, content):
     (folder / "selected.json").write_text('{"runs": ["a"], "learning_rate": 0.01}')
     (folder / "summary.csv").write_text(content)
     arch = Architecture("x", 2, 6, False, "relu")
-    with pytest.raises(DamagedFileError, match=r"summary.csv: cannot be read as a training summary.*--forcerun train"):
+    with pytest.raises(
+        DamagedFileError, match=r"summary.csv: cannot be read as a training summary.*--force results/train/"
+    ):
         load_arch_results(arch, folder / "history.csv", folder / "summary.csv", folder / "selected.json")
 
 
 def test_damaged_json_and_a_missing_file_are_named(tmp_path):
     path = results_path(tmp_path, "train/x/d2_w6_bn0_relu/selected.json")
     path.write_text('{"runs": [')
-    with pytest.raises(DamagedFileError, match=r"selected.json: cannot be read as JSON.*--forcerun select"):
+    with pytest.raises(DamagedFileError, match=r"selected.json: cannot be read as JSON.*--force results/train/"):
         read_json(path)
     with pytest.raises(
-        DamagedFileError, match=r"best_layers.csv: missing; build it with: snakemake .*--forcerun node_metrics"
+        DamagedFileError, match=r"best_layers.csv: missing; build it with: snakemake --force results/metrics/"
     ):
         read_csv(tmp_path / "results/metrics/x/d2_w6_bn0_relu/seed0/best_layers.csv")
 
@@ -163,7 +173,7 @@ def test_a_selection_without_its_keys_is_named(tmp_path, content):
     path.write_text(content)
     with pytest.raises(
         DamagedFileError,
-        match=r"selected.json: cannot be read as JSON \(ValueError: keys .*'runs'.* missing\).*--forcerun select",
+        match=r"selected.json: cannot be read as JSON \(ValueError: keys .*'runs'.* missing\).*--force results/train/",
     ):
         read_selection(path)
 

@@ -11,10 +11,11 @@ import pytest
 from conftest import REPO
 
 SCRIPTS = sorted((REPO / "workflow/scripts").glob("*.py"))
-# Jobs that compute with torch: training and extraction run a network; merge_rounds reads
-# and writes saved states (torch files). Everything else (the layer classifiers, node
-# metrics, selection, figures, tables, the scorecard) is NumPy, pandas and matplotlib.
-TORCH = {"train", "extract", "merge_rounds"}
+# Jobs that compute with torch: training and extraction (per state, or per network) run a
+# network; merge_rounds reads and writes saved states (torch files). Everything else (the
+# layer classifiers, node metrics, selection, figures, tables, the scorecard) is NumPy,
+# pandas and matplotlib.
+TORCH = {"train", "extract", "extract_net", "merge_rounds"}
 
 
 def imported_modules(path) -> list[str]:

@@ -5,7 +5,7 @@ import ast
 from conftest import REPO
 
 SRC = REPO / "src/actstudy"
-STAGES = ["core", "data", "training", "extraction", "metrics", "study", "figures"]
+STAGES = ["core", "data", "training", "extraction", "metrics", "analysis", "study", "figures"]
 TOP = len(STAGES)  # the workflow-wide modules directly in actstudy/
 
 

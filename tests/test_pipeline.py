@@ -2,6 +2,7 @@
 
 import json
 import re
+import shutil
 
 import pandas as pd
 import pytest
@@ -20,7 +21,22 @@ TARGETS = names("static", "training", "node", "classifier", "comparison")
 def planned_jobs(output):
     """Job counts of a dry run's stats table ('rule  count')."""
     table = output.split("Job stats:")[-1] if "Job stats:" in output else ""
-    return {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.M) if m[1] != "total"}
+    return {m[1]: int(m[2]) for m in re.finditer(r"^([\w.]+)\s+(\d+)$", table, re.M) if m[1] != "total"}
+
+
+def per_net(kind: str, *nets: str, dataset: str = "digits") -> dict[str, int]:
+    """The planned-jobs entries of a per-network analysis rule (analysis.smk), one per net."""
+    return {f"{kind}_{dataset}_{net}": 1 for net in nets}
+
+
+def job_kinds(jobs: dict[str, int]) -> dict[str, int]:
+    """Planned jobs with the per-network analysis rules counted by kind (``extract_net``...)."""
+    kinds: dict[str, int] = {}
+    for name, count in jobs.items():
+        kind = next((f"{k}_net" for k in ("extract", "node_metrics", "classifiers") if name.startswith(f"{k}_digits_")),
+                    name)  # fmt: skip
+        kinds[kind] = kinds.get(kind, 0) + count
+    return kinds
 
 
 @pytest.fixture(scope="module")
@@ -128,12 +144,16 @@ def test_changing_one_architecture_reruns_only_its_jobs(workdir):
     output = snakemake(workdir, "-n", "--cores", "2", "--configfile", str(changed))
     jobs = planned_jobs(output)
     # d4_w64_bn1_relu is drawn by fig3_3/3_4/3_6/3_7/3_9/3_10 (width 64 or all widths) and
-    # fig5_5 (activity of its first seed, trained and untrained: 2 states, each one
-    # extraction of train and test) and figA_3 (layer classifiers of its first seed, trained)
-    expected = {"train": 1, "select": 1, "extract": 2, "node_metrics": 2, "classifiers": 1, "fig5_5": 1, "figA_3": 1}
+    # fig5_5 (activity of its first seed, trained and untrained) and figA_3 (layer
+    # classifiers of its first seed, trained): its extraction, node-metrics and classifier
+    # jobs, one each, and nothing of any other net
+    net = "d4_w64_bn1_relu"
+    expected = {"train": 1, "select": 1, "fig5_5": 1, "figA_3": 1}
+    expected |= per_net("extract", net) | per_net("node_metrics", net) | per_net("classifiers", net)
     expected |= {name: 1 for name in ("fig3_3", "fig3_4", "fig3_6", "fig3_7", "fig3_9", "fig3_10")}
     assert jobs == expected | {"all": 1}, output[-2000:]
     assert "results/train/digits/d4_w64_bn1_relu/history.csv" in output
+    assert "results/z/digits/d4_w64_bn1_relu/seed0/init_train.parquet" in output  # fig5_5's untrained state
 
 
 def test_one_figure_rebuilds_alone(workdir):
@@ -146,24 +166,51 @@ def test_one_figure_rebuilds_alone(workdir):
 
 def test_a_table_plans_only_what_it_needs(tmp_path):
     """From nothing, table5_2 needs its 8 architectures (depths 2 and 4, width 32) trained,
-    the best state of every seed extracted (train and test in one job) and measured (2
-    seeds each, 4 for the two d2_w32_bn0 nets of fig1_3's block: 20 in all), and no figure."""
+    and of each one extraction job and one node-metrics job (every state of the net that
+    the config's targets read, in one job each), no layer classifiers and no figure."""
     (tmp_path / "config.yaml").write_text((REPO / "config.yaml").read_text())
     output = snakemake(tmp_path, "-n", "table5_2")
-    expected = {"prepare": 1, "train": 8, "select": 8, "extract": 20, "node_metrics": 20, "table5_2": 1}
-    assert planned_jobs(output) == expected
+    expected = {"prepare": 1, "train": 8, "select": 8, "extract_net": 8, "node_metrics_net": 8, "table5_2": 1}
+    assert job_kinds(planned_jobs(output)) == expected
+    assert "results/metrics/digits/d4_w32_bn1_sigmoid/seed1/best_layers.csv" in output
+
+
+def test_a_file_no_target_reads_is_made_by_the_per_state_rules(workdir, tmp_path):
+    """A state no target reads (the last epoch of a second seed) is planned per state, as
+    before; and those rules write the very bytes the per-network jobs write."""
+    net = "digits/d2_w32_bn0_relu"
+    copy = tmp_path / "work"
+    copy.mkdir()
+    shutil.copy(workdir / "config.yaml", copy)
+    shutil.copytree(workdir / "results/data", copy / "results/data")
+    shutil.copytree(workdir / f"results/train/{net}", copy / f"results/train/{net}")
+    last = yaml.safe_load((workdir / "config.yaml").read_text())["training"]["snapshot_epochs"][-1]
+    unread = [f"results/metrics/{net}/seed1/epoch{last}_{t}.csv" for t in ("layers", "classifiers")]
+    assert job_kinds(planned_jobs(snakemake(copy, "-n", *unread))) == {"extract": 1, "node_metrics": 1,
+                                                                      "classifiers": 1}  # fmt: skip
+    # the per-state rules, made to write what the per-network jobs wrote in the default run
+    made = [f"results/{d}/{net}/seed0/best_{t}" for d, t in [("z", "train.parquet"), ("z", "test.parquet"),
+            ("metrics", "layers.csv"), ("metrics", "nodes.csv"), ("metrics", "class_nodes.parquet"),
+            ("metrics", "classifiers.csv")]]  # fmt: skip
+    output = snakemake(copy, "--cores", "2", "--allowed-rules", "extract", "node_metrics", "classifiers", "--", *made)
+    assert job_kinds(planned_jobs(output)) == {"extract": 1, "node_metrics": 1, "classifiers": 1}, output[-2000:]
+    for path in made:
+        assert (copy / path).read_bytes() == (workdir / path).read_bytes(), path
 
 
 def test_train_plus_validation_reading_extracts_the_validation_split_too(tmp_path):
-    """The train+validation reading adds one validation extraction per measured run;
-    the default reading extracts no validation split at all."""
+    """The train+validation reading extracts the validation split of every measured run
+    too (in each net's extraction job), and node metrics read it; the default reading
+    extracts no validation split at all."""
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     config["analysis"] = {"samples": "train+validation"}
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
     output = snakemake(tmp_path, "-n", "table5_2")
-    jobs = planned_jobs(output)
-    assert jobs["extract"] == 20 and jobs["extract_validation"] == 20 and jobs["node_metrics"] == 20
-    assert "best_val.parquet" in output
+    jobs = job_kinds(planned_jobs(output))
+    assert jobs["extract_net"] == 8 and jobs["node_metrics_net"] == 8
+    assert "results/z/digits/d2_w32_bn0_relu/seed0/best_val.parquet" in output
+    (tmp_path / "config.yaml").write_text((REPO / "config.yaml").read_text())
+    assert "_val.parquet" not in snakemake(tmp_path, "-n", "table5_2")
 
 
 def test_scorecard_runs_on_the_default_with_every_number_listed(workdir):
@@ -193,7 +240,7 @@ def test_learning_rate_reading_analyses_the_runs_of_that_rate(tmp_path):
     selected one; switching back reruns extraction, never training."""
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     target = "results/metrics/digits/d2_w32_bn0_relu/seed0/best_layers.csv"
-    log = tmp_path / "results/logs/extract/digits/d2_w32_bn0_relu/seed0_best.log"
+    log = tmp_path / "results/logs/extract/digits/d2_w32_bn0_relu.log"
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
     snakemake(tmp_path, "--cores", "2", target)
     selected = json.loads((tmp_path / "results/train/digits/d2_w32_bn0_relu/selected.json").read_text())
@@ -202,7 +249,7 @@ def test_learning_rate_reading_analyses_the_runs_of_that_rate(tmp_path):
     config["analysis"] = {"learning_rate": other}
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
     jobs = planned_jobs(snakemake(tmp_path, "-n", target))
-    assert jobs.get("extract") == 1 and "train" not in jobs
+    assert jobs.get("extract_digits_d2_w32_bn0_relu") == 1 and "train" not in jobs
     snakemake(tmp_path, "--cores", "2", target)
     assert f"run lr{other:g}_s0" in log.read_text()
 
@@ -219,8 +266,7 @@ def test_sigmoid_threshold_reading_reruns_only_the_sigmoid_nets_analysis(tmp_pat
     config["analysis"] = {"sigmoid_on": "z>0.5"}
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
     output = snakemake(tmp_path, "-n", *targets)
-    assert planned_jobs(output) == {"node_metrics": 1, "classifiers": 1}
-    assert f"arch={nets[0]}" not in output and f"arch={nets[1]}" in output
+    assert planned_jobs(output) == per_net("node_metrics", nets[1]) | per_net("classifiers", nets[1])
     snakemake(tmp_path, "--cores", "2", *targets)
     after = pd.read_csv(tmp_path / f"results/metrics/digits/{nets[1]}/seed0/best_layers.csv")
     assert (after["sparsity"] >= before["sparsity"]).all()  # a higher threshold: never more samples on
@@ -237,10 +283,9 @@ def test_linear_output_reading_extracts_only_the_batch_norm_nets_again(tmp_path)
     config["analysis"] = {"z": "linear"}
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
     output = snakemake(tmp_path, "-n", *targets)
-    assert planned_jobs(output) == {"extract": 1, "node_metrics": 1}
-    assert f"arch={nets[1]}" in output and f"arch={nets[0]}" not in output
+    assert planned_jobs(output) == per_net("extract", nets[1]) | per_net("node_metrics", nets[1])
     snakemake(tmp_path, "--cores", "2", *targets)
-    log = (tmp_path / f"results/logs/extract/digits/{nets[1]}/seed0_best.log").read_text()
+    log = (tmp_path / f"results/logs/extract/digits/{nets[1]}.log").read_text()
     assert "z at the linear output" in log
 
 

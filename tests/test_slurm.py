@@ -64,8 +64,8 @@ def sbatch_calls(output: str) -> list[str]:
 
 
 # The first target of each kind, and the last layer-classifier figure (its accuracies need
-# the classifiers rule), so that every rule runs as a cluster job (train, extract,
-# node_metrics, classifiers, figures, a table) or a local one (select): 31 jobs. Every
+# the classifier jobs), so that every kind of rule runs as a cluster job (train, each net's
+# extraction, node metrics and classifiers) or a local one (select, figures, a table). Every
 # target is built by the pipeline test; this one is about SLURM.
 TARGETS = [names(kind)[0] for kind in ("static", "training", "node", "table")] + [names("classifier")[-1]]
 
@@ -105,12 +105,15 @@ def test_training_jobs_ask_for_a_gpu_and_nothing_else_does(run):
     for call in training:  # a tiny net's job takes one CPU (actstudy.training.resources.train_cpus)
         assert "--gpus=1" in call and "--mem " in call and " -t " in call and "--cpus-per-task=1" in call, call
     assert others and not any("--gpus" in c or "--gres" in c for c in others)
-    # What queues: prepare, one job per net, and the analysis in groups; figures, tables, the
-    # scorecard, select and download are local rules (7 submissions before, 6 now: the
-    # figures' group job is gone).
-    queued = [re.search(r"slurm-logs/(\w+?)/", c).group(1) for c in calls]
-    assert set(queued) <= {"rule_prepare", "rule_train", "group_analysis_classifiers_extract_node_metrics"}, queued
-    assert queued.count("rule_prepare") == 1 and queued.count("rule_train") == 4, queued
+    # What queues: prepare, one job per net, and the analysis (each net's extraction, node
+    # metrics and classifier jobs; up to 8 nets per group job); figures, tables, the
+    # scorecard, select and download are local rules. 6 submissions: prepare, 4 trainings,
+    # 1 analysis group (7 when figures had a group job of their own; the analysis was one
+    # job per (seed, state) and kind, grouped 8 at a time, before it was one per net).
+    queued = [re.search(r"slurm-logs/([^/]+)/", c).group(1) for c in calls]
+    analysis = [q for q in queued if q.startswith("group_analysis_")]
+    assert len(analysis) + queued.count("rule_prepare") + queued.count("rule_train") == len(queued), queued
+    assert queued.count("rule_prepare") == 1 and queued.count("rule_train") == 4 and len(analysis) == 1, queued
     print(f"\na training job's sbatch flags: {training[0]}")
 
 

@@ -2,7 +2,7 @@
 
 One package per stage of the workflow's DAG, each importing only the stages below it
 (``tests/test_layers.py`` checks it): ``core`` (shared by all), ``data``, ``training``,
-``extraction``, ``metrics``, ``study``, ``figures``. Above them, the modules here serve
+``extraction``, ``metrics``, ``analysis``, ``study``, ``figures``. Above them, the modules here serve
 the workflow as a whole: ``validation`` (the config checked before any job; it reads the
 figure catalog), ``bundle`` and ``restore`` (restore instead of retrain).
 """

@@ -11,6 +11,14 @@ from actstudy.core.config import (
     run_grids,
     training_job,
 )
+from actstudy.analysis.plan import (
+    classifier_outputs,
+    extraction_inputs,
+    measured_z,
+    node_outputs,
+    plan_analyses,
+    z_outputs,
+)
 from actstudy.data import raw
 from actstudy.training import resources, rounds
 from actstudy.training.selection import planned_rates
@@ -237,3 +245,30 @@ def landing_text():
     """The report's landing text, with the scorecard's headline once there is one."""
     template = Path(workflow.basedir) / "workflow/report/workflow.rst"
     return landing_page(template, Path("results"), Path(".snakemake/actstudy"))
+
+
+# -- the per-network analysis jobs (analysis.smk) ------------------------------------
+NODE_SETTINGS = (
+    {  # how node metrics count: the node_on, dead_in_sparsity, samples readings
+        "on_at_zero": ANALYSIS["node_on"] == "z>=0",
+        "include_dead": ANALYSIS["dead_in_sparsity"],
+        "with_validation": ANALYSIS["samples"] == "train+validation",
+    }
+)
+
+
+def analysis_cpus(arch):
+    return resources.analysis_cpus(arch)
+
+
+def analysis_requests():
+    """Every file the figures, tables and the scorecard read."""
+    files = [
+        f for name in TARGETS for group in target_inputs(name).values() for f in group
+    ]
+    return files + plan_files(scorecard_plan())
+
+
+ANALYSES = plan_analyses(
+    analysis_requests(), with_validation=NODE_SETTINGS["with_validation"]
+)

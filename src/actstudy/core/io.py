@@ -70,31 +70,20 @@ class DamagedFileError(RuntimeError):
     message names it and the command that rebuilds it."""
 
 
-# What writes each kind of file under results/: the rule to force to rebuild it.
-_WRITERS = [
-    (r"results/data/raw/[^/]+/", "download"),
-    (r"results/data/[^/]+\.npz$", "prepare"),
-    (r"results/train/.*/selected\.json$", "select"),
-    (r"results/train/", "train"),
-    (r"results/z/.*_val\.parquet$", "extract_validation"),
-    (r"results/z/", "extract"),
-    (r"results/metrics/.*_classifiers\.csv$", "classifiers"),
-    (r"results/metrics/", "node_metrics"),
-]
-
-
 def rebuild_command(path: str | Path) -> str:
-    """The command that writes ``path`` again, e.g.
-    ``snakemake results/data/mnist.npz --forcerun prepare``."""
+    """The command that writes ``path`` again, e.g. ``snakemake --force
+    results/data/mnist.npz``: ``--force`` reruns the job that writes the file, whichever
+    rule it is (a network's analysis job writes many; a raw download file is written
+    again with its manifest)."""
     import re
 
     text = Path(path).as_posix()
     start = text.find("results/")
     relative = text[start:] if start >= 0 else text
-    for pattern, rule in _WRITERS:
-        if re.search(pattern, relative):
-            return f"snakemake {relative} --forcerun {rule}"
-    return f"snakemake {relative} --forcerun"
+    raw = re.match(r"results/data/raw/([^/]+)/", relative)
+    if raw:
+        relative = f"results/data/raw/{raw.group(1)}/manifest.json"
+    return f"snakemake --force {relative}"
 
 
 @contextmanager
