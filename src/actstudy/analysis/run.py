@@ -1,5 +1,5 @@
 """A network's analysis jobs, each over every (seed, state) its plan lists, in one process:
-extraction (z of each split to Parquet: torch loads once per net, each state file once),
+extraction (z of each split to Parquet: torch loads once per net, each state file once per seed),
 node metrics, and the layer classifiers. They call the functions the per-state extract,
 node_metrics and classifiers rules call, with the same arguments, so either way writes
 the same bytes."""
