@@ -1,0 +1,93 @@
+"""The MNIST 4x200 batch-norm rows (Table 5.1 dead nodes, Table 5.2 sparsity) under every
+reading we tried, side by side, from the committed CSVs only:
+
+    python reproduction/bn_rows.py > reproduction/mnist-4x200/bn-rows.md
+
+Sources, all under ``reproduction/mnist-4x200``: the study's numbers and the full run's other
+readings (``readings/summary.csv``, means only), the full run's tables (``results/tables``),
+the learning-rate readings at 300 epochs (``lr-300/readings``), the 30-epoch screen
+(``screen-30/readings/tables.csv``) and batch norm after the activation (``readings/bn-after``,
+20 epochs). Cells are "mean ± SE" over 3 seeds where the source has the SE.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+FOLDER = Path(__file__).resolve().parents[1] / "reproduction/mnist-4x200"
+NETS = {"ReLU, BN": "d4_w200_bn1_relu", "sigmoid, BN": "d4_w200_bn1_sigmoid"}
+ROWS = [(net, None) for net in NETS] + [(net, layer) for net in NETS for layer in range(1, 5)]
+
+
+def from_tables(folder: Path) -> dict:
+    """{(network, layer or None for dead nodes): cell} from a folder's table5_1/5_2 CSVs."""
+    cells = {}
+    dead = pd.read_csv(folder / "table5_1.csv")
+    sparsity = pd.read_csv(folder / "table5_2.csv")
+    for net in NETS:
+        if net in dead:
+            cells[(net, None)] = dead[net].iloc[0]
+        if net in sparsity:
+            cells.update({(net, int(layer)): value for layer, value in zip(sparsity["layer"], sparsity[net])})
+    return cells
+
+
+def from_summary(column: str) -> dict:
+    """The same rows from the full run's readings summary (the scorecard's values, means only)."""
+    summary = pd.read_csv(FOLDER / "readings/summary.csv")
+    cells = {}
+    for net, network in NETS.items():
+        rows = summary[summary["network"] == network]
+        dead = rows[rows["metric"] == "dead_pct"]
+        cells[(net, None)] = str(dead[column].iloc[0]).split()[0]
+        sparsity = rows[(rows["metric"] == "sparsity") & (rows["source"] == "Table 5.2")]
+        cells.update({(net, int(layer)): str(v).split()[0] for layer, v in zip(sparsity["layer"], sparsity[column])})
+    return cells
+
+
+def from_screen(column: str, suffix: str = "", only: str = "") -> dict:
+    """The same rows from the 30-epoch screen's side-by-side tables (``suffix``: a variant's
+    name after the net's; ``only``: keep the nets whose name starts so)."""
+    screen = pd.read_csv(FOLDER / "screen-30/readings/tables.csv")
+    cells = {}
+    for net in NETS:
+        if not net.startswith(only):
+            continue
+        for _, row in screen[screen["network"] == net + suffix].iterrows():
+            cells[(net, None if row["table"] == "table5_1" else int(row["layer"]))] = row[column]
+    return cells
+
+
+def main() -> None:
+    study = from_summary("study")
+    lr = FOLDER / "lr-300/readings"
+    columns = {
+        "full run (lr 0.01 selected)": from_tables(FOLDER / "results/tables"),
+        "lr 0.01 (rerun)": from_tables(lr / "learning_rate_0.01"),
+        "lr 0.001": from_tables(lr / "learning_rate_0.001"),
+        "lr 0.0001": from_tables(lr / "learning_rate_0.0001"),
+        "dead in sparsity": from_summary("dead_in_sparsity"),
+        "batch statistics": from_summary("batch_statistics"),
+        "screen (30 ep.): default": from_screen("default"),
+        "screen: z before BN": from_screen("z_before_batch_norm"),
+        "screen: sigmoid z > 0.5": from_screen("sigmoid_z_above_half", only="sigmoid"),
+        "screen: γ ~ U[0, 1]": from_screen("default", suffix=" (γ ~ U[0, 1])"),
+        "BN after activation (20 ep.)": from_tables(FOLDER / "readings/bn-after"),
+    }
+    table = pd.DataFrame(
+        [
+            {
+                "row": f"{net}: " + ("dead nodes %" if layer is None else f"sparsity, layer {layer}"),
+                "study": study[(net, layer)],
+                **{name: cells.get((net, layer), "") for name, cells in columns.items()},
+            }
+            for net, layer in ROWS
+        ]
+    )
+    print(table.to_markdown(index=False))
+
+
+if __name__ == "__main__":
+    main()
