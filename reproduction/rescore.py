@@ -15,6 +15,14 @@ the parts must read their nets the same way, and no net may be in two parts):
     python reproduction/rescore.py reproduction/mnist \
         --part reproduction/mnist-4x200 config/paper.yaml config/overrides/reproduce-mnist-4x200.yaml \
         --part reproduction/mnist-8x200 config/paper.yaml config/overrides/reproduce-mnist-8x200.yaml
+
+A part given with ``--replace`` instead of ``--part`` scores its nets in place of the same
+nets of the parts before it (for example nets retrained with the refined learning rate):
+
+    python reproduction/rescore.py reproduction/mnist \
+        --part reproduction/mnist-4x200 config/paper.yaml config/overrides/reproduce-mnist-4x200.yaml \
+        --replace reproduction/mnist-4x200/lr-300/refined config/paper.yaml \
+            config/overrides/reproduce-mnist-4x200.yaml reproduction/mnist-4x200/refine-bn.yaml
 """
 
 from __future__ import annotations
@@ -52,17 +60,26 @@ def part_plan(study: dict, folder: Path, configfiles: list[str]) -> tuple[list[d
     return plan, analysis
 
 
-def rescore(dest: Path, parts: list[tuple[Path, list[str]]]) -> str:
-    """Score the parts' committed results as one scorecard, written into ``dest/results``."""
+def _net(item: dict) -> tuple[str, str]:
+    return item["dataset"], item["network"]
+
+
+def rescore(dest: Path, parts: list[tuple[Path, list[str], bool]]) -> str:
+    """Score the parts' committed results as one scorecard, written into ``dest/results``.
+    A part is (folder, config files, replaces): a replacing part's nets take the place of
+    the same nets of the parts before it."""
     study = load_study(REPO / "workflow/study/numbers.yaml", REPO / "workflow/schemas/study.schema.yaml")
     plan, readings = [], []
-    for folder, configfiles in parts:
+    for folder, configfiles, replaces in parts:
         part, analysis = part_plan(study, folder, configfiles)
+        if replaces:
+            replaced = {_net(item) for item in part}
+            plan = [item for item in plan if _net(item) not in replaced]
         plan += part
         readings.append(analysis)
     if any(r != readings[0] for r in readings):
         raise SystemExit(f"the parts read their nets differently: {[describe_readings(r) for r in readings]}")
-    nets = [(item["dataset"], item["network"]) for item in plan]
+    nets = [_net(item) for item in plan]
     twice = sorted({net for net in nets if nets.count(net) > 1})
     if twice:
         raise SystemExit(f"networks in more than one part: {twice}")
@@ -76,18 +93,31 @@ def rescore(dest: Path, parts: list[tuple[Path, list[str]]]) -> str:
     return scorecard_pages.summary_line(scores, claims)
 
 
+class _Part(argparse.Action):
+    """Collects --part and --replace in the order given: (values, replaces)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, [*(getattr(namespace, self.dest) or []), (values, option_string == "--replace")])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dest", type=Path)
     parser.add_argument("--configfile", nargs="+", help="one reproduction: DEST's results, read with these configs")
-    parser.add_argument("--part", nargs="+", action="append", metavar=("FOLDER", "CONFIGFILE"),
-                        help="a reproduction folder and its config files (repeatable)")  # fmt: skip
+    for flag, what in (
+        ("--part", "a reproduction folder and its config files (repeatable)"),
+        ("--replace", "like --part, its nets scored in place of the same nets of the parts before"),
+    ):
+        parser.add_argument(flag, nargs="+", action=_Part, dest="parts", metavar=("FOLDER", "CONFIGFILE"), help=what)
     args = parser.parse_args()
-    if bool(args.configfile) == bool(args.part):
+    if bool(args.configfile) == bool(args.parts):
         parser.error("give either --configfile (one reproduction, read from DEST) or --part (one or more)")
-    if args.part and any(len(part) < 2 for part in args.part):
-        parser.error("each --part needs a folder and at least one config file")
-    parts = [(args.dest, args.configfile)] if args.configfile else [(Path(p[0]), p[1:]) for p in args.part]
+    if args.parts and any(len(part) < 2 for part, _ in args.parts):
+        parser.error("each --part and --replace needs a folder and at least one config file")
+    if args.parts and args.parts[0][1]:
+        parser.error("--replace needs a --part before it")
+    parts = ([(args.dest, args.configfile, False)] if args.configfile
+             else [(Path(p[0]), p[1:], replaces) for p, replaces in args.parts])  # fmt: skip
     print(rescore(args.dest, parts))
 
 
