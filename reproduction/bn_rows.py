@@ -6,8 +6,8 @@ reading we tried, side by side, from the committed CSVs only:
 Sources, all under ``reproduction/mnist-4x200``: the study's numbers and the full run's other
 readings (``readings/summary.csv``, means only), the full run's tables (``results/tables``),
 the learning-rate readings at 300 epochs (``lr-300/readings``), the 30-epoch screen
-(``screen-30/readings/tables.csv``) and batch norm after the activation (``readings/bn-after``,
-20 epochs). Cells are "mean ± SE" over 3 seeds where the source has the SE.
+(``screen-30/readings/tables.csv``), batch norm after the activation (``readings/bn-after``,
+20 epochs) and the refined nets' readings at 300 epochs (``lr-300/refined/readings``). Cells are "mean ± SE" over 3 seeds where the source has the SE.
 """
 
 from __future__ import annotations
@@ -47,6 +47,21 @@ def from_summary(column: str) -> dict:
     return cells
 
 
+def from_scorecard(path: Path, only: str = "") -> dict:
+    """The same rows from a reading's scorecard (mean ± SE; ``only``: keep the nets whose
+    name starts so)."""
+    scores = pd.read_csv(path)
+    cells = {}
+    for net, network in NETS.items():
+        if not net.startswith(only):
+            continue
+        rows = scores[(scores["network"] == network) & scores["source"].isin(["Table 5.1", "Table 5.2"])]
+        for _, row in rows.iterrows():
+            layer = None if row["metric"] == "dead_pct" else int(row["layer"])
+            cells[(net, layer)] = f"{row['ours']:.2f} ± {row['ours_se']:.2f}"
+    return cells
+
+
 def from_screen(column: str, suffix: str = "", only: str = "") -> dict:
     """The same rows from the 30-epoch screen's side-by-side tables (``suffix``: a variant's
     name after the net's; ``only``: keep the nets whose name starts so)."""
@@ -63,6 +78,7 @@ def from_screen(column: str, suffix: str = "", only: str = "") -> dict:
 def main() -> None:
     study = from_summary("study")
     lr = FOLDER / "lr-300/readings"
+    refined = FOLDER / "lr-300/refined/readings"
     columns = {
         "full run (lr 0.01 selected)": from_tables(FOLDER / "results/tables"),
         "lr 0.01 (rerun)": from_tables(lr / "learning_rate_0.01"),
@@ -75,6 +91,8 @@ def main() -> None:
         "screen: sigmoid z > 0.5": from_screen("sigmoid_z_above_half", only="sigmoid"),
         "screen: γ ~ U[0, 1]": from_screen("default", suffix=" (γ ~ U[0, 1])"),
         "BN after activation (20 ep.)": from_tables(FOLDER / "readings/bn-after"),
+        "refined (lr 0.001): z before BN": from_scorecard(refined / "z_before_batch_norm/scorecard.csv"),
+        "refined: sigmoid z > 0.5": from_scorecard(refined / "sigmoid_z_above_half/scorecard.csv", only="sigmoid"),
     }
     table = pd.DataFrame(
         [
