@@ -4,9 +4,9 @@ schedules (benchmarks/RESULTS.md, "the scheduler's own passes").
 Snakemake 9 (checked on 9.27) with its job-rate limiter (on by default, ``100/1s``) arms
 a one-second re-evaluation timer at the end of every scheduling pass that leaves ready
 jobs behind, and a finished job starts a pass of its own, so every finished job starts one
-more chain of such timers. The chains add up: on our default pipeline 18 479 passes for
-149 jobs, each re-reading the size of every input of every ready job, about a fifth of the
-run's CPU on two cores. One pending timer per delay does all the chains do: it wakes the
+more chain of such timers. The chains add up: on our default pipeline 15-18 thousand passes
+for 149 jobs, each re-reading the size of every input of every ready job: 23 of the run's
+217 CPU-s, against 8 with one timer. One pending timer per delay does all the chains do: it wakes the
 loop within the delay, and the passes that jobs trigger when they finish are untouched.
 Upstream knows the pattern (snakemake pull request 3744); this is a no-op on a Snakemake
 that lacks the method it wraps.
