@@ -9,6 +9,15 @@ cd "$(dirname "$0")/.."
 BEFORE=$(git rev-parse --short "$1"); AFTER=$(git rev-parse --short "$2")
 PY=${PY:-.venv/bin/python}
 echo "# $(date -u) before $BEFORE after $AFTER"
+# Snakemake's start, once: where SLURM's client is installed but no controller answers
+# (this machine after the SLURM test, in a later session), the SLURM plugin waits ~9 s on
+# `scontrol show config` each time Snakemake starts; bash tests/slurm/start_local_slurm.sh
+# brings the test cluster back.
+s=$(date +%s.%N); $PY -m snakemake --version >/dev/null; e=$(date +%s.%N)
+echo "snakemake --version: $(echo "$e - $s" | bc) s"
+if command -v sinfo >/dev/null && ! timeout 20 scontrol ping 2>/dev/null | grep -q UP; then
+  echo "WARNING: SLURM's client is installed and no controller answers: every Snakemake start waits for scontrol"
+fi
 for c in $BEFORE $AFTER; do
   git worktree remove --force /tmp/m-$c 2>/dev/null; rm -rf /tmp/m-$c
   git worktree add -f --detach /tmp/m-$c $c >/dev/null 2>&1

@@ -1,3 +1,4 @@
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,23 @@ from actstudy.data.splits import Splits
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile")]
+
+
+def pytest_report_header(config):
+    """Say when every Snakemake start will wait: the SLURM plugin, loaded by every
+    Snakemake run, asks `scontrol show config` (up to 10 s) where SLURM's client is
+    installed; without a controller (this machine after the SLURM test, in a later
+    session) each start waits ~9 s, 5 minutes over the suite's runs."""
+    if shutil.which("scontrol") is None:
+        return None
+    try:
+        ping = subprocess.run(["scontrol", "ping"], capture_output=True, text=True, timeout=20).stdout
+    except subprocess.TimeoutExpired:
+        ping = ""
+    if "UP" in ping:
+        return None
+    return ("SLURM's client is installed and no controller answers: every Snakemake start waits ~9 s "
+            "(bash tests/slurm/start_local_slurm.sh starts the test cluster)")  # fmt: skip
 
 
 def snakemake(workdir, *args, timeout=3600):
