@@ -118,6 +118,28 @@ def test_restored_elsewhere_nothing_trains_and_every_figure_builds(restored):
 
 @pytest.mark.pipeline
 @pytest.mark.slow
+def test_a_restored_clones_report_names_its_bundle_on_the_first_page(restored):
+    """The one line a restore promises to show reaches the report's landing page, in a
+    real browser: the bundle's SHA-256 (the line is longer than any other provenance value)."""
+    from chromium import browser, wait_for
+    from selenium.webdriver.common.by import By
+
+    record = json.loads((restored / RESTORED).read_text())
+    snakemake(restored, "--cores", "2", "scorecard")
+    report = restored / "report.html"
+    snakemake(restored, "--report", str(report))
+    driver = browser()
+    try:
+        driver.get(report.as_uri())
+        landing = wait_for(lambda: driver.find_element(By.TAG_NAME, "body").text)
+        assert f"restored from bundle SHA-256 {record['bundle_sha256']}" in landing, landing[:2000]
+        assert "not shown" not in landing, landing[:2000]
+    finally:
+        driver.quit()
+
+
+@pytest.mark.pipeline
+@pytest.mark.slow
 def test_a_changed_training_setting_retrains_exactly_that_net(restored, tmp_path):
     config = small_config()
     config["architectures"][1]["seeds"] = [0, 1]  # the dropout net's block only

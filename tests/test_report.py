@@ -1,23 +1,16 @@
 """The report a scientist would send: built by `snakemake --report`, opened in a real
 headless Chromium (Debian's, driven by Selenium through Debian's ChromeDriver).
 
-tests/browser/install_chromium.sh installs both (root on Debian). Where they cannot be
-installed the browser test is skipped with the reason, except under CI (CI=true), where
-that is a failure.
+tests/chromium.py starts the browser (and installs it where it can).
 """
 
-import os
-import shutil
-import subprocess
-import time
-
 import pytest
-from conftest import REPO, snakemake
+from chromium import browser, wait_for
+from conftest import snakemake
 
 from actstudy.figures.catalog import TARGETS
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.slow]
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 
 @pytest.fixture(scope="module")
@@ -36,46 +29,11 @@ def test_report_holds_the_scorecard_and_every_captioned_target(report):
     assert captions == sorted(TARGETS), captions  # every target's caption page, written while planning
 
 
-def _browser():
-    if not (shutil.which("chromium") and shutil.which("chromedriver")):
-        if os.geteuid() != 0 and os.environ.get("CI") != "true":
-            pytest.skip("Chromium is not installed and installing it needs root (tests/browser/install_chromium.sh)")
-        done = subprocess.run(["bash", str(REPO / "tests/browser/install_chromium.sh")], capture_output=True,
-                              text=True, timeout=1800)  # fmt: skip
-        if done.returncode != 0:
-            if os.environ.get("CI") == "true":
-                pytest.fail("could not install Chromium:\n" + done.stdout[-2000:] + done.stderr[-2000:])
-            pytest.skip("could not install Chromium: " + (done.stderr.strip().splitlines() or ["?"])[-1])
-    os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium look for drivers online
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--window-size=1400,1000"):  # fmt: skip
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-
-
-def _wait_for(condition, seconds=60):
-    """Poll until ``condition()`` is truthy (a guard against a hang, not a speed check)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.25)
-    raise AssertionError("the report did not show what was expected")
-
-
 def _open(driver, report, category):
     from selenium.webdriver.common.by import By
 
     driver.get(report.as_uri())
-    _wait_for(lambda: category in driver.find_element(By.TAG_NAME, "body").text)
+    wait_for(lambda: category in driver.find_element(By.TAG_NAME, "body").text)
     driver.find_element(By.XPATH, f"//*[normalize-space(text())='{category}']").click()
 
 
@@ -83,7 +41,7 @@ def _show(driver, row_text):
     """Click the eye of the result row whose cells contain ``row_text``."""
     from selenium.webdriver.common.by import By
 
-    row = _wait_for(lambda: driver.find_elements(By.XPATH, f"//tr[td[normalize-space(text())='{row_text}']]"))[0]
+    row = wait_for(lambda: driver.find_elements(By.XPATH, f"//tr[td[normalize-space(text())='{row_text}']]"))[0]
     row.find_element(By.XPATH, ".//a[@iconname='eye']").click()
 
 
@@ -97,24 +55,24 @@ def _rendered_images(driver):
 def test_report_opens_in_a_browser_with_the_scorecard_first_and_figures_rendered(report):
     from selenium.webdriver.common.by import By
 
-    driver = _browser()
+    driver = browser()
     try:
         driver.get(report.as_uri())
-        landing = _wait_for(lambda: driver.find_element(By.TAG_NAME, "body").text)
+        landing = wait_for(lambda: driver.find_element(By.TAG_NAME, "body").text)
         # the provenance block (the report's text of bold words is not in .text: match around it)
         assert "of this run's scorecard (results/provenance.json)" in landing, landing[:2000]
         assert "git commit" in landing and "results: computed by this workflow here" in landing, landing[:2000]
         _open(driver, report, "0. Did it reproduce?")
         # the overview figure leads the section, and renders
-        first = _wait_for(lambda: driver.find_elements(By.XPATH, "//tr[td]"))[0]
+        first = wait_for(lambda: driver.find_elements(By.XPATH, "//tr[td]"))[0]
         assert "at a glance" in first.text, first.text
         _show(driver, "at a glance")
-        assert _wait_for(lambda: _rendered_images(driver)), "the scorecard figure did not render"
+        assert wait_for(lambda: _rendered_images(driver)), "the scorecard figure did not render"
         _open(driver, report, "0. Did it reproduce?")
         _show(driver, "page")
-        frame = _wait_for(lambda: driver.find_elements(By.TAG_NAME, "iframe"))[0]
+        frame = wait_for(lambda: driver.find_elements(By.TAG_NAME, "iframe"))[0]
         driver.switch_to.frame(frame)
-        body = _wait_for(lambda: driver.find_element(By.TAG_NAME, "body").text)
+        body = wait_for(lambda: driver.find_element(By.TAG_NAME, "body").text)
         assert "numbers of the study" in body and "Qualitative claims" in body
         headers = [th.text for th in driver.find_elements(By.TAG_NAME, "th")]
         assert "z" in headers and "difference" in headers and "inconsistent" in headers, headers
@@ -122,7 +80,7 @@ def test_report_opens_in_a_browser_with_the_scorecard_first_and_figures_rendered
 
         _open(driver, report, "2. Chapter 3: training and generalisation")
         _show(driver, "fig3_4")
-        assert _wait_for(lambda: _rendered_images(driver)), "fig3_4 did not render"
+        assert wait_for(lambda: _rendered_images(driver)), "fig3_4 did not render"
         severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert not severe, severe
     finally:
