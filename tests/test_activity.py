@@ -98,3 +98,24 @@ def test_polarised_nodes_are_within_the_margin_of_0_or_100_percent():
     assert polarised_percentage(np.array([40.0, 60.0]), margin=40.0) == 100.0
     assert polarised_percentage(np.array([0.0, np.nan, 50.0])) == 50.0  # a class without samples: left out
     assert math.isnan(polarised_percentage(np.array([])))
+
+
+def test_median_saturated_percentage_counts_medians_at_the_activation_s_saturation_points():
+    from actstudy.metrics.activity import median_saturated_percentage
+
+    # ReLU: a median of exactly 0 is at its saturation point, any positive one is not
+    assert median_saturated_percentage(np.array([[0.0, 0.0], [0.3, np.nan]]), "relu") == pytest.approx(200 / 3)
+    # sigmoid: within 0.05 of 0 or of 1
+    medians = np.array([[0.01, 0.5, 0.96, 0.94]])
+    assert median_saturated_percentage(medians, "sigmoid") == pytest.approx(50.0)
+    assert np.isnan(median_saturated_percentage(medians, "gelu"))  # no saturation point named
+
+
+def test_full_activity_drop_is_the_share_at_100_percent_on_training_minus_test():
+    from actstudy.metrics.activity import full_activity_drop
+
+    train = np.array([[100.0, 100.0, 50.0, 0.0], [100.0, np.nan, 99.9, 100.0]])
+    test = np.array([[100.0, 99.0, 100.0, 0.0], [100.0, 100.0, 99.0, 99.0]])
+    # of the 7 pairs with both: 4 at 100 % in training, 3 on the test set
+    assert full_activity_drop(train, test) == pytest.approx(100.0 * (4 - 3) / 7)
+    assert np.isnan(full_activity_drop(np.array([np.nan]), np.array([1.0])))

@@ -6,7 +6,7 @@ import pytest
 from conftest import REPO
 
 from actstudy.core.config import Architecture
-from actstudy.study import checks, scorecard
+from actstudy.study import check_kinds, checks, scorecard
 from actstudy.study.numbers import load_study, networks_of
 
 STUDY = load_study(REPO / "workflow/study/numbers.yaml", REPO / "workflow/schemas/study.schema.yaml")
@@ -26,66 +26,67 @@ def _layers(arch: Architecture, per_layer: bool, start: int = 1):
     return range(start, arch.depth + 1) if per_layer else [pd.NA]
 
 
-def _first_pair(archs, attribute, first):
-    return next(checks._pairs(archs, attribute, first))
+def _level(arch: Architecture, attribute: str, first) -> float:
+    """Where a network stands on ``attribute`` for a claim whose ``first`` side is the
+    higher one, between -1 and 1: 1 or 0 for a named value, the depth (over 10) or width
+    (over 1000) for larger, minus that for smaller, so that every pair is ordered."""
+    x = getattr(arch, attribute)
+    if first in ("larger", "smaller"):
+        scaled = x / (10.0 if attribute == "depth" else 1000.0)
+        return scaled if first == "larger" else -scaled
+    return 1.0 if x == first else 0.0
 
 
 def _example(check: dict, holds: bool) -> dict:
-    """Values for the fewest networks the claim compares, chosen so that it holds (or not)."""
-    archs = networks_of(check["networks"])
-    kind, v = check["kind"], {}
-    if kind == "compare":
-        a, b = _first_pair(archs, check["vary"], check["higher"])
-        for metric in check["metrics"]:
-            for layer in _layers(a, check.get("per_layer", False)):
-                v[(a, metric, layer)], v[(b, metric, layer)] = (60.0 if holds else 40.0), 50.0
-    elif kind == "gap":
-        relus = [x for x in archs if x.activation == "relu"]
-        a, b = _first_pair(relus, check["vary"], check["larger_at"])
-        for arch, sigmoid in ((a, 57.0 if holds else 59.0), (b, 59.0 if holds else 57.0)):
-            v[(arch, check["metric"], pd.NA)] = 60.0
-            v[(Architecture(arch.dataset, arch.depth, arch.width, arch.batch_norm, "sigmoid"), check["metric"],
-               pd.NA)] = sigmoid  # fmt: skip
-    elif kind == "trend":
-        first = archs[0]
-        shallow, deep = sorted((x for x in archs if x.depth != first.depth and
-                                x == Architecture(first.dataset, x.depth, first.width, first.batch_norm,
-                                                  first.activation)), key=lambda x: x.depth)[0], first  # fmt: skip
-        shallow, deep = sorted((shallow, deep), key=lambda x: x.depth)
-        up = check["direction"] == "increasing"
-        v[(shallow, check["metric"], pd.NA)], v[(deep, check["metric"], pd.NA)] = 50.0, (
-            60.0 if up == holds else 40.0)  # fmt: skip
-    elif kind == "bound":
-        arch, limit = archs[0], check.get("at_least", check.get("above"))
-        for layer in _layers(arch, check.get("per_layer", False), check.get("from_layer", 1)):
-            v[(arch, check["metric"], layer)] = limit + (1.0 if holds else -1.0)
-    elif kind == "layers":
-        arch = archs[0]
-        for layer in range(1, arch.depth + 1):
-            v[(arch, check["metric"], layer)] = 5.0
-        v[(arch, check["metric"], arch.depth)] = 10.0 if holds else 1.0
-    elif kind == "polarised":
-        arch = archs[0]
-        for layer in range(1, arch.depth + 1):
-            v[(arch, "class_polarised_pct", layer)] = 20.0 if layer == 1 else (80.0 if holds else 30.0)
-    elif kind == "reach_network":
-        arch = archs[0]
-        v[(arch, "network_acc", pd.NA)] = 98.0
-        v[(arch, "layer_acc:discrete", arch.depth)] = 97.5 if holds else 96.5
-    elif kind == "systems":
-        arch, layer = archs[0], 1 if check["layer"] == "first" else archs[0].depth
-        v[(arch, f"layer_acc:{check['higher']}", layer)] = 95.0 if holds else 85.0
-        for lower in check["lower"]:
-            v[(arch, f"layer_acc:{lower}", layer)] = 90.0
-    elif kind == "peak":
-        arch = archs[0]
-        for system in check["systems"]:
-            for layer in range(1, arch.depth + 1):
-                v[(arch, f"layer_acc:{system}", layer)] = 97.0
-            v[(arch, f"layer_acc:{system}", 2)] = 98.0
-            v[(arch, f"layer_acc:{system}", arch.depth)] = 97.5 if holds else 98.5
-    else:
-        raise AssertionError(f"no example for kind {kind}")
+    """Values for every network the claim names, chosen so that each comparison it makes
+    holds (or each fails)."""
+    sign, kind, v = (1.0 if holds else -1.0), check["kind"], {}
+    for a in networks_of(check["networks"]):
+        if kind == "compare":
+            for metric in check["metrics"]:
+                for layer in _layers(a, check.get("per_layer", False)):
+                    v[(a, metric, layer)] = 50.0 + sign * 10.0 * _level(a, check["vary"], check["higher"])
+        elif kind == "gap":  # ReLU at 60, sigmoid below it by a gap that grows towards larger_at
+            gap = 2.0 + sign * _level(a, check["vary"], check["larger_at"])
+            v[(a, check["metric"], pd.NA)] = 60.0 if a.activation == "relu" else 60.0 - gap
+        elif kind == "trend":
+            up = 1.0 if check["direction"] == "increasing" else -1.0
+            v[(a, check["metric"], pd.NA)] = 50.0 + sign * up * a.depth
+        elif kind == "bound":
+            limit = check.get("at_least", check.get("above", check.get("at_most")))
+            side = -1.0 if "at_most" in check else 1.0
+            for layer in _layers(a, check.get("per_layer", False), check.get("from_layer", 1)):
+                v[(a, check["metric"], layer)] = limit + side * sign
+        elif kind == "band":  # the band 10 points below (lowest) or above the other layers
+            step = -10.0 if check["direction"] == "lowest" else 10.0
+            for layer in range(1, a.depth + 1):
+                v[(a, check["metric"], layer)] = 50.0 + (sign * step if layer in check["layers"] else 0.0)
+        elif kind == "best":
+            expected = all(getattr(a, k) == want for k, want in check["expect"].items())
+            v[(a, check["metric"], pd.NA)] = 98.0 + (sign if expected else 0.0)
+        elif kind == "layers":
+            for layer in range(1, a.depth + 1):
+                v[(a, check["metric"], layer)] = 5.0
+            v[(a, check["metric"], a.depth)] = 10.0 if holds else 1.0
+        elif kind == "polarised":
+            for layer in range(1, a.depth + 1):
+                v[(a, "class_polarised_pct", layer)] = 20.0 if layer == 1 else (80.0 if holds else 30.0)
+        elif kind == "reach_network":
+            v[(a, "network_acc", pd.NA)] = 98.0
+            v[(a, "layer_acc:discrete", a.depth)] = 97.5 if holds else 96.5
+        elif kind == "systems":
+            layer = 1 if check["layer"] == "first" else a.depth
+            v[(a, f"layer_acc:{check['higher']}", layer)] = 95.0 if holds else 85.0
+            for lower in check["lower"]:
+                v[(a, f"layer_acc:{lower}", layer)] = 90.0
+        elif kind == "peak":
+            for system in check["systems"]:
+                for layer in range(1, a.depth + 1):
+                    v[(a, f"layer_acc:{system}", layer)] = 97.0
+                v[(a, f"layer_acc:{system}", 2)] = 98.0
+                v[(a, f"layer_acc:{system}", a.depth)] = 97.5 if holds else 98.5
+        else:
+            raise AssertionError(f"no example for kind {kind}")
     return v
 
 
@@ -105,7 +106,7 @@ def test_every_claim_holds_and_fails_on_hand_made_values(claim):
 
 def test_at_least_eight_claims_and_every_kind_has_a_function():
     assert len(CLAIMS) >= 8
-    assert {c["kind"] for c in CLAIMS.values()} <= set(checks.KINDS)
+    assert {c["kind"] for c in CLAIMS.values()} <= set(checks.CHECK_KINDS)
 
 
 def test_a_claim_without_its_networks_is_not_run():
@@ -127,21 +128,25 @@ def test_per_layer_claims_compare_every_layer_and_name_them_readably():
 def test_most_holds_when_more_than_half_of_the_comparisons_do():
     check = CLAIMS["relu_tests_better_without_bn"]
     assert check["quantifier"] == "most"
-    nets = [Architecture("mnist", d, 200, False, act) for d in (2, 4, 6) for act in ("relu", "sigmoid")]
-    values = {(a, "test_acc", pd.NA): 98.0 if a.activation == "relu" else 97.0 for a in nets}
-    values[(nets[0], "test_acc", pd.NA)] = 96.0  # depth 2: sigmoid ahead
-    assert _run(check, values)["verdict"] == "holds"  # 2 of 3
-    values[(nets[2], "test_acc", pd.NA)] = 96.0  # depth 4 too: 1 of 3
+    values = _example(check, holds=True)
+    relus = [a for a in networks_of(check["networks"]) if a.activation == "relu"]
+    half = len(relus) // 2
+    for arch in relus[: half - 1]:  # sigmoid ahead in fewer than half of the pairs
+        values[(arch, "test_acc", pd.NA)] = 0.0
+    assert _run(check, values)["verdict"] == "holds"
+    values[(relus[half - 1], "test_acc", pd.NA)] = 0.0  # in exactly half: not more than half hold
     assert _run(check, values)["verdict"] == "fails"
 
 
 def test_classifier_claim_names_the_system_and_the_networks_floor():
     check = CLAIMS["classifiers_reach_network"]
     arch = Architecture("mnist", 4, 200, False, "relu")
-    values = {(arch, "network_acc", pd.NA): 98.29, (arch, "layer_acc:combined", 4): 98.33,
-              (arch, "layer_acc:combined", 1): 90.0}  # fmt: skip
+    values = _example(check, holds=True)
+    values |= {(arch, "network_acc", pd.NA): 98.29, (arch, "layer_acc:combined", 4): 98.33,
+               (arch, "layer_acc:combined", 1): 90.0, (arch, "layer_acc:discrete", 4): 98.0}  # fmt: skip
     result = _run(check, values)
-    assert result["verdict"] == "holds" and result["comparisons"] == 1  # the last layer only
+    scope = networks_of(check["networks"])
+    assert result["verdict"] == "holds" and result["comparisons"] == len(scope) + 1  # the last layer only
     assert (
         "mnist 4x200 ReLU no BN, last hidden layer (4), test: combined 98.33 vs network - 1 97.29" in result["details"]
     )
@@ -162,3 +167,60 @@ def test_values_equal_but_for_rounding_are_a_tie_not_a_difference():
     result = _run(check, values)
     assert result["verdict"] == "fails"
     assert "BN 0.1267 vs no BN 0.1267 ✗" in result["details"]  # close values printed with enough digits
+
+
+def _subset(values: dict, keep) -> dict:
+    return {key: v for key, v in values.items() if keep(key[0])}
+
+
+def test_a_claim_compared_on_part_of_its_scope_is_partly_run_and_names_what_is_missing():
+    check = CLAIMS["batch_norm_moderates_activity"]  # 4x200 and 8x200, ReLU and sigmoid, BN off and on
+    depth8 = _subset(_example(check, holds=True), lambda a: a.depth == 8)
+    result = _run(check, depth8)
+    assert result["verdict"] == "partly run" and (result["comparisons"], result["failed"]) == (2, 0)
+    assert "not compared: 4 of 8 networks (not trained by this config: mnist d4_w200_bn0_relu, " in result["details"]
+    # the 4x200 nets trained, but their node metrics written before class_polarised_pct existed
+    trained = {(a.dataset, a.name): "" for a in networks_of(check["networks"])}
+    without = checks.run_checks([check], _frame(depth8), trained).iloc[0]
+    assert without["verdict"] == "partly run"
+    assert (
+        "(trained, without class_polarised_pct: mnist d4_w200_bn0_relu, d4_w200_bn0_sigmoid, d4_w200_bn1_relu, "
+        in (without["details"])
+    )
+
+
+def test_a_counterexample_fails_a_claim_about_every_net_even_on_part_of_its_scope():
+    check = CLAIMS["relu_sparser_than_sigmoid"]
+    assert check.get("quantifier", "all") == "all"
+    depth4 = _subset(_example(check, holds=False), lambda a: a.depth == 4)
+    result = _run(check, depth4)
+    assert result["verdict"] == "fails" and "not compared: 4 of 8 networks" in result["details"]
+
+
+def test_a_hedged_claim_on_part_of_its_scope_is_partly_run_whatever_it_found():
+    check = CLAIMS["dead_nodes_deepest"]
+    assert check["quantifier"] == "most"
+    for holds in (True, False):
+        result = _run(check, _subset(_example(check, holds), lambda a: a.depth == 4))
+        assert result["verdict"] == "partly run", result["details"]
+
+
+def test_a_net_missing_from_a_pair_counts_as_missing():
+    check = CLAIMS["relu_more_dead_than_sigmoid"]  # the 8x200 pair without batch norm
+    relu_only = _subset(_example(check, holds=True), lambda a: a.activation == "relu")
+    result = _run(check, relu_only)
+    assert result["verdict"] == "not run" and result["comparisons"] == 0
+    assert "not compared: 1 of 2 networks (not trained by this config: mnist d8_w200_bn0_sigmoid)" in result["details"]
+
+
+def test_the_verdict_rule_over_scope_and_quantifier():
+    made = [
+        check_kinds.Comparison("x", "a", 2.0, "b", 1.0, True),
+        check_kinds.Comparison("y", "a", 0.0, "b", 1.0, False),
+    ]
+    assert checks.verdict([], "all", complete=True) == "not run"
+    assert checks.verdict(made[:1], "all", complete=True) == "holds"
+    assert checks.verdict(made[:1], "all", complete=False) == "partly run"
+    assert checks.verdict(made, "all", complete=False) == "fails"
+    assert checks.verdict(made + made[:1], "most", complete=True) == "holds"
+    assert checks.verdict(made + made[:1], "most", complete=False) == "partly run"

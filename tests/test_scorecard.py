@@ -160,6 +160,61 @@ def test_z_is_the_difference_in_combined_standard_errors_or_in_tolerances():
     assert math.isnan(missing["z"])
 
 
+def test_an_upper_bound_agrees_anywhere_below_it_and_a_lower_bound_anywhere_above():
+    measured = _measured({(RELU.name, "val_acc", pd.NA): [97.0, 97.0], (SIGMOID.name, "val_acc", pd.NA): [98.9, 98.9]})
+    trained = {("mnist", RELU.name): "", ("mnist", SIGMOID.name): ""}
+    at_most = {"study": 98.5, "study_low": -math.inf, "study_high": 98.5, "metric": "val_acc", "layer": pd.NA,
+               "tolerance": 0.3}  # fmt: skip
+    far_below = scorecard.score(_row(**at_most), measured, trained, 2).iloc[0]
+    assert far_below["verdict"] == "agree" and far_below["difference"] == 0.0
+    above = scorecard.score(_row(**at_most, network=SIGMOID.name), measured, trained, 2).iloc[0]
+    assert above["verdict"] == "disagree" and above["difference"] == pytest.approx(0.4)
+    at_least = {**at_most, "study_low": 98.5, "study_high": math.inf}
+    assert scorecard.score(_row(**at_least), measured, trained, 2).iloc[0]["difference"] == pytest.approx(-1.5)
+    page = scorecard_pages.to_markdown(scorecard.score(_row(**at_most), measured, trained, 2), _no_claims())
+    assert "≤ 98.50" in page
+
+
+def _no_claims() -> pd.DataFrame:
+    return pd.DataFrame(columns=checks.CHECK_COLUMNS)
+
+
+def test_the_numbers_file_reads_each_kind_of_row(study):
+    rows = study_rows(study)
+    sigmoid = rows[(rows["metric"] == "val_acc") & (rows["dataset"] == "mnist") & (rows["activation"] == "sigmoid")]
+    assert len(sigmoid) == 16 and (sigmoid["study_low"] == -math.inf).all() and (sigmoid["study_high"] == 98.5).all()
+    fmnist = rows[(rows["metric"] == "val_acc") & (rows["dataset"] == "fmnist")]
+    assert set(fmnist["tolerance"]) == {0.3}  # the metric's own, as on MNIST
+    assert (fmnist.loc[fmnist["activation"] == "sigmoid", "study_high"] == math.inf).all()
+
+
+def test_a_reading_changed_after_results_shows_the_verdict_under_both(study):
+    rows = study_rows(study)
+    relu = rows[(rows["metric"] == "val_acc") & (rows["network"] == RELU.name) & (rows["dataset"] == "mnist")]
+    assert len(relu) == 1 and relu.iloc[0]["earlier"].startswith("mnist_relu_validation_range (6cbbf9c, 2026-12-03)")
+    assert (relu.iloc[0]["earlier_low"], relu.iloc[0]["earlier_tolerance"]) == (98.75, 0.25)
+    # 98.31: inside the range widened by 0.3, but 0.44 from 98.75 with 0.25 allowed
+    measured = _measured({(RELU.name, "val_acc", pd.NA): [98.31, 98.31, 98.31]})
+    scored = scorecard.score(relu, measured, {("mnist", RELU.name): ""}, 2).iloc[0]
+    assert (scored["verdict"], scored["earlier_verdict"]) == ("agree", "disagree")
+    page = scorecard_pages.to_markdown(scorecard.score(relu, measured, {("mnist", RELU.name): ""}, 2), _no_claims())
+    assert "98.75, tolerance 0.25: disagree (mnist_relu_validation_range (6cbbf9c, 2026-12-03))" in page
+    other = rows[(rows["metric"] == "val_acc") & (rows["network"] == "d8_w200_bn0_relu") & (rows["dataset"] == "mnist")]
+    assert other.iloc[0]["earlier"] == ""  # the earlier reading covered the 4x200 net only
+
+
+def test_a_row_with_values_for_only_some_seeds_is_partly_run():
+    measured = _measured(
+        {(RELU.name, "sparsity", 1): [75.0, 75.0, 75.0], (RELU.name, "class_polarised_pct", 1): [60.0, 61.0]}
+    )
+    row = _row(metric="class_polarised_pct", study=60.5)
+    result = scorecard.score(row, measured, {("mnist", RELU.name): ""}, 2).iloc[0]
+    assert result["verdict"] == "partly run" and "values for 2 of the network's 3 seeds" in result["note"]
+    assert result["ours"] == pytest.approx(60.5)  # ours still shown
+    full = scorecard.score(_row(), measured, {("mnist", RELU.name): ""}, 2).iloc[0]
+    assert full["verdict"] == "agree"
+
+
 def test_a_row_the_study_contradicts_is_noted_whatever_its_verdict():
     measured = _measured({(RELU.name, "sparsity", 1): [75.0, 75.0]})
     row = _row(inconsistent="Table 5.2 prints the same values twice")
@@ -226,8 +281,8 @@ def test_markdown_leads_with_the_counts(study):
     text = scorecard_pages.to_markdown(scores, claims, figure="scorecard.png")
     n = len(study["checks"])
     assert (
-        f"**1 numbers of the study: 1 agree, 0 disagree, 0 protocol differs, 0 not run. {n} claims: 0 holds, 0 fails, {n} not run.**"
-        in text
+        f"**1 numbers of the study: 1 agree, 0 disagree, 0 partly run, 0 protocol differs, 0 not run. {n} claims: 0 holds, "
+        f"0 fails, 0 partly run, {n} not run.**" in text
     )
     assert "75.10 ± 0.10" in text and "![The scorecard at a glance](scorecard.png)" in text
 
@@ -299,3 +354,22 @@ def test_provenance_names_code_software_machine_and_config_and_reaches_the_repor
     assert "torch " in page and "config SHA-256: " + provenance["config_sha256"] in page
     assert "{{" not in page and "evil" not in page and "(not shown: unexpected characters)" in page
     assert ".. headline" not in page  # no scorecard yet: no headline, and no stray comment
+
+
+def test_a_restored_runs_results_line_names_its_bundle_and_a_forged_record_is_not_shown():
+    from actstudy.core.provenance import report_lines, results_origin
+
+    record = {"bundle_sha256": "ab" * 32, "bundle_git_commit": "c0ffee" * 6 + "abcd", "networks": {"a": 1, "b": 2},
+              "accepted_differences": []}  # fmt: skip
+    line = report_lines({"restored_from": record, "results": results_origin(record)})[-1]
+    assert len(results_origin(record)) > 200  # longer than any other value may be
+    assert line == f"- results: {results_origin(record)}" and "ab" * 32 in line
+    forged = {**record, "bundle_sha256": "`evil` {{ snakemake.config }}" + "a" * 40}
+    line = report_lines({"restored_from": forged, "results": results_origin(forged)})[-1]
+    assert "evil" not in line and "{{" not in line and line.endswith("(not shown: the restore record is malformed)")
+    for broken in ({"networks": []}, "a string", {**record, "bundle_git_commit": "<b>"}):
+        assert report_lines({"restored_from": broken})[-1].endswith("(not shown: the restore record is malformed)")
+    assert (
+        report_lines({"restored_from": None, "results": "computed by this workflow here (no restored bundle)"})[-1]
+        == "- results: computed by this workflow here (no restored bundle)"
+    )

@@ -31,6 +31,10 @@ class Activation:
     threshold: float  # T(0): z > 0 is a > T(0) for every one of these, the meaning of "on"
     exact_zero: bool  # a == 0 exactly for every z <= 0 (the combined classifier applies)
     numpy: Callable[[np.ndarray], np.ndarray]  # a = T(z) over an array, dtype and layout kept
+    # Section 4.2's saturation points of a = T(z) (where the gradient vanishes), and how near
+    # a class median must lie to count as at one (in units of a); () where the study names none
+    saturation: tuple[float, ...] = ()
+    saturation_margin: float = 0.0
 
     def make_module(self):
         """A fresh torch module computing the activation."""
@@ -67,9 +71,9 @@ def _softplus(z):
 
 
 REGISTRY: dict[str, Activation] = {a.name: a for a in [
-    Activation("relu", "ReLU", "tab:blue", "ReLU", "he", 0.0, True, lambda z: np.maximum(z, 0)),
-    Activation("sigmoid", "sigmoid", "tab:red", "Sigmoid", "xavier", 0.5, False, _expit),
-    Activation("tanh", "tanh", "tab:orange", "Tanh", "xavier", 0.0, False, np.tanh),
+    Activation("relu", "ReLU", "tab:blue", "ReLU", "he", 0.0, True, lambda z: np.maximum(z, 0), (0.0,), 0.0),
+    Activation("sigmoid", "sigmoid", "tab:red", "Sigmoid", "xavier", 0.5, False, _expit, (0.0, 1.0), 0.05),
+    Activation("tanh", "tanh", "tab:orange", "Tanh", "xavier", 0.0, False, np.tanh, (-1.0, 1.0), 0.1),
     Activation("leaky_relu", "leaky ReLU", "tab:cyan", "LeakyReLU", "he", 0.0, False,
                lambda z: _where_positive(z, lambda neg: 0.01 * neg)),
     Activation("elu", "ELU", "tab:purple", "ELU", "he", 0.0, False, lambda z: _where_positive(z, np.expm1)),

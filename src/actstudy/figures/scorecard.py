@@ -14,7 +14,7 @@ from actstudy.core.config import Architecture
 from actstudy.figures.style import new_figure
 from actstudy.study.scorecard import COMPUTED
 
-VERDICT_COLOURS = {"agree": "#2e8b57", "disagree": "#c0392b", "protocol differs": "#e0a030",
+VERDICT_COLOURS = {"agree": "#2e8b57", "disagree": "#c0392b", "partly run": "#3a78c2", "protocol differs": "#e0a030",
                    "holds": "#2e8b57", "fails": "#c0392b", "not run": "#999999"}  # fmt: skip
 CLIP = 6.0  # scaled differences beyond ±CLIP are drawn at the edge, as a triangle
 METRIC_NAMES = {"test_acc": "test accuracy", "train_acc": "training accuracy", "val_acc": "validation accuracy",
@@ -45,7 +45,7 @@ def lines(scores: pd.DataFrame) -> pd.DataFrame:
 
 def _claims_text(checks: pd.DataFrame) -> list[tuple[str, str]]:
     tested = checks[checks["verdict"] != "not run"]
-    marks = {"holds": "✓", "fails": "✗"}
+    marks = {"holds": "✓", "fails": "✗", "partly run": "◐"}
     out = [(f"{marks[r.verdict]} {r.check} ({r.comparisons - r.failed}/{r.comparisons})", r.verdict)
            for r in tested.itertuples(index=False)]  # fmt: skip
     untested = len(checks) - len(tested)
@@ -98,7 +98,7 @@ def overview(scores: pd.DataFrame, checks: pd.DataFrame) -> Figure:
         fig.legend(loc="outside lower left", ncol=len(present), fontsize=8, frameon=False)
     ax.set_title("The study's numbers", loc="left", fontsize=10)
     side.axis("off")
-    side.set_title("The study's claims (holding / made)", loc="left", fontsize=10)
+    side.set_title("The study's claims (holding / made; ◐ partly run: networks missing)", loc="left", fontsize=10)
     for i, (text, verdict) in enumerate(claims):
         side.text(0.0, 1.0 - (i + 0.5) / max(len(claims), 12), text, color=VERDICT_COLOURS[verdict], fontsize=8,
                   va="center", transform=side.transAxes)  # fmt: skip

@@ -1,4 +1,5 @@
-"""How hidden nodes behave: class medians, on/off activity, dead nodes, layer sparsity.
+"""How hidden nodes behave: class medians (and how many sit at a saturation point), on/off
+activity, dead nodes, layer sparsity.
 
 Arrays: ``z`` is [n_samples, n_nodes] pre-activations of one layer, ``labels`` is
 [n_samples] class indices. A node is *on* for a sample when z > 0, whatever the
@@ -89,6 +90,33 @@ def polarised_percentage(activity: np.ndarray, margin: float = POLARISED_MARGIN)
     if activity.size == 0:
         return float("nan")
     return float(100.0 * np.mean((activity <= margin) | (activity >= 100.0 - margin)))
+
+
+def median_saturated_percentage(medians: np.ndarray, activation: str) -> float:
+    """% of class medians of a = T(z) (``class_medians``: one per class and node) that lie
+    at a saturation point of the activation (ReLU: a = 0 exactly; sigmoid: within 0.05 of
+    0 or 1; ``Activation.saturation``): Section 4.4's medians near the saturation points.
+    NaN for an activation without saturation points; absent classes are left out."""
+    entry = get_activation(activation)
+    medians = np.asarray(medians, dtype=float)
+    medians = medians[np.isfinite(medians)]
+    if not entry.saturation or medians.size == 0:
+        return float("nan")
+    near = np.zeros(medians.shape, dtype=bool)
+    for point in entry.saturation:
+        near |= np.abs(medians - point) <= entry.saturation_margin
+    return float(100.0 * near.mean())
+
+
+def full_activity_drop(activity_train: np.ndarray, activity_test: np.ndarray) -> float:
+    """Points by which the share of node-class pairs on for every sample of the class
+    (100 % activity) is lower on the test set than on the training set (Section 5.3.1:
+    fewer nodes at 100 % on the test set); absent classes are left out."""
+    train, test = np.asarray(activity_train, dtype=float), np.asarray(activity_test, dtype=float)
+    both = np.isfinite(train) & np.isfinite(test)
+    if not both.any():
+        return float("nan")
+    return float(100.0 * (np.mean(train[both] == 100.0) - np.mean(test[both] == 100.0)))
 
 
 def mean_se(values) -> tuple[float, float]:

@@ -17,7 +17,9 @@ from actstudy.metrics.activity import (
     class_activity,
     class_medians,
     dead_nodes,
+    full_activity_drop,
     layer_sparsity,
+    median_saturated_percentage,
     node_activity,
     polarised_percentage,
 )
@@ -39,9 +41,12 @@ def node_metrics(train: str | Path | list, test: str | Path, activation: str, on
     - ``class_nodes``: per layer, node and class: ``median_a`` (training set),
       ``activity_train`` and ``activity_test`` (% of the class's samples on);
     - ``nodes``: per layer and node: ``activity_train``, ``activity_test``, ``dead``;
-    - ``layers``: per layer: ``n_nodes``, ``dead_pct``, ``sparsity`` and
+    - ``layers``: per layer: ``n_nodes``, ``dead_pct``, ``sparsity``,
       ``class_polarised_pct`` (% of the layer's node-class pairs whose activity is near
-      0 % or 100 %: ``polarised_percentage``), on the training set.
+      0 % or 100 %: ``polarised_percentage``) and ``median_saturated_pct`` (% of its
+      node-class medians at a saturation point: ``median_saturated_percentage``), on the
+      training set; ``full_activity_drop`` (node-class pairs at 100 % activity, training
+      minus test: ``full_activity_drop``).
 
     ``train`` may list several files (training and validation splits: the
     ``train+validation`` reading); ``on_at_zero``, ``include_dead`` and ``threshold`` are
@@ -69,7 +74,9 @@ def node_metrics(train: str | Path | list, test: str | Path, activation: str, on
         }))  # fmt: skip
         layer_rows.append({"layer": layer, "n_nodes": n_nodes, "dead_pct": 100.0 * dead.mean(),
                            "sparsity": layer_sparsity(z_train, include_dead=include_dead, **on),
-                           "class_polarised_pct": polarised_percentage(act_train)})  # fmt: skip
+                           "class_polarised_pct": polarised_percentage(act_train),
+                           "median_saturated_pct": median_saturated_percentage(medians, activation),
+                           "full_activity_drop": full_activity_drop(act_train, act_test)})  # fmt: skip
     return {
         "class_nodes": pd.concat(class_rows, ignore_index=True),
         "nodes": pd.concat(node_rows, ignore_index=True),

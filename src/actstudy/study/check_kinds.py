@@ -1,11 +1,9 @@
-"""The study's qualitative claims, checked on our results.
-
-Each claim in ``workflow/study/numbers.yaml`` names a ``kind`` of comparison and its
-settings; the function of that kind turns our measured values (``scorecard.measure``'s long
-table) into comparisons, each a ``Comparison`` of two values that holds or not. A claim
-holds when every comparison does (``quantifier: most``: more than half), fails otherwise,
-and is not run when no comparison could be made (a network it needs is not trained).
-docs/claims.md says where the study makes each claim and how it is read.
+"""The kinds of comparison a claim of the study makes (``kind`` in
+``workflow/study/numbers.yaml``) over accuracies and node metrics (the layer classifiers'
+kinds: ``actstudy.study.classifier_kinds``): each function turns our measured values
+(``scorecard.measure``'s long table) for the trained networks of a claim into
+``Comparison``s of two values that hold or not (a comparison with a value missing carries
+NaN; ``actstudy.study.checks`` leaves it out and names the networks that lack it).
 
 Pure functions of the measured table: no files are read here.
 """
@@ -13,7 +11,7 @@ Pure functions of the measured table: no files are read here.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import NamedTuple
 
 import numpy as np
@@ -22,11 +20,7 @@ import pandas as pd
 from actstudy.core.activations import get as activation
 from actstudy.core.config import Architecture
 from actstudy.metrics.activity import mean_se
-from actstudy.study.numbers import networks_of
 
-CHECK_VERDICTS = ("holds", "fails", "not run")
-CHECK_COLUMNS = ["check", "source", "claim", "verdict", "comparisons", "failed", "details", "inconsistent",
-                 "protocol"]  # fmt: skip
 POLARISED_SHARE = 50.0  # "most nodes": more than this % of a layer's nodes (later_layers_polarised)
 TIE = 1e-4  # values closer than this (in points) are equal: float rounding, not a difference
 
@@ -167,15 +161,16 @@ def trend(archs, measured, check) -> list[Comparison]:
 
 
 def bound(archs, measured, check) -> list[Comparison]:
-    """``metric`` at least ``at_least`` (or above ``above``), per layer from ``from_layer``
-    where ``per_layer``."""
+    """``metric`` at least ``at_least`` (or above ``above``, or at most ``at_most``), per
+    layer from ``from_layer`` where ``per_layer``."""
     out = []
-    limit = check.get("at_least", check.get("above"))
+    key = next(k for k in ("at_least", "above", "at_most") if k in check)
+    limit = check[key]
     for arch in archs:
         layers = range(check.get("from_layer", 1), arch.depth + 1) if check.get("per_layer") else [pd.NA]
         for layer in layers:
             v = value(measured, arch, check["metric"], layer)
-            holds = v >= limit if "at_least" in check else above(v, limit)
+            holds = {"at_least": v >= limit, "above": above(v, limit), "at_most": v <= limit}[key]
             where = _shared(arch) + ("" if pd.isna(layer) else f", layer {layer}")
             out.append(Comparison(where, check["metric"], v, "bound", limit, holds))
     return out
@@ -218,80 +213,45 @@ def polarised(archs, measured, check) -> list[Comparison]:
     return out
 
 
-def reach_network(archs, measured, check) -> list[Comparison]:
-    """In the last hidden layer, each system's test accuracy at least the network's own
-    test accuracy minus ``tolerance`` points."""
+def band(archs, measured, check) -> list[Comparison]:
+    """Per network: ``metric`` lower (``lowest``) or higher (``highest``) in each of the
+    ``layers`` than in every other layer: the band's largest value against the others'
+    smallest (or the other way round)."""
     out = []
-    tolerance = check["tolerance"]
+    lowest = check["direction"] == "lowest"
     for arch in archs:
-        rows = measured[(measured["dataset"] == arch.dataset) & (measured["network"] == arch.name)]
-        floor = value(measured, arch, "network_acc") - tolerance
-        for metric in sorted(m for m in rows["metric"].unique() if m.startswith("layer_acc:")):
-            acc = value(measured, arch, metric, arch.depth)
-            out.append(Comparison(f"{_shared(arch)}, last hidden layer ({arch.depth}), test", metric.split(":")[1],
-                                  acc, f"network - {tolerance:g}", floor, acc >= floor))  # fmt: skip
+        per_layer = {layer: value(measured, arch, check["metric"], layer) for layer in range(1, arch.depth + 1)}
+        inside = np.array([per_layer[layer] for layer in check["layers"]])
+        outside = np.array([v for layer, v in per_layer.items() if layer not in check["layers"]])
+        if lowest:
+            left, right, labels = inside.max(), outside.min(), ("highest in band", "lowest elsewhere")
+        else:
+            left, right, labels = inside.min(), outside.max(), ("lowest in band", "highest elsewhere")
+        band_name = f"layers {check['layers'][0]}-{check['layers'][-1]}"
+        holds = above(right, left) if lowest else above(left, right)
+        out.append(
+            Comparison(f"{_shared(arch)} {check['metric']}, {band_name}", labels[0], left, labels[1], right, holds)
+        )
     return out
 
 
-def systems(archs, measured, check) -> list[Comparison]:
-    """In the ``layer`` (first or last) of each network, the ``higher`` system's test
-    accuracy above each ``lower`` system's."""
+def best(archs, measured, check) -> list[Comparison]:
+    """Per dataset: the best ``metric`` among the networks with every attribute of
+    ``expect`` above the best among the others (the argmax over the trained networks
+    has those attributes)."""
     out = []
-    for arch in archs:
-        layer = _layer(arch, check["layer"])
-        left = value(measured, arch, f"layer_acc:{check['higher']}", layer)
-        for lower in check["lower"]:
-            right = value(measured, arch, f"layer_acc:{lower}", layer)
-            out.append(Comparison(f"{_shared(arch)}, layer {layer}, test", check["higher"], left, lower, right,
-                                  above(left, right)))  # fmt: skip
+    for dataset in dict.fromkeys(a.dataset for a in archs):
+        nets = [a for a in archs if a.dataset == dataset]
+        expected = [a for a in nets if all(getattr(a, k) == v for k, v in check["expect"].items())]
+        others = [a for a in nets if a not in expected]
+        if not expected or not others:
+            continue
+        left = float(np.max([value(measured, a, check["metric"]) for a in expected]))
+        right = float(np.max([value(measured, a, check["metric"]) for a in others]))
+        wanted = ", ".join(f"{k} {v}" for k, v in check["expect"].items())
+        out.append(
+            Comparison(
+                f"{dataset} {check['metric']}", f"best with {wanted}", left, "best other", right, above(left, right)
+            )
+        )
     return out
-
-
-def peak(archs, measured, check) -> list[Comparison]:
-    """Each of ``systems``: its best test accuracy over the layers before the last above
-    its accuracy in the last hidden layer (it peaks, then drops)."""
-    out = []
-    for arch in archs:
-        for system in check["systems"]:
-            per_layer = [value(measured, arch, f"layer_acc:{system}", layer) for layer in range(1, arch.depth + 1)]
-            earlier = [v for v in per_layer[:-1] if np.isfinite(v)]
-            if not earlier:
-                continue
-            best = max(earlier)
-            layer = per_layer.index(best) + 1
-            out.append(Comparison(f"{_shared(arch)} {system}, test", f"layer {layer} (best before last)", best,
-                                  f"layer {arch.depth}", per_layer[-1], above(best, per_layer[-1])))  # fmt: skip
-    return out
-
-
-KINDS: dict[str, Callable[..., list[Comparison]]] = {
-    "compare": compare, "gap": gap, "trend": trend, "bound": bound, "layers": layers, "polarised": polarised,
-    "reach_network": reach_network, "systems": systems, "peak": peak,
-}  # fmt: skip
-
-
-def verdict(comparisons: list[Comparison], quantifier: str = "all") -> str:
-    if not comparisons:
-        return "not run"
-    held = sum(c.holds for c in comparisons)
-    return "holds" if (held == len(comparisons) if quantifier == "all" else held > len(comparisons) / 2) else "fails"
-
-
-def run_checks(checks: list[dict], measured: pd.DataFrame, protocol: dict[tuple[str, str], str]) -> pd.DataFrame:
-    """One row per claim: holds / fails / not run, how many comparisons were made and
-    failed, each comparison in words, the study's own contradiction where it has one,
-    and how the networks' training differs from the study's protocol."""
-    out = []
-    for check in checks:
-        archs = [a for a in networks_of(check["networks"]) if (a.dataset, a.name) in protocol]
-        made = [c for c in KINDS[check["kind"]](archs, measured, check) if np.isfinite(c.left) and np.isfinite(c.right)]
-        quantifier = check.get("quantifier", "all")
-        differing = sorted({protocol[(a.dataset, a.name)] for a in archs if protocol[(a.dataset, a.name)]})
-        details = "; ".join(c.text() for c in made) or (
-            "the trained networks lack the values it compares (results written before they were computed?)"
-            if archs else "no network it compares is trained by this config")  # fmt: skip
-        out.append({"check": check["id"], "source": check["source"], "claim": check["claim"],
-                    "verdict": verdict(made, quantifier), "comparisons": len(made),
-                    "failed": sum(not c.holds for c in made), "details": details,
-                    "inconsistent": check.get("inconsistent", ""), "protocol": "; ".join(differing)})  # fmt: skip
-    return pd.DataFrame(out, columns=CHECK_COLUMNS)

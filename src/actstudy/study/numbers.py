@@ -6,6 +6,7 @@ Plain Python and pandas (no torch): the workflow calls this while it plans the D
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +17,7 @@ from actstudy.core.paths import metrics_path, train_dir
 
 ROW_COLUMNS = ["source", "dataset", "network", "depth", "width", "batch_norm", "activation", "metric", "layer",
                "split", "state", "unit", "study", "study_low", "study_high", "study_se", "tolerance", "note",
-               "inconsistent"]  # fmt: skip
+               "inconsistent", "earlier", "earlier_low", "earlier_high", "earlier_se", "earlier_tolerance"]  # fmt: skip
 # Metrics read from per-run accuracies in the training summary (the others from a
 # node-metrics ``layers`` table of one network state).
 SUMMARY_METRICS = ("test_acc", "train_acc", "val_acc")
@@ -62,7 +63,7 @@ def networks_of(networks: dict | list[dict]) -> list[Architecture]:
 
 def _statement_entries(statement: dict) -> list[dict]:
     """One numbers entry per network (and layer, where ``per_layer``) a statement covers."""
-    shared = {k: statement[k] for k in ("source", "metric", "value", "range", "tolerance", "note", "inconsistent")
+    shared = {k: statement[k] for k in ("source", "metric", *READINGS, "tolerance", "note", "inconsistent")
               if k in statement}  # fmt: skip
     entries = []
     for arch in networks_of(statement["networks"]):
@@ -73,11 +74,43 @@ def _statement_entries(statement: dict) -> list[dict]:
     return entries
 
 
+# How a row gives the study's number: one value, a range, or a one-sided bound.
+READINGS = ("value", "range", "at_most", "at_least")
+
+
+def reading_bounds(entry: dict) -> tuple[float, float, float]:
+    """(low, high, the study's value as shown) of a row: a value has low = high; a range
+    its ends and its middle; ``at_most`` / ``at_least`` an open end (agree on that side
+    whatever the distance)."""
+    if "range" in entry:
+        low, high = (float(x) for x in entry["range"])
+        return low, high, (low + high) / 2
+    if "at_most" in entry:
+        return -math.inf, float(entry["at_most"]), float(entry["at_most"])
+    if "at_least" in entry:
+        return float(entry["at_least"]), math.inf, float(entry["at_least"])
+    return float(entry["value"]), float(entry["value"]), float(entry["value"])
+
+
+def _earlier(changes: list[dict], metric: str, arch: Architecture, min_tolerance: float) -> dict:
+    """The row's earlier reading, where one of ``reading_changes`` covers it (else empty)."""
+    for change in changes:
+        if change["metric"] == metric and arch in networks_of(change["networks"]):
+            earlier = change["earlier"]
+            low, high, _ = reading_bounds(earlier)
+            return {"earlier": f"{change['id']} ({change['commit']}, {change['date']})", "earlier_low": low,
+                    "earlier_high": high, "earlier_se": float(earlier.get("se", 0.0)),
+                    "earlier_tolerance": float(earlier.get("tolerance", min_tolerance))}  # fmt: skip
+    return {"earlier": "", "earlier_low": math.nan, "earlier_high": math.nan, "earlier_se": math.nan,
+            "earlier_tolerance": math.nan}  # fmt: skip
+
+
 def study_rows(study: dict) -> pd.DataFrame:
     """One row per number the study reports (a statement about a set of networks expands to
     one row per network, or per layer), with split, state and unit from the metric. A
-    range's ends are ``study_low``/``study_high`` and ``study`` its middle; a single
-    value has all three equal."""
+    row's ends are ``study_low``/``study_high`` (``reading_bounds``), and where our
+    reading of its text changed after results existed (``reading_changes``), the earlier
+    reading beside it (``earlier_*``)."""
     entries = list(study["numbers"])
     for statement in study.get("statements", []):
         entries += _statement_entries(statement)
@@ -85,15 +118,16 @@ def study_rows(study: dict) -> pd.DataFrame:
     for entry in entries:
         metric = study["metrics"][entry["metric"]]
         arch = _arch(entry)
-        low, high = entry["range"] if "range" in entry else (entry["value"], entry["value"])
+        low, high, shown = reading_bounds(entry)
         rows.append({
             "source": entry["source"], "dataset": arch.dataset, "network": arch.name, "depth": arch.depth,
             "width": arch.width, "batch_norm": arch.batch_norm, "activation": arch.activation,
             "metric": entry["metric"], "layer": entry.get("layer"), "split": metric["split"],
-            "state": metric["state"], "unit": metric["unit"], "study": (float(low) + float(high)) / 2,
-            "study_low": float(low), "study_high": float(high), "study_se": float(entry.get("se", 0.0)),
+            "state": metric["state"], "unit": metric["unit"], "study": shown, "study_low": low,
+            "study_high": high, "study_se": float(entry.get("se", 0.0)),
             "tolerance": float(entry.get("tolerance", metric["min_tolerance"])), "note": entry.get("note", ""),
             "inconsistent": entry.get("inconsistent", ""),
+            **_earlier(study.get("reading_changes", []), entry["metric"], arch, metric["min_tolerance"]),
         })  # fmt: skip
     frame = pd.DataFrame(rows, columns=ROW_COLUMNS)
     frame["layer"] = frame["layer"].astype("Int64")
@@ -106,6 +140,7 @@ METRIC_ARTEFACTS = {
     "test_acc": ("train", "best"), "train_acc": ("train", "best"), "val_acc": ("train", "best"),
     "dead_pct": ("layers", None), "sparsity": ("layers", None), "sparsity_init": ("layers", "init"),
     "polarised_pct_init": ("nodes", "init"), "class_polarised_pct": ("layers", None),
+    "full_activity_drop": ("layers", None), "median_saturated_pct": ("layers", None),
 }  # fmt: skip
 CHECK_KIND_ARTEFACTS = {"reach_network": "classifiers", "systems": "classifiers", "peak": "classifiers",
                         "polarised": "layers"}  # fmt: skip

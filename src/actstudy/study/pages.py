@@ -27,12 +27,15 @@ def headline(scores: pd.DataFrame, checks: pd.DataFrame) -> str:
     computed = int(sum(counts.get(v, 0) for v in COMPUTED))
     if not computed:
         return ""
-    tested = int(check_counts.get("holds", 0) + check_counts.get("fails", 0))
-    differs = int(counts.get("protocol differs", 0))
+    tested = int(sum(check_counts.get(v, 0) for v in ("holds", "fails", "partly run")))
+    differs, partly = int(counts.get("protocol differs", 0)), int(counts.get("partly run", 0))
+    partly_claims = int(check_counts.get("partly run", 0))
     return (f"{computed} of the study's {len(scores)} numbers computed: {int(counts.get('agree', 0))} agree, "
-            f"{int(counts.get('disagree', 0))} disagree" + (f", {differs} trained otherwise" if differs else "")
+            f"{int(counts.get('disagree', 0))} disagree" + (f", {partly} partly run" if partly else "")
+            + (f", {differs} trained otherwise" if differs else "")
             + f". {tested} of its {len(checks)} claims tested: {int(check_counts.get('holds', 0))} hold, "
-            f"{int(check_counts.get('fails', 0))} fail.")  # fmt: skip
+            f"{int(check_counts.get('fails', 0))} fail" + (f", {partly_claims} partly run" if partly_claims else "")
+            + ".")  # fmt: skip
 
 
 def headline_of(scores_csv: str | Path, checks_csv: str | Path) -> str:
@@ -98,7 +101,28 @@ def _fmt(mean: float, se: float) -> str:
 
 
 def _study(low: float, high: float, se: float) -> str:
+    if not np.isfinite(low) and not np.isfinite(high):
+        return ""
+    if not np.isfinite(low):
+        return f"≤ {high:.2f}"
+    if not np.isfinite(high):
+        return f"≥ {low:.2f}"
     return f"{low:.2f}–{high:.2f}" if low != high else _fmt(low, se)
+
+
+def _earlier_text(scores: pd.DataFrame) -> list[str]:
+    """Per row: the earlier reading and its verdict, where our reading changed after results."""
+    if "earlier" not in scores:
+        return [""] * len(scores)
+    out = []
+    for r in scores.itertuples(index=False):
+        if not isinstance(r.earlier, str) or not r.earlier:
+            out.append("")
+            continue
+        tolerance = f", tolerance {r.earlier_tolerance:g}"
+        verdict = f": {r.earlier_verdict}" if isinstance(r.earlier_verdict, str) and r.earlier_verdict else ""
+        out.append(f"{_study(r.earlier_low, r.earlier_high, r.earlier_se)}{tolerance}{verdict} ({r.earlier})")
+    return out
 
 
 def _display(scores: pd.DataFrame) -> pd.DataFrame:
@@ -111,7 +135,7 @@ def _display(scores: pd.DataFrame) -> pd.DataFrame:
         "difference": [f"{d:+.2f}" if np.isfinite(d) else "" for d in scores["difference"]],
         "allowed": [f"{a:.2f}" if np.isfinite(a) else "" for a in scores["allowed"]],
         "z": [f"{z:+.1f}" if np.isfinite(z) else "" for z in scores["z"]],
-        "verdict": scores["verdict"], "note": scores["note"],
+        "verdict": scores["verdict"], "earlier reading": _earlier_text(scores), "note": scores["note"],
     })  # fmt: skip
 
 
@@ -122,8 +146,11 @@ EXPLAINED = (
     "Ours: mean ± standard error over seeds of the selected learning rate. `difference`: ours minus the "
     "study's value (for a range: how far ours lies outside it). `allowed`: the largest difference that still "
     "agrees, max(2·√(SE_ours² + SE_study²), tolerance). `z`: the difference in combined standard errors, "
-    "the tolerance standing in for the study's SE where it prints none. A claim holds when all its "
-    'comparisons hold (claims the study hedges with "tend to" or "generally": more than half).'
+    "the tolerance standing in for the study's SE where it prints none. `partly run`: values for only some of "
+    "the network's seeds. `earlier reading`: where our reading of the study's text changed after results "
+    "existed, the verdict under the earlier one (docs/scorecard.md lists each change). A claim holds when all "
+    'its comparisons hold (claims the study hedges with "tend to" or "generally": more than half) over every '
+    "network it names; with some of them missing it is `partly run` unless what was compared already fails it."
 )
 
 
@@ -140,7 +167,7 @@ def to_markdown(scores: pd.DataFrame, checks: pd.DataFrame, readings: str = "", 
 
 
 _VERDICT_COLOURS = {"agree": "#d9f2d9", "holds": "#d9f2d9", "disagree": "#f8d0d0", "fails": "#f8d0d0",
-                    "protocol differs": "#fdf0c8", "not run": "#eeeeee"}  # fmt: skip
+                    "partly run": "#dbe8f6", "protocol differs": "#fdf0c8", "not run": "#eeeeee"}  # fmt: skip
 
 
 def to_html(scores: pd.DataFrame, checks: pd.DataFrame, readings: str = "") -> str:

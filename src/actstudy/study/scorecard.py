@@ -9,6 +9,7 @@ and layer); ``score`` is a pure function of that table and the study's rows
 - ``agree``: |ours - study| <= max(sigma * sqrt(se_ours^2 + se_study^2), tolerance), where
   for a range ``ours - study`` is ours' distance outside it (0 inside);
 - ``disagree``: otherwise;
+- ``partly run``: ours has values for fewer of the network's seeds than it trained;
 - ``protocol differs``: ours was trained with other epochs, seeds, learning rates, batch
   size or decay than the study (the note says which; ours and the difference still shown);
 - ``not run``: the config trains no such network.
@@ -31,8 +32,10 @@ from actstudy.study import checks
 from actstudy.study.numbers import SUMMARY_METRICS, study_rows
 
 MEASURED_COLUMNS = ["dataset", "network", "seed", "metric", "layer", "value"]
-VERDICTS = ("agree", "disagree", "protocol differs", "not run")
-COMPUTED = ("agree", "disagree", "protocol differs")  # verdicts of rows with a value of ours
+# Per-layer columns of the node metrics read as they are (``actstudy.metrics.nodes``).
+LAYER_COLUMNS = ("median_saturated_pct", "full_activity_drop")
+VERDICTS = ("agree", "disagree", "partly run", "protocol differs", "not run")
+COMPUTED = ("agree", "disagree", "partly run", "protocol differs")  # verdicts of rows with a value of ours
 
 
 # -- our results, read from the workflow's files (I/O) -----------------------------------------
@@ -65,6 +68,10 @@ def _layer_values(path: str, seed: int, init: bool) -> list[dict]:
         rows += [{"seed": seed, "metric": "dead_pct", "layer": int(r.layer), "value": float(r.dead_pct)}
                  for r in layers.itertuples(index=False)]  # fmt: skip
         rows.append({"seed": seed, "metric": "dead_pct", "layer": pd.NA, "value": network_dead_pct(layers)})
+        for metric in LAYER_COLUMNS:  # node metrics written before a column have none
+            if metric in layers:
+                rows += [{"seed": seed, "metric": metric, "layer": int(r.layer), "value": float(getattr(r, metric))}
+                         for r in layers.itertuples(index=False)]  # fmt: skip
         if "class_polarised_pct" in layers:  # node metrics written before this column have none
             rows += [{"seed": seed, "metric": "class_polarised_pct", "layer": int(r.layer),
                       "value": float(r.class_polarised_pct)} for r in layers.itertuples(index=False)]  # fmt: skip
@@ -160,12 +167,22 @@ def z_score(diff: float, ours_se: float, study_se: float, tolerance: float) -> f
     return diff / scale if scale > 0 else float("nan")
 
 
+def _agrees(ours: float, ours_se: float, low: float, high: float, study_se: float, tolerance: float,
+            sigma: float) -> str:  # fmt: skip
+    diff = difference(ours, low, high)
+    return "agree" if abs(diff) <= allowed_difference(ours_se, study_se, tolerance, sigma) else "disagree"
+
+
 def score(
     rows: pd.DataFrame, measured: pd.DataFrame, protocol: dict[tuple[str, str], str], sigma: float
 ) -> pd.DataFrame:
     """The scorecard: ``rows`` (``study.study_rows``) with ours (mean ± SE over seeds),
     the difference, the tolerance applied, the verdict and z. ``protocol`` maps every
-    trained (dataset, network) to how its training differs from the study ('' if not)."""
+    trained (dataset, network) to how its training differs from the study ('' if not). A
+    row with values for fewer of its network's seeds than the network has is ``partly
+    run``, never ``agree``; where the reading of a row changed after results existed, the
+    verdict under the earlier reading is ``earlier_verdict``."""
+    seeds = measured.groupby(["dataset", "network"])["seed"].nunique().to_dict()
     out = []
     for row in rows.to_dict("records"):
         key = (row["dataset"], row["network"])
@@ -174,7 +191,7 @@ def score(
         finite = values[np.isfinite(values)]
         diff = difference(ours, row["study_low"], row["study_high"])
         result = {**row, "ours": ours, "ours_se": ours_se, "n_seeds": int(finite.size), "difference": diff,
-                  "z": z_score(diff, ours_se, row["study_se"], row["tolerance"])}  # fmt: skip
+                  "z": z_score(diff, ours_se, row["study_se"], row["tolerance"]), "earlier_verdict": ""}  # fmt: skip
         note = _join(row["note"], f"study inconsistent: {row['inconsistent']}" if row["inconsistent"] else "")
         if key not in protocol or finite.size == 0:
             why = "not trained by this config" if key not in protocol else "no finite value (every run diverged?)"
@@ -183,9 +200,16 @@ def score(
             result["allowed"] = allowed_difference(ours_se, row["study_se"], row["tolerance"], sigma)
             if protocol[key]:
                 result.update(verdict="protocol differs", note=_join(note, protocol[key]))
+            elif finite.size < seeds.get(key, 0):
+                why = f"values for {finite.size} of the network's {seeds[key]} seeds"
+                result.update(verdict="partly run", note=_join(note, why))
             else:
-                verdict = "agree" if abs(result["difference"]) <= result["allowed"] else "disagree"
+                verdict = _agrees(ours, ours_se, row["study_low"], row["study_high"], row["study_se"],
+                                  row["tolerance"], sigma)  # fmt: skip
                 result.update(verdict=verdict, note=note)
+                if row.get("earlier"):
+                    result["earlier_verdict"] = _agrees(ours, ours_se, row["earlier_low"], row["earlier_high"],
+                                                        row["earlier_se"], row["earlier_tolerance"], sigma)  # fmt: skip
         out.append(result)
     return pd.DataFrame(out)
 

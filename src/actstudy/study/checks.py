@@ -1,0 +1,138 @@
+"""The study's qualitative claims, checked on our results, over every network they name.
+
+Each claim in ``workflow/study/numbers.yaml`` names a ``kind`` of comparison
+(``actstudy.study.check_kinds``), its settings and its scope (``networks``). A claim:
+
+- ``holds`` when every comparison holds (``quantifier: most``: more than half), and every
+  network of its scope was compared;
+- ``fails`` when that is not so, over the whole scope; or, for a claim about every network,
+  as soon as one comparison fails, whatever is missing (a counterexample is enough);
+- ``partly run`` when part of its scope is missing and what was compared does not decide
+  it: never ``holds`` on a subset. The details name the missing networks and why (not
+  trained by this config, or trained but without a value the claim reads);
+- ``not run`` when no comparison could be made.
+
+docs/claims.md says where the study makes each claim and how it is read. Pure functions of
+the measured table: no files are read here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from actstudy.core.config import Architecture
+from actstudy.study import check_kinds, classifier_kinds
+from actstudy.study.check_kinds import Comparison
+from actstudy.study.numbers import networks_of
+
+CHECK_VERDICTS = ("holds", "fails", "partly run", "not run")
+# Each ``kind`` of numbers.yaml and its function.
+CHECK_KINDS: dict[str, Callable[..., list[Comparison]]] = {
+    **{k: getattr(check_kinds, k) for k in ("compare", "gap", "trend", "bound", "layers", "polarised", "band", "best")},
+    **{k: getattr(classifier_kinds, k) for k in ("reach_network", "systems", "peak")},
+}
+CHECK_COLUMNS = ["check", "source", "claim", "verdict", "comparisons", "failed", "details", "inconsistent", "protocol"]
+
+
+def read_metrics(check: dict) -> list[str]:
+    """The metrics a claim reads of every network in its scope; a name ending in ':' stands
+    for every metric it begins (``layer_acc:``: each layer classifier)."""
+    kind = check["kind"]
+    if kind == "polarised":
+        return ["class_polarised_pct"]
+    if kind == "reach_network":
+        return ["network_acc", "layer_acc:"]
+    if kind == "systems":
+        return [f"layer_acc:{system}" for system in [check["higher"], *check["lower"]]]
+    if kind == "peak":
+        return [f"layer_acc:{system}" for system in check["systems"]]
+    return list(check.get("metrics", [])) + ([check["metric"]] if "metric" in check else [])
+
+
+def _has(measured: pd.DataFrame, arch: Architecture, metric: str) -> bool:
+    """Whether ``measured`` holds a finite value of ``metric`` (or of a metric it begins,
+    for a name ending in ':') for ``arch``."""
+    rows = measured[(measured["dataset"] == arch.dataset) & (measured["network"] == arch.name)]
+    names = rows["metric"].astype(str)
+    chosen = names.str.startswith(metric) if metric.endswith(":") else names == metric
+    return bool(np.isfinite(rows.loc[chosen, "value"].to_numpy(dtype=float)).any())
+
+
+def missing_networks(
+    scope: list[Architecture], measured: pd.DataFrame, protocol: dict[tuple[str, str], str], metrics: list[str]
+) -> dict[str, list[Architecture]]:
+    """The networks of a claim's scope it cannot compare, by reason: not trained by this
+    config, or trained without a value of a metric it reads."""
+    missing: dict[str, list[Architecture]] = {}
+    for arch in scope:
+        if (arch.dataset, arch.name) not in protocol:
+            missing.setdefault("not trained by this config", []).append(arch)
+            continue
+        lacking = [m for m in metrics if not _has(measured, arch, m)]
+        if lacking:
+            why = "trained, without " + " or ".join(m.rstrip(":") for m in lacking)
+            missing.setdefault(why, []).append(arch)
+    return missing
+
+
+def describe_missing(missing: dict[str, list[Architecture]], n_scope: int) -> str:
+    """'not compared: 2 of 6 networks (not trained by this config: mnist d8_w200_bn0_relu, ...)'."""
+    n = sum(len(archs) for archs in missing.values())
+    if not n:
+        return ""
+    parts = []
+    for why, archs in missing.items():
+        by_dataset: dict[str, list[str]] = {}
+        for arch in archs:
+            by_dataset.setdefault(arch.dataset, []).append(arch.name)
+        nets = "; ".join(f"{dataset} {', '.join(names)}" for dataset, names in by_dataset.items())
+        parts.append(f"{why}: {nets}")
+    return f"not compared: {n} of {n_scope} networks ({'; '.join(parts)})"
+
+
+def verdict(comparisons: list[Comparison], quantifier: str = "all", complete: bool = True) -> str:
+    """The claim's verdict from the comparisons made; ``complete``: every network of its
+    scope was compared."""
+    if not comparisons:
+        return "not run"
+    failed = sum(not c.holds for c in comparisons)
+    if not complete:
+        return "fails" if quantifier == "all" and failed else "partly run"
+    held = len(comparisons) - failed
+    return "holds" if (failed == 0 if quantifier == "all" else held > len(comparisons) / 2) else "fails"
+
+
+def run_checks(checks: list[dict], measured: pd.DataFrame, protocol: dict[tuple[str, str], str]) -> pd.DataFrame:
+    """One row per claim: its verdict, how many comparisons were made and failed, each
+    comparison in words and the networks of its scope not compared, the study's own
+    contradiction where it has one, and how the networks' training differs from the
+    study's protocol."""
+    out = []
+    for check in checks:
+        scope = networks_of(check["networks"])
+        archs = [a for a in scope if (a.dataset, a.name) in protocol]
+        compared = CHECK_KINDS[check["kind"]](archs, measured, check)
+        made = [c for c in compared if np.isfinite(c.left) and np.isfinite(c.right)]
+        missing = missing_networks(scope, measured, protocol, read_metrics(check))
+        differing = sorted({protocol[(a.dataset, a.name)] for a in archs if protocol[(a.dataset, a.name)]})
+        details = "; ".join(c.text() for c in made) if archs else "no network it compares is trained by this config"
+        if archs and missing:
+            details = ". ".join(part for part in (details, describe_missing(missing, len(scope))) if part)
+        complete = not missing
+        out.append(
+            {
+                "check": check["id"],
+                "source": check["source"],
+                "claim": check["claim"],
+                "verdict": verdict(made, check.get("quantifier", "all"), complete),
+                "comparisons": len(made),
+                "failed": sum(not c.holds for c in made),
+                "details": details,
+                "inconsistent": check.get("inconsistent", ""),
+                "protocol": "; ".join(differing),
+            }
+        )
+    return pd.DataFrame(out, columns=CHECK_COLUMNS)
