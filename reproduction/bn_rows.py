@@ -62,16 +62,30 @@ def from_scorecard(path: Path, only: str = "") -> dict:
     return cells
 
 
-def from_screen(column: str, suffix: str = "", only: str = "") -> dict:
+SCREEN_VARIANTS = {"": "", " (γ ~ U[0, 1])": "_gu"}  # a variant's name after the net's, and after its folder's
+
+
+def screen_rate(net: str, suffix: str) -> str:
+    """The learning rate the 30-epoch screen selected for a net (its ``selected.json``)."""
+    import json
+
+    folder = FOLDER / "screen-30/results/train/mnist" / (NETS[net] + SCREEN_VARIANTS[suffix])
+    return f"{json.loads((folder / 'selected.json').read_text())['learning_rate']:g}"
+
+
+def from_screen(column: str, suffix: str = "", only: str = "", selected: bool = True) -> dict:
     """The same rows from the 30-epoch screen's side-by-side tables (``suffix``: a variant's
-    name after the net's; ``only``: keep the nets whose name starts so)."""
+    name after the net's; ``only``: keep the nets whose name starts so). A column read at
+    each net's selected learning rate says which rate that was, cell by cell: the screen
+    selected 0.001 for one net and 0.01 for the other."""
     screen = pd.read_csv(FOLDER / "screen-30/readings/tables.csv")
     cells = {}
     for net in NETS:
         if not net.startswith(only):
             continue
+        rate = f" (lr {screen_rate(net, suffix)})" if selected else ""
         for _, row in screen[screen["network"] == net + suffix].iterrows():
-            cells[(net, None if row["table"] == "table5_1" else int(row["layer"]))] = row[column]
+            cells[(net, None if row["table"] == "table5_1" else int(row["layer"]))] = f"{row[column]}{rate}"
     return cells
 
 
@@ -86,10 +100,10 @@ def main() -> None:
         "lr 0.0001": from_tables(lr / "learning_rate_0.0001"),
         "dead in sparsity": from_summary("dead_in_sparsity"),
         "batch statistics": from_summary("batch_statistics"),
-        "screen (30 ep.): default": from_screen("default"),
-        "screen: z before BN": from_screen("z_before_batch_norm"),
-        "screen: sigmoid z > 0.5": from_screen("sigmoid_z_above_half", only="sigmoid"),
-        "screen: γ ~ U[0, 1]": from_screen("default", suffix=" (γ ~ U[0, 1])"),
+        "screen (30 ep.), selected lr: default": from_screen("default"),
+        "screen, selected lr: z before BN": from_screen("z_before_batch_norm"),
+        "screen, selected lr: sigmoid z > 0.5": from_screen("sigmoid_z_above_half", only="sigmoid"),
+        "screen, selected lr: γ ~ U[0, 1]": from_screen("default", suffix=" (γ ~ U[0, 1])"),
         "BN after activation (20 ep.)": from_tables(FOLDER / "readings/bn-after"),
         "refined (lr 0.001): z before BN": from_scorecard(refined / "z_before_batch_norm/scorecard.csv"),
         "refined: sigmoid z > 0.5": from_scorecard(refined / "sigmoid_z_above_half/scorecard.csv", only="sigmoid"),

@@ -220,12 +220,13 @@ def test_scorecard_runs_on_the_default_with_every_number_listed(workdir):
     assert len(scores) == 242 and set(scores["verdict"]) == {"not run"}
     assert scores["note"].str.contains("not trained by this config").all() and scores["z"].isna().all()
     checks = pd.read_csv(workdir / "results/scorecard_checks.csv")
-    assert len(checks) == 27 and set(checks["verdict"]) == {"not run"}
+    assert len(checks) == 43 and set(checks["verdict"]) == {"not run"}
     assert checks["details"].eq("no network it compares is trained by this config").all()
     page = (workdir / "results/scorecard.md").read_text().splitlines()
     assert (
         page[2]
-        == "**242 numbers of the study: 0 agree, 0 disagree, 0 protocol differs, 242 not run. 27 claims: 0 holds, 0 fails, 27 not run.**"
+        == "**242 numbers of the study: 0 agree, 0 disagree, 0 partly run, 0 protocol differs, 242 not run. 43 claims: "
+        "0 holds, 0 fails, 0 partly run, 43 not run.**"
     )
     assert page[4] == "![The scorecard at a glance](scorecard.png)"
     assert "Definitions used: state best; on when z>0" in page[6]

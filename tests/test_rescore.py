@@ -36,7 +36,13 @@ def test_the_committed_4x200_results_score_to_the_committed_scorecard(tmp_path):
 
 def test_the_refined_batch_norm_nets_score_to_their_run_s_own_scorecard(tmp_path):
     done = rescore(str(tmp_path), "--part", str(REFINED), *REFINED_CONFIGS)
-    assert_scores_to(done, "11 agree, 13 disagree, 0 protocol differs", tmp_path, REFINED)
+    assert_scores_to(done, "11 agree, 13 disagree, 0 partly run, 0 protocol differs", tmp_path, REFINED)
+
+
+def test_the_committed_8x200_results_score_to_their_committed_scorecard(tmp_path):
+    eight = [str(REPO / "config/paper.yaml"), str(REPO / "config/overrides/reproduce-mnist-8x200.yaml")]
+    done = rescore(str(tmp_path), "--part", str(REPO / "reproduction/mnist-8x200"), *eight)
+    assert_scores_to(done, "76 protocol differs", tmp_path, REPO / "reproduction/mnist-8x200")
 
 
 def test_a_network_in_two_parts_is_refused(tmp_path):
@@ -50,7 +56,9 @@ def test_both_committed_mnist_columns_score_to_the_committed_combined_scorecard(
     done = rescore(str(tmp_path), "--part", str(FOLDER), *CONFIGS, "--replace", str(REFINED), *REFINED_CONFIGS,
                    "--part", str(REPO / "reproduction/mnist-8x200"), *eight)  # fmt: skip
     # the 24 numbers of the refined nets get verdicts; the other 103 still say protocol differs
-    assert_scores_to(done, "11 agree, 13 disagree, 103 protocol differs", tmp_path, REPO / "reproduction/mnist")
+    assert_scores_to(
+        done, "11 agree, 13 disagree, 0 partly run, 103 protocol differs", tmp_path, REPO / "reproduction/mnist"
+    )
 
 
 def test_a_replacing_part_needs_a_part_before_it(tmp_path):

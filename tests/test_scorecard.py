@@ -373,3 +373,14 @@ def test_a_restored_runs_results_line_names_its_bundle_and_a_forged_record_is_no
         report_lines({"restored_from": None, "results": "computed by this workflow here (no restored bundle)"})[-1]
         == "- results: computed by this workflow here (no restored bundle)"
     )
+
+
+def test_the_sigmoid_upper_bound_keeps_its_two_sided_reading_beside_it(study):
+    rows = study_rows(study)
+    sigmoid = rows[(rows["metric"] == "val_acc") & (rows["dataset"] == "mnist") & (rows["activation"] == "sigmoid")]
+    assert (sigmoid["earlier"].str.startswith("mnist_sigmoid_validation_upper_bound (56ba5dd, 2026-12-06)")).all()
+    # 98.18: under the ceiling (agree), 0.32 below 98.5 scored two-sided (disagree)
+    measured = _measured({(SIGMOID.name, "val_acc", pd.NA): [98.18, 98.18, 98.18]})
+    net = sigmoid[sigmoid["network"] == SIGMOID.name]
+    scored = scorecard.score(net, measured, {("mnist", SIGMOID.name): ""}, 2).iloc[0]
+    assert (scored["verdict"], scored["earlier_verdict"]) == ("agree", "disagree")
