@@ -5,7 +5,6 @@ from snakemake.utils import min_version
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))  # the package, installed or not
 from actstudy import put_on_job_path
-from actstudy.scheduling import coalesce_reevaluations
 from actstudy.core.config import ARCH_PATTERN
 from actstudy.validation import check_config_file, load_schema, validate
 from actstudy.data.datasets import DATASETS
@@ -28,7 +27,6 @@ validate(
 
 
 put_on_job_path(Path(workflow.basedir) / "src")
-coalesce_reevaluations()  # one re-evaluation timer, not one more per finished job
 
 
 wildcard_constraints:

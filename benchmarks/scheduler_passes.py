@@ -1,12 +1,13 @@
 """Count Snakemake's scheduling passes and the CPU its own process spends, for one run.
 
-    python benchmarks/scheduler_passes.py [--uncoalesced] -- SNAKEMAKE ARGS...
+    python benchmarks/scheduler_passes.py -- SNAKEMAKE ARGS...
 
 Runs Snakemake in this process with its ``JobScheduler.job_selector`` (one call per pass
 that has ready jobs) and ``update_input_sizes`` counted, then prints the counts, the CPU
 seconds of this process (the scheduler: parsing, DAG, passes) and of its children (the
-jobs), and the wall time. ``--uncoalesced`` keeps Snakemake's own re-evaluation timers
-(``actstudy.scheduling`` left out), for the comparison in benchmarks/RESULTS.md.
+jobs), and the wall time: the counts behind benchmarks/RESULTS.md's "The scheduler's own
+passes" (the instrument wraps two of Snakemake's methods to count them; the workflow
+itself patches nothing of Snakemake's).
 """
 
 from __future__ import annotations
@@ -31,9 +32,6 @@ def counted(method, key):
 
 def main() -> None:
     args = sys.argv[1:]
-    if args and args[0] == "--uncoalesced":
-        JobScheduler._schedule_reevalutation.coalesced = True  # the Snakefile's fix then leaves it be
-        args = args[1:]
     if args and args[0] == "--":
         args = args[1:]
     JobScheduler.job_selector = counted(JobScheduler.job_selector, "passes with ready jobs")

@@ -4,8 +4,7 @@ One package per stage of the workflow's DAG, each importing only the stages belo
 (``tests/test_layers.py`` checks it): ``core`` (shared by all), ``data``, ``training``,
 ``extraction``, ``metrics``, ``analysis``, ``study``, ``figures``. Above them, the modules here serve
 the workflow as a whole: ``validation`` (the config checked before any job; it reads the
-figure catalog), ``bundle`` and ``restore`` (restore instead of retrain), ``scheduling`` (a
-fix to Snakemake's scheduler loop).
+figure catalog), ``bundle`` and ``restore`` (restore instead of retrain).
 """
 
 __version__ = "0.1.0"
