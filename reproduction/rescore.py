@@ -56,7 +56,7 @@ def part_plan(study: dict, folder: Path, configfiles: list[str]) -> tuple[list[d
     config = merged_config(configfiles)
     analysis = analysis_settings(config)
     plan = scorecard_plan(study, run_grids(config), config["training"], analysis["state"], str(folder / "results"),
-                          learning_rate=analysed_learning_rate(analysis))  # fmt: skip
+                          learning_rate=analysed_learning_rate(analysis), bn_init=analysis["batch_norm_init"])  # fmt: skip
     return plan, analysis
 
 

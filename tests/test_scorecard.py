@@ -384,3 +384,17 @@ def test_the_sigmoid_upper_bound_keeps_its_two_sided_reading_beside_it(study):
     net = sigmoid[sigmoid["network"] == SIGMOID.name]
     scored = scorecard.score(net, measured, {("mnist", SIGMOID.name): ""}, 2).iloc[0]
     assert (scored["verdict"], scored["earlier_verdict"]) == ("agree", "disagree")
+
+
+def test_under_the_gamma_reading_the_study_s_batch_norm_nets_are_read_from_their_uniform_twins(study):
+    from actstudy.study.numbers import plan_files, scorecard_plan
+
+    bn = Architecture("mnist", 4, 200, True, "relu")
+    gu = Architecture("mnist", 4, 200, True, "relu", bn_init="uniform")
+    grids = {gu: RunGrid((0.01,), (0, 1)), RELU: RunGrid((0.01,), (0, 1))}
+    assert bn not in needs(study, grids) and RELU in needs(study, grids)  # by default the twin is another net
+    plan = {item["network"]: item for item in scorecard_plan(study, grids, STUDY_TRAINING, bn_init="uniform")}
+    assert set(plan) == {bn.name, RELU.name}  # the study's names: the rows find them
+    files = plan_files([plan[bn.name]])
+    assert files and all("d4_w200_bn1_relu_gu/" in f for f in files), files
+    assert all("_gu" not in f for f in plan_files([plan[RELU.name]]))  # no batch norm: itself

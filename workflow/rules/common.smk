@@ -234,6 +234,7 @@ def scorecard_plan(wildcards=None):
         config["training"],
         analysis_state(),
         learning_rate=analysed_learning_rate(ANALYSIS),
+        bn_init=ANALYSIS["batch_norm_init"],
     )
 
 

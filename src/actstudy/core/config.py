@@ -31,6 +31,7 @@ ANALYSIS_DEFAULTS = {
     "learning_rate": "selected",
     "sigmoid_on": "z>0",
     "z": "activation",
+    "batch_norm_init": "ones",
 }
 
 
@@ -56,9 +57,12 @@ def describe_readings(settings: dict) -> str:
     """One line naming every reading in force, e.g. for the scorecard's header."""
     dead = "counted" if settings["dead_in_sparsity"] else "excluded"
     z = "the activation's input" if settings["z"] == "activation" else "the linear output (before batch norm)"
+    gamma = (
+        "; the study's batch-norm nets read as those with γ ~ U(0, 1)" if settings["batch_norm_init"] != "ones" else ""
+    )
     return (f"state {settings['state']}; on when {settings['node_on']}; dead nodes {dead} in sparsity; samples "
             f"{settings['samples']}; batch norm at extraction {settings['batch_norm']}; learning rate "
-            f"{settings['learning_rate']}; sigmoid on when {settings['sigmoid_on']}; z at {z}")  # fmt: skip
+            f"{settings['learning_rate']}; sigmoid on when {settings['sigmoid_on']}; z at {z}{gamma}")  # fmt: skip
 
 
 def extraction_settings(settings: dict, arch: Architecture) -> dict:

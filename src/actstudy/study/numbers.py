@@ -6,6 +6,7 @@ Plain Python and pandas (no torch): the workflow calls this while it plans the D
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -155,25 +156,33 @@ def _artefacts(metric: str, state: str) -> tuple[str, str]:
     return artefact, fixed or state
 
 
+def trained_as(arch: Architecture, bn_init: str = "ones") -> Architecture:
+    """The trained net that stands for one of the study's: itself, or for a batch-norm net
+    under the ``batch_norm_init: uniform`` reading its twin with γ ~ U(0, 1) (torch before
+    1.2, the study's software)."""
+    return dataclasses.replace(arch, bn_init=bn_init) if arch.batch_norm else arch
+
+
 def needs(
-    study: dict, grids: dict[Architecture, RunGrid], state: str = "best"
+    study: dict, grids: dict[Architecture, RunGrid], state: str = "best", bn_init: str = "ones"
 ) -> dict[Architecture, set[tuple[str, str]]]:
-    """For every trained architecture some number or check concerns: the artefacts the
-    scorecard reads, as (artefact, state) with artefact ``train`` (summary and
-    selection), ``layers`` (node metrics per layer, every seed), ``nodes`` (per node; the
-    untrained state only) or ``classifiers`` (every seed). ``state`` is the trained state the Chapter 5/6 numbers are read at."""
+    """For every net of the study some number or check concerns and ``grids`` trains (as
+    ``trained_as`` reads it): the artefacts the scorecard reads, as (artefact, state) with
+    artefact ``train`` (summary and selection), ``layers`` (node metrics per layer, every
+    seed), ``nodes`` (per node; the untrained state only) or ``classifiers`` (every seed).
+    ``state`` is the trained state the Chapter 5/6 numbers are read at."""
     wanted: dict[Architecture, set[tuple[str, str]]] = {}
     rows = study_rows(study)
     for row in rows.itertuples(index=False):
         arch = Architecture(row.dataset, row.depth, row.width, bool(row.batch_norm), row.activation)
-        if arch in grids:
+        if trained_as(arch, bn_init) in grids:
             wanted.setdefault(arch, set()).add(_artefacts(row.metric, state))
     for check in study["checks"]:
         artefacts = {_artefacts(m, state) for m in check_metrics(check)}
         if check["kind"] in CHECK_KIND_ARTEFACTS:
             artefacts.add((CHECK_KIND_ARTEFACTS[check["kind"]], state))
         for arch in networks_of(check["networks"]):
-            if arch in grids:
+            if trained_as(arch, bn_init) in grids:
                 wanted.setdefault(arch, set()).update(artefacts)
     return wanted
 
@@ -183,24 +192,26 @@ PLAN_TABLES = ("layers", "init_layers", "init_nodes", "classifiers")
 
 def scorecard_plan(
     study: dict, grids: dict[Architecture, RunGrid], training: dict, state: str = "best", results: str = "results",
-    learning_rate: float | None = None,
+    learning_rate: float | None = None, bn_init: str = "ones",
 ) -> list[dict]:  # fmt: skip
-    """Per network a number or claim of the study concerns and ``grids`` trains: how its
+    """Per net of the study a number or claim concerns and ``grids`` trains: how its
     training differs from the study's protocol, the learning rate whose runs are read
-    (None: the selected one) and the files the scorecard reads (below ``results``):
-    ``summary`` and ``selection``, and per table of ``PLAN_TABLES`` {seed: path}."""
+    (None: the selected one) and the files the scorecard reads (below ``results``, those
+    of the net ``trained_as`` gives): ``summary`` and ``selection``, and per table of
+    ``PLAN_TABLES`` {seed: path}. ``network`` is the study's name for the net."""
     plan = []
-    for arch, wanted in sorted(needs(study, grids, state).items()):
-        grid = grids[arch]
+    for arch, wanted in sorted(needs(study, grids, state, bn_init).items()):
+        trained = trained_as(arch, bn_init)
+        grid = grids[trained]
         item = {"dataset": arch.dataset, "network": arch.name, "learning_rate": learning_rate,
                 "protocol": protocol_differences(grid, training, study["protocol"])}  # fmt: skip
         for artefact, at in sorted(wanted):
             if artefact == "train":
-                item["summary"] = f"{train_dir(arch, results)}/summary.csv"
-                item["selection"] = f"{train_dir(arch, results)}/selected.json"
+                item["summary"] = f"{train_dir(trained, results)}/summary.csv"
+                item["selection"] = f"{train_dir(trained, results)}/selected.json"
             else:
                 key = f"init_{artefact}" if at == "init" else artefact
-                item[key] = {seed: metrics_path(arch, seed, at, artefact, results) for seed in grid.seeds}
+                item[key] = {seed: metrics_path(trained, seed, at, artefact, results) for seed in grid.seeds}
         plan.append(item)
     return plan
 
