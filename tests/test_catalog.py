@@ -1,5 +1,5 @@
 """The catalog of figure kinds and targets: every kind complete, unknown names named, and
-the README's "Add a figure" followed step by step in a copy of the repository."""
+docs/development.md's "Add a figure" followed step by step in a copy of the repository."""
 
 import filecmp
 import re
@@ -58,7 +58,7 @@ def dead_bars(items: list[NodeInputs]) -> Figure:
 
 
 def add_a_figure(copy: Path) -> None:
-    """The README's "Add a figure", step by step: a bar chart of dead nodes per layer."""
+    """docs/development.md's "Add a figure", step by step: a bar chart of dead nodes per layer."""
     catalog = copy / "src/actstudy/figures/catalog.py"
     text = catalog.read_text()
     kinds, targets = '    "heatmap": Kind(', '    ("cmp_accuracy", "accuracy", None,'
