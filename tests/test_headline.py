@@ -1,5 +1,6 @@
-"""The reproduction READMEs' headlines are written from their scorecards
-(actstudy.study.headline, reproduction/headlines.py), and the committed ones are not stale."""
+"""Pages written from committed files: the reproduction READMEs' headlines from their
+scorecards (actstudy.study.headline, reproduction/headlines.py), the batch-norm rows page
+and the core-hours table; the committed ones are not stale."""
 
 import subprocess
 import sys
@@ -60,3 +61,11 @@ def test_the_committed_batch_norm_rows_page_is_the_one_its_script_writes():
     assert done.returncode == 0, done.stderr
     assert done.stdout == (REPO / "reproduction/mnist-4x200/bn-rows.md").read_text()
     assert "0.00 ± 0.00 (lr 0.001)" in done.stdout and "(lr 0.01)" in done.stdout  # screen cells name their rate
+
+
+def test_the_committed_core_hours_page_is_the_one_its_script_writes():
+    done = subprocess.run([sys.executable, str(REPO / "reproduction/core_hours.py")], capture_output=True, text=True,
+                          timeout=600)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (REPO / "reproduction/core-hours.md").read_text()
+    assert "| `reproduction/mnist-4x200/lr-300` | mnist d4_w200_bn1_relu | 1 | 6 | 300 (300) |" in done.stdout
