@@ -95,3 +95,20 @@ def test_every_comparison_draws_from_its_table(nets, kind):
     assert any(
         not math.isnan(line.get_ydata()[0]) for ax in fig.axes for line in ax.get_lines() if len(line.get_ydata())
     )
+
+
+def test_an_unknown_comparison_kind_is_an_error_that_names_it(nets):
+    with pytest.raises(ValueError, match="'medians' is not a comparison kind of the catalog \\(accuracy, sparsity"):
+        numbers("medians", nets)  # a kind of the catalog, but not a comparison
+    with pytest.raises(ValueError, match="'mean_sparsity_bars' is not a comparison kind"):
+        numbers("mean_sparsity_bars", nets)
+
+
+def test_every_comparison_kind_of_the_catalog_has_rows_for_every_network(nets):
+    from actstudy.figures.catalog import KINDS
+
+    comparisons = [name for name, kind in KINDS.items() if kind.family == "comparison"]
+    for kind in comparisons:
+        with_files = [item for item in nets if all(item[need] for need in KINDS[kind].needs if need != "train")]
+        table = numbers(kind, with_files)
+        assert set(table["network"]) == {item["arch"] for item in with_files} != set(), kind  # never an empty table

@@ -39,6 +39,7 @@ class Kind:
     reads: tuple = ()  # node, classifier: (role, artefact, state: None = the figure's own)
     needs: tuple = ()  # comparison: per network "train", "layers" and/or "classifiers"
     schema: str = "networks"  # the config schema's $defs its selection follows
+    numbers: str = ""  # comparison: the function of one network's rows of its CSV ("module.function")
 
 
 _OWN = None  # the state the figure's selection names
@@ -67,12 +68,13 @@ KINDS: dict[str, Kind] = {
     "dead_nodes_table": Kind("table", "study.tables.dead_nodes_table"),
     "sparsity_table": Kind("table", "study.tables.sparsity_table"),
     # Beyond the study: any activations and regularisers side by side, numbers in a CSV.
-    "accuracy": Kind("comparison", "figures.comparisons.accuracy", needs=("train",)),
-    "sparsity": Kind("comparison", "figures.comparisons.sparsity", needs=("layers",)),
-    "dead": Kind("comparison", "figures.comparisons.dead", needs=("layers",)),
-    "classifiers": Kind("comparison", "figures.comparisons.classifiers", needs=("classifiers",)),
-    "regularisation": Kind("comparison", "figures.comparisons.regularisation", needs=("train", "layers")),
+    **{kind: Kind("comparison", f"figures.comparisons.{kind}", needs=needs, numbers=f"figures.comparisons.{kind}_rows")
+       for kind, needs in (("accuracy", ("train",)), ("sparsity", ("layers",)), ("dead", ("layers",)),
+                           ("classifiers", ("classifiers",)), ("regularisation", ("train", "layers")))},
 }  # fmt: skip
+_NUMBERLESS = [name for name, kind in KINDS.items() if kind.family == "comparison" and not kind.numbers]
+if _NUMBERLESS:  # a comparison without its numbers would be drawn empty, with nothing failing
+    raise ValueError(f"comparison kinds {_NUMBERLESS} name no `numbers` function (actstudy.figures.catalog.Kind)")
 
 
 @dataclass(frozen=True)
@@ -233,6 +235,16 @@ def kind_of(name: str) -> Kind:
 def renderer(kind: str) -> Callable:
     """The function that draws ``kind`` (imported only now: plotting stays out of planning)."""
     module, function = KINDS[kind].renderer.rsplit(".", 1)
+    return getattr(import_module(f"actstudy.{module}"), function)
+
+
+def numbers_of(kind: str) -> Callable:
+    """The function of one network's rows of comparison ``kind``'s CSV; an unknown kind, or
+    one that is not a comparison, is an error that names it."""
+    if kind not in KINDS or not KINDS[kind].numbers:
+        comparisons = ", ".join(k for k, v in KINDS.items() if v.family == "comparison")
+        raise ValueError(f"{kind!r} is not a comparison kind of the catalog ({comparisons})")
+    module, function = KINDS[kind].numbers.rsplit(".", 1)
     return getattr(import_module(f"actstudy.{module}"), function)
 
 

@@ -1,13 +1,9 @@
 """Beyond the study: activations and regularisers side by side (the ``cmp_*`` targets).
 
-``numbers(kind, networks)`` reads each network's files into one tidy table, written as the
-figure's CSV; the kind's renderer (``accuracy``, ``sparsity``, ...) draws the figure from that table alone, so the
-picture and its numbers cannot disagree. Every value is a mean ± standard error over the
-seeds (the selected learning rate's runs, the analysed state), in percent.
-
-A network item (what the rule passes) has ``dataset``, ``arch`` and, where the kind
-needs them, ``summary`` and ``selection`` (training), ``layers`` and ``classifiers``
-({seed: path}).
+``numbers(kind, networks)`` reads each network's files (its item: ``dataset``, ``arch``,
+and as the kind needs them ``summary``, ``selection``, ``layers``, ``classifiers``) into
+one tidy table, the figure's CSV; the kind's renderer draws the figure from that table
+alone, so picture and numbers cannot disagree. Values: mean ± SE over seeds, in percent.
 """
 
 from __future__ import annotations
@@ -80,19 +76,36 @@ def _classifier_rows(arch: Architecture, classifiers: pd.DataFrame) -> list[dict
     return rows
 
 
+# One network's rows of each comparison kind's table (the catalog's ``Kind.numbers``).
+
+
+def accuracy_rows(arch: Architecture, item: dict) -> list[dict]:
+    return [_row(arch, "test_accuracy", pd.NA, _test_accuracy(item))]
+
+
+def sparsity_rows(arch: Architecture, item: dict) -> list[dict]:
+    return _layer_rows(arch, _per_seed(item["layers"], "layers"), "sparsity")
+
+
+def dead_rows(arch: Architecture, item: dict) -> list[dict]:
+    return _layer_rows(arch, _per_seed(item["layers"], "layers"), "dead")
+
+
+def classifiers_rows(arch: Architecture, item: dict) -> list[dict]:
+    return _classifier_rows(arch, _per_seed(item["classifiers"], "classifiers"))
+
+
+def regularisation_rows(arch: Architecture, item: dict) -> list[dict]:
+    return accuracy_rows(arch, item) + _network_rows(arch, _per_seed(item["layers"], "layers"))
+
+
 def numbers(kind: str, networks: list[dict]) -> pd.DataFrame:
-    """The tidy table of one comparison: one row per network, metric (and layer)."""
-    rows = []
-    for item in networks:
-        arch = Architecture.parse(item["dataset"], item["arch"])
-        if kind in ("accuracy", "regularisation"):
-            rows.append(_row(arch, "test_accuracy", pd.NA, _test_accuracy(item)))
-        if kind in ("sparsity", "dead"):
-            rows += _layer_rows(arch, _per_seed(item["layers"], "layers"), kind)
-        if kind == "regularisation":
-            rows += _network_rows(arch, _per_seed(item["layers"], "layers"))
-        if kind == "classifiers":
-            rows += _classifier_rows(arch, _per_seed(item["classifiers"], "classifiers"))
+    """The tidy table of one comparison: one row per network, metric (and layer), by the
+    kind's own function (an unknown kind is an error that names it)."""
+    from actstudy.figures.catalog import numbers_of
+
+    rows_of = numbers_of(kind)
+    rows = [row for item in networks for row in rows_of(Architecture.parse(item["dataset"], item["arch"]), item)]
     table = pd.DataFrame(rows, columns=COLUMNS)
     table["layer"] = table["layer"].astype("Int64")
     return table
