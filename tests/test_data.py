@@ -207,3 +207,11 @@ def test_a_mirror_path_with_spaces_and_accents_works(tmp_path, as_url):
     given = mirror.as_uri() if as_url else str(mirror)
     manifest = download("mnist", tmp_path / "raw", mirror=given)
     assert len(manifest["files"]) == 4 and manifest["source"].startswith("file://")
+
+
+def test_an_unknown_dataset_is_never_downloaded_as_another(tmp_path):
+    for name in ("digits", "cifar100"):
+        with pytest.raises(
+            DataError, match=f"'{name}' is not a downloaded dataset \\(downloaded: mnist, fmnist, cifar10\\)"
+        ):
+            download(name, tmp_path / name)

@@ -18,10 +18,18 @@ from actstudy.data.raw_formats import read_cifar_batches, read_idx
 log = logging.getLogger(__name__)
 
 
+DOWNLOADED = ("mnist", "fmnist", "cifar10")  # the datasets fetched as files (digits ships with scikit-learn)
+
+
 def _torchvision_class(dataset: str):
+    """torchvision's class of a downloaded dataset (its file lists, URLs and md5 sums); any
+    other name is an error that names it."""
     from torchvision import datasets
 
-    return {"mnist": datasets.MNIST, "fmnist": datasets.FashionMNIST, "cifar10": datasets.CIFAR10}[dataset]
+    classes = {"mnist": datasets.MNIST, "fmnist": datasets.FashionMNIST, "cifar10": datasets.CIFAR10}
+    if dataset not in classes:
+        raise DataError(f"{dataset!r} is not a downloaded dataset (downloaded: {', '.join(DOWNLOADED)})")
+    return classes[dataset]
 
 
 # --------------------------------------------------------------------------- download
@@ -82,12 +90,12 @@ def download(dataset: str, raw_dir: str | Path, mirror: str | None = None, allow
             f"data.mirror: {mirror} has none of the folders {list(info(dataset).mirror_folders)} for {dataset}"
         )
     partial = False
-    if dataset in ("mnist", "fmnist"):
+    if dataset == "cifar10":
+        partial = _download_cifar10(cls, raw_dir, base, allow_partial)
+    else:  # mnist, fmnist: IDX files (_torchvision_class refused any other name)
         mirrors = [base] if base else list(cls.mirrors)
         for filename, md5 in cls.resources:
             _fetch([m + filename for m in mirrors], raw_dir, filename, md5)
-    else:
-        partial = _download_cifar10(cls, raw_dir, base, allow_partial)
     from torchvision.datasets.utils import calculate_md5
 
     files = sorted(p for p in raw_dir.rglob("*") if p.is_file())
