@@ -12,6 +12,7 @@ from conftest import REPO, snakemake
 
 from actstudy.core.config import Architecture
 from actstudy.figures.catalog import names
+from actstudy.study.numbers import load_study, study_rows
 from actstudy.training.models import reference_mlp
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.slow]
@@ -217,16 +218,18 @@ def test_scorecard_runs_on_the_default_with_every_number_listed(workdir):
     """Digits trains none of the study's networks: every number is 'not run', every claim
     too, and the page says so on top."""
     scores = pd.read_csv(workdir / "results/scorecard.csv")
-    assert len(scores) == 242 and set(scores["verdict"]) == {"not run"}
+    study = load_study(REPO / "workflow/study/numbers.yaml", REPO / "workflow/schemas/study.schema.yaml")
+    n_rows, n_claims = len(study_rows(study)), len(study["checks"])
+    assert len(scores) == n_rows and set(scores["verdict"]) == {"not run"}
     assert scores["note"].str.contains("not trained by this config").all() and scores["z"].isna().all()
     checks = pd.read_csv(workdir / "results/scorecard_checks.csv")
-    assert len(checks) == 43 and set(checks["verdict"]) == {"not run"}
+    assert len(checks) == n_claims and set(checks["verdict"]) == {"not run"}
     assert checks["details"].eq("no network it compares is trained by this config").all()
     page = (workdir / "results/scorecard.md").read_text().splitlines()
     assert (
         page[2]
-        == "**242 numbers of the study: 0 agree, 0 disagree, 0 partly run, 0 protocol differs, 242 not run. 43 claims: "
-        "0 holds, 0 fails, 0 partly run, 43 not run.**"
+        == f"**{n_rows} numbers of the study: 0 agree, 0 disagree, 0 partly run, 0 protocol differs, {n_rows} not run. "
+        f"{n_claims} claims: 0 holds, 0 fails, 0 partly run, {n_claims} not run.**"
     )
     assert page[4] == "![The scorecard at a glance](scorecard.png)"
     assert "Definitions used: state best; on when z>0" in page[6]

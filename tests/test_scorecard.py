@@ -88,7 +88,8 @@ def test_needs_reads_only_trained_networks(study):
     grids = {RELU: RunGrid((0.01,), (0, 1)), Architecture("digits", 2, 32, False, "relu"): RunGrid((0.01,), (0,))}
     wanted = needs(study, grids)
     assert set(wanted) == {RELU}
-    assert wanted[RELU] == {("train", "best"), ("layers", "best"), ("layers", "init"), ("classifiers", "best")}
+    assert wanted[RELU] == {("train", "best"), ("layers", "best"), ("layers", "init"), ("nodes", "init"),
+                            ("classifiers", "best")}  # fmt: skip
     assert ("nodes", "init") in needs(study, {SIGMOID: RunGrid((0.01,), (0,))})[SIGMOID]  # untrained activity
     assert ("layers", "epoch300") in needs(study, grids, state="epoch300")[RELU]
 
@@ -185,7 +186,9 @@ def test_the_numbers_file_reads_each_kind_of_row(study):
     assert len(sigmoid) == 16 and (sigmoid["study_low"] == -math.inf).all() and (sigmoid["study_high"] == 98.5).all()
     fmnist = rows[(rows["metric"] == "val_acc") & (rows["dataset"] == "fmnist")]
     assert set(fmnist["tolerance"]) == {0.3}  # the metric's own, as on MNIST
-    assert (fmnist.loc[fmnist["activation"] == "sigmoid", "study_high"] == math.inf).all()
+    sigmoid = fmnist[fmnist["activation"] == "sigmoid"]
+    assert (sigmoid.loc[sigmoid["width"] == 800, "study_high"] == math.inf).all()  # at least 90.0 when wide
+    assert (sigmoid.loc[sigmoid["width"] == 200, "study_low"] == -math.inf).all()  # at most 90.0 otherwise
 
 
 def test_a_reading_changed_after_results_shows_the_verdict_under_both(study):

@@ -142,6 +142,7 @@ METRIC_ARTEFACTS = {
     "dead_pct": ("layers", None), "sparsity": ("layers", None), "sparsity_init": ("layers", "init"),
     "polarised_pct_init": ("nodes", "init"), "class_polarised_pct": ("layers", None),
     "full_activity_drop": ("layers", None), "median_saturated_pct": ("layers", None),
+    "median_saturated_pct_init": ("layers", "init"),
 }  # fmt: skip
 CHECK_KIND_ARTEFACTS = {"reach_network": "classifiers", "systems": "classifiers", "peak": "classifiers",
                         "polarised": "layers"}  # fmt: skip

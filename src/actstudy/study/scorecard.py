@@ -64,14 +64,15 @@ def _layer_values(path: str, seed: int, init: bool) -> list[dict]:
     metric = "sparsity_init" if init else "sparsity"
     rows = [{"seed": seed, "metric": metric, "layer": int(r.layer), "value": float(r.sparsity)}
             for r in layers.itertuples(index=False)]  # fmt: skip
+    for column in LAYER_COLUMNS:  # node metrics written before a column have none; ``_init`` for the untrained net
+        if column in layers:
+            metric = f"{column}_init" if init else column
+            rows += [{"seed": seed, "metric": metric, "layer": int(r.layer), "value": float(getattr(r, column))}
+                     for r in layers.itertuples(index=False)]  # fmt: skip
     if not init:
         rows += [{"seed": seed, "metric": "dead_pct", "layer": int(r.layer), "value": float(r.dead_pct)}
                  for r in layers.itertuples(index=False)]  # fmt: skip
         rows.append({"seed": seed, "metric": "dead_pct", "layer": pd.NA, "value": network_dead_pct(layers)})
-        for metric in LAYER_COLUMNS:  # node metrics written before a column have none
-            if metric in layers:
-                rows += [{"seed": seed, "metric": metric, "layer": int(r.layer), "value": float(getattr(r, metric))}
-                         for r in layers.itertuples(index=False)]  # fmt: skip
         if "class_polarised_pct" in layers:  # node metrics written before this column have none
             rows += [{"seed": seed, "metric": "class_polarised_pct", "layer": int(r.layer),
                       "value": float(r.class_polarised_pct)} for r in layers.itertuples(index=False)]  # fmt: skip
