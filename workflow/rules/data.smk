@@ -5,9 +5,8 @@ localrules:
     download,
 
 
-checkpoint download:
-    # A local rule: on a cluster it runs on the login node, where the internet is. A
-    # checkpoint: prepare's inputs are the files its manifest lists, known only once it ran.
+rule download:
+    # A local rule: on a cluster it runs on the login node, where the internet is.
     output:
         "results/data/raw/{dataset}/manifest.json",
     log:
