@@ -119,3 +119,13 @@ def test_full_activity_drop_is_the_share_at_100_percent_on_training_minus_test()
     # of the 7 pairs with both: 4 at 100 % in training, 3 on the test set
     assert full_activity_drop(train, test) == pytest.approx(100.0 * (4 - 3) / 7)
     assert np.isnan(full_activity_drop(np.array([np.nan]), np.array([1.0])))
+
+
+def test_high_activity_and_classes_on_count_what_a_node_is_on_for():
+    from actstudy.metrics.activity import classes_on, high_activity_percentage
+
+    # 3 classes x 3 nodes: node 0 on for one class, node 1 for all three, node 2 dead
+    activity = np.array([[95.0, 60.0, 0.0], [10.0, 80.0, 0.0], [5.0, 51.0, 0.0]])
+    assert high_activity_percentage(activity) == pytest.approx(100 / 9)  # only the 95
+    assert classes_on(activity, dead=np.array([False, False, True])) == pytest.approx((1 + 3) / 2)
+    assert np.isnan(classes_on(activity, dead=np.array([True, True, True])))

@@ -67,7 +67,7 @@ def _example(check: dict, holds: bool) -> dict:
         elif kind == "layers":
             for layer in range(1, a.depth + 1):
                 v[(a, check["metric"], layer)] = 5.0
-            v[(a, check["metric"], a.depth)] = 10.0 if holds else 1.0
+            v[(a, check["metric"], check_kinds._layer(a, check["higher"]))] = 10.0 if holds else 1.0
         elif kind == "polarised":
             for layer in range(1, a.depth + 1):
                 v[(a, "class_polarised_pct", layer)] = 20.0 if layer == 1 else (80.0 if holds else 30.0)

@@ -108,6 +108,25 @@ def median_saturated_percentage(medians: np.ndarray, activation: str) -> float:
     return float(100.0 * near.mean())
 
 
+def high_activity_percentage(activity: np.ndarray, margin: float = POLARISED_MARGIN) -> float:
+    """% of node-class activities within ``margin`` points of 100 (on for nearly every
+    sample of the class: Section 5.3.1's nodes of high activity); NaN classes left out."""
+    activity = np.asarray(activity, dtype=float)
+    activity = activity[np.isfinite(activity)]
+    return float(100.0 * np.mean(activity >= 100.0 - margin)) if activity.size else float("nan")
+
+
+def classes_on(activity: np.ndarray, dead: np.ndarray) -> float:
+    """Mean over a layer's non-dead nodes of the number of classes a node is on for, for
+    most of the class's samples (activity above 50 %): 1 for a node specialised in one
+    class, the number of classes for one on for all (Sections 5.3.1, 5.4). ``activity``
+    is [n_classes, n_nodes]; NaN when every node is dead."""
+    alive = ~np.asarray(dead, dtype=bool)
+    if not alive.any():
+        return float("nan")
+    return float(np.nansum(np.asarray(activity, dtype=float)[:, alive] > 50.0, axis=0).mean())
+
+
 def full_activity_drop(activity_train: np.ndarray, activity_test: np.ndarray) -> float:
     """Points by which the share of node-class pairs on for every sample of the class
     (100 % activity) is lower on the test set than on the training set (Section 5.3.1:

@@ -16,8 +16,10 @@ from actstudy.metrics.activity import (
     activate,
     class_activity,
     class_medians,
+    classes_on,
     dead_nodes,
     full_activity_drop,
+    high_activity_percentage,
     layer_sparsity,
     median_saturated_percentage,
     node_activity,
@@ -46,7 +48,8 @@ def node_metrics(train: str | Path | list, test: str | Path, activation: str, on
       0 % or 100 %: ``polarised_percentage``) and ``median_saturated_pct`` (% of its
       node-class medians at a saturation point: ``median_saturated_percentage``), on the
       training set; ``full_activity_drop`` (node-class pairs at 100 % activity, training
-      minus test: ``full_activity_drop``).
+      minus test), ``class_high_pct`` (node-class pairs at 90 % or more) and ``classes_on``
+      (classes a non-dead node is on for, on average).
 
     ``train`` may list several files (training and validation splits: the
     ``train+validation`` reading); ``on_at_zero``, ``include_dead`` and ``threshold`` are
@@ -76,7 +79,9 @@ def node_metrics(train: str | Path | list, test: str | Path, activation: str, on
                            "sparsity": layer_sparsity(z_train, include_dead=include_dead, **on),
                            "class_polarised_pct": polarised_percentage(act_train),
                            "median_saturated_pct": median_saturated_percentage(medians, activation),
-                           "full_activity_drop": full_activity_drop(act_train, act_test)})  # fmt: skip
+                           "full_activity_drop": full_activity_drop(act_train, act_test),
+                           "class_high_pct": high_activity_percentage(act_train),
+                           "classes_on": classes_on(act_train, dead)})  # fmt: skip
     return {
         "class_nodes": pd.concat(class_rows, ignore_index=True),
         "nodes": pd.concat(node_rows, ignore_index=True),

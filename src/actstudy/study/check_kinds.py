@@ -110,11 +110,11 @@ def _layer(arch: Architecture, which) -> int:
 
 def compare(archs, measured, check) -> list[Comparison]:
     """``metrics`` higher in the network whose ``vary`` attribute is ``higher`` than in its
-    twin (per layer where ``per_layer``)."""
+    twin (per layer where ``per_layer``, from ``from_layer``)."""
     out = []
     vary = check["vary"]
     for a, b in _pairs(archs, vary, check["higher"]):
-        layers = range(1, a.depth + 1) if check.get("per_layer") else [pd.NA]
+        layers = range(check.get("from_layer", 1), a.depth + 1) if check.get("per_layer") else [pd.NA]
         for metric in check["metrics"]:
             for layer in layers:
                 left, right = value(measured, a, metric, layer), value(measured, b, metric, layer)

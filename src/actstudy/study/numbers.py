@@ -142,7 +142,8 @@ METRIC_ARTEFACTS = {
     "dead_pct": ("layers", None), "sparsity": ("layers", None), "sparsity_init": ("layers", "init"),
     "polarised_pct_init": ("nodes", "init"), "class_polarised_pct": ("layers", None),
     "full_activity_drop": ("layers", None), "median_saturated_pct": ("layers", None),
-    "median_saturated_pct_init": ("layers", "init"),
+    "median_saturated_pct_init": ("layers", "init"), "class_high_pct": ("layers", None),
+    "classes_on": ("layers", None),
 }  # fmt: skip
 CHECK_KIND_ARTEFACTS = {"reach_network": "classifiers", "systems": "classifiers", "peak": "classifiers",
                         "polarised": "layers"}  # fmt: skip

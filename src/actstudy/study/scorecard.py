@@ -33,7 +33,7 @@ from actstudy.study.numbers import SUMMARY_METRICS, study_rows
 
 MEASURED_COLUMNS = ["dataset", "network", "seed", "metric", "layer", "value"]
 # Per-layer columns of the node metrics read as they are (``actstudy.metrics.nodes``).
-LAYER_COLUMNS = ("median_saturated_pct", "full_activity_drop")
+LAYER_COLUMNS = ("median_saturated_pct", "full_activity_drop", "class_high_pct", "classes_on")
 VERDICTS = ("agree", "disagree", "partly run", "protocol differs", "not run")
 COMPUTED = ("agree", "disagree", "partly run", "protocol differs")  # verdicts of rows with a value of ours
 
