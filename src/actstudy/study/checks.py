@@ -26,7 +26,7 @@ import pandas as pd
 from actstudy.core.config import Architecture
 from actstudy.study import check_kinds, classifier_kinds
 from actstudy.study.check_kinds import Comparison
-from actstudy.study.numbers import networks_of
+from actstudy.study.numbers import check_metrics, networks_of
 
 CHECK_VERDICTS = ("holds", "fails", "partly run", "not run")
 # Each ``kind`` of numbers.yaml and its function.
@@ -49,29 +49,32 @@ def read_metrics(check: dict) -> list[str]:
         return [f"layer_acc:{system}" for system in [check["higher"], *check["lower"]]]
     if kind == "peak":
         return [f"layer_acc:{system}" for system in check["systems"]]
-    return list(check.get("metrics", [])) + ([check["metric"]] if "metric" in check else [])
+    return check_metrics(check)
 
 
-def _has(measured: pd.DataFrame, arch: Architecture, metric: str) -> bool:
-    """Whether ``measured`` holds a finite value of ``metric`` (or of a metric it begins,
-    for a name ending in ':') for ``arch``."""
-    rows = measured[(measured["dataset"] == arch.dataset) & (measured["network"] == arch.name)]
-    names = rows["metric"].astype(str)
-    chosen = names.str.startswith(metric) if metric.endswith(":") else names == metric
-    return bool(np.isfinite(rows.loc[chosen, "value"].to_numpy(dtype=float)).any())
+def measured_metrics(measured: pd.DataFrame) -> dict[tuple[str, str], set[str]]:
+    """Per (dataset, network), the metrics it has a finite value of."""
+    finite = measured[np.isfinite(measured["value"].to_numpy(dtype=float))]
+    return {key: set(group) for key, group in finite.groupby(["dataset", "network"])["metric"]}
+
+
+def _has(present: set[str], metric: str) -> bool:
+    """Whether ``present`` holds ``metric``, or a metric it begins (a name ending in ':')."""
+    return any(m.startswith(metric) for m in present) if metric.endswith(":") else metric in present
 
 
 def missing_networks(
-    scope: list[Architecture], measured: pd.DataFrame, protocol: dict[tuple[str, str], str], metrics: list[str]
-) -> dict[str, list[Architecture]]:
+    scope: list[Architecture], present: dict[tuple[str, str], set[str]], protocol: dict[tuple[str, str], str],
+    metrics: list[str],
+) -> dict[str, list[Architecture]]:  # fmt: skip
     """The networks of a claim's scope it cannot compare, by reason: not trained by this
-    config, or trained without a value of a metric it reads."""
+    config, or trained without a value of a metric it reads (``present``: ``measured_metrics``)."""
     missing: dict[str, list[Architecture]] = {}
     for arch in scope:
         if (arch.dataset, arch.name) not in protocol:
             missing.setdefault("not trained by this config", []).append(arch)
             continue
-        lacking = [m for m in metrics if not _has(measured, arch, m)]
+        lacking = [m for m in metrics if not _has(present.get((arch.dataset, arch.name), set()), m)]
         if lacking:
             why = "trained, without " + " or ".join(m.rstrip(":") for m in lacking)
             missing.setdefault(why, []).append(arch)
@@ -110,13 +113,13 @@ def run_checks(checks: list[dict], measured: pd.DataFrame, protocol: dict[tuple[
     comparison in words and the networks of its scope not compared, the study's own
     contradiction where it has one, and how the networks' training differs from the
     study's protocol."""
-    out = []
+    out, present = [], measured_metrics(measured)
     for check in checks:
         scope = networks_of(check["networks"])
         archs = [a for a in scope if (a.dataset, a.name) in protocol]
         compared = CHECK_KINDS[check["kind"]](archs, measured, check)
         made = [c for c in compared if np.isfinite(c.left) and np.isfinite(c.right)]
-        missing = missing_networks(scope, measured, protocol, read_metrics(check))
+        missing = missing_networks(scope, present, protocol, read_metrics(check))
         differing = sorted({protocol[(a.dataset, a.name)] for a in archs if protocol[(a.dataset, a.name)]})
         details = "; ".join(c.text() for c in made) if archs else "no network it compares is trained by this config"
         if archs and missing:
