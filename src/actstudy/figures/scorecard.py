@@ -98,7 +98,7 @@ def overview(scores: pd.DataFrame, checks: pd.DataFrame) -> Figure:
         fig.legend(loc="outside lower left", ncol=len(present), fontsize=8, frameon=False)
     ax.set_title("The study's numbers", loc="left", fontsize=10)
     side.axis("off")
-    side.set_title("The study's claims (holding / made; ◐ partly run: networks missing)", loc="left", fontsize=10)
+    side.set_title("The study's claims\n(holding / made; ◐ partly run)", loc="left", fontsize=10)
     for i, (text, verdict) in enumerate(claims):
         side.text(0.0, 1.0 - (i + 0.5) / max(len(claims), 12), text, color=VERDICT_COLOURS[verdict], fontsize=8,
                   va="center", transform=side.transAxes)  # fmt: skip
