@@ -39,8 +39,6 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/training.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/analysis.smk"
-include: "workflow/rules/nodes.smk"
-include: "workflow/rules/classifiers.smk"
 include: "workflow/rules/scorecard.smk"
 include: "workflow/rules/bundle.smk"
 

@@ -187,6 +187,10 @@ BAD = [
     ),
     (("limits",), {"train_memory_gb": 0.5}, "over limits.train_memory_gb = 0.5"),
     (("limits",), {"train_memory": 100}, "limits: Additional properties are not allowed"),
+    (("also_analyse",), ["results/figures/fig3_1.png"], "also_analyse.0"),
+    (("also_analyse",), ["results/z/digits/d2_w7_bn0_relu/seed0/best_train.parquet"], "also_analyse.0: results/z"),
+    (("also_analyse",), ["results/z/digits/d2_w32_bn0_relu/seed9/best_train.parquet"], "also_analyse.0: seed 9"),
+    (("also_analyse",), ["results/metrics/digits/d2_w32_bn0_relu/seed0/epoch7_layers.csv"], "state 'epoch7'"),
 ]
 
 

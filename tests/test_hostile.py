@@ -13,7 +13,7 @@ from actstudy.extraction.extract import write_activations
 from actstudy.extraction.zparquet import layers_in, network_accuracy, read_layer
 from actstudy.training.models import reference_mlp
 from actstudy.training.results import load_arch_results
-from actstudy.training.states import load_state, save_states
+from actstudy.training.states import load_states, save_states
 
 
 def plan(workdir, *args):
@@ -106,12 +106,12 @@ def test_a_layer_the_file_does_not_hold_is_named(activations):
 @pytest.mark.filterwarnings("ignore:Detected pickle protocol")  # torch on the foreign pickle: expected
 def test_damaged_or_foreign_parameters_are_named(tmp_path):
     path = results_path(tmp_path, "train/x/d2_w6_bn0_relu/best.pt")
-    save_states({"lr0.01_s0": {"w": torch.ones(2)}}, path)
-    with pytest.raises(DamagedFileError, match=r"no run 'lr0.01_s1'.*--force results/train/"):
-        load_state(path, "lr0.01_s1")
+    torch.save([torch.ones(2)], path)  # a list, not {run id: state_dict}
+    with pytest.raises(DamagedFileError, match=r"not a \{run id: state_dict\} mapping.*--force results/train/"):
+        load_states(path)
     path.write_bytes(b"\x80\x04garbage")
     with pytest.raises(DamagedFileError, match="cannot be read as saved network states"):
-        load_state(path, "lr0.01_s0")
+        load_states(path)
 
 
 def test_a_pickle_posing_as_parameters_runs_no_code(tmp_path):
@@ -127,7 +127,7 @@ def test_a_pickle_posing_as_parameters_runs_no_code(tmp_path):
     path = results_path(tmp_path, "train/x/d2_w6_bn0_relu/best.pt")
     torch.save({"lr0.01_s0": Exploit()}, path, pickle_module=pickle)
     with pytest.raises(DamagedFileError, match="saved network states"):
-        load_state(path, "lr0.01_s0")
+        load_states(path)
     assert not marker.exists()
 
 

@@ -15,7 +15,7 @@ SCRIPTS = sorted((REPO / "workflow/scripts").glob("*.py"))
 # network; merge_rounds reads and writes saved states (torch files). Everything else (the
 # layer classifiers, node metrics, selection, figures, tables, the scorecard) is NumPy,
 # pandas and matplotlib.
-TORCH = {"train", "extract", "extract_net", "merge_rounds"}
+TORCH = {"train", "extract_net", "merge_rounds"}
 
 
 def imported_modules(path) -> list[str]:

@@ -11,7 +11,14 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from actstudy.core.config import ConfigError, analysed_learning_rate, analysis_settings, expand_networks, run_grids
+from actstudy.core.config import (
+    Architecture,
+    ConfigError,
+    analysed_learning_rate,
+    analysis_settings,
+    expand_networks,
+    run_grids,
+)
 from actstudy.training.resources import train_mem_mb
 
 
@@ -167,6 +174,25 @@ def _memory_problems(config: dict, trained: dict) -> Iterable[str]:
             return
 
 
+def _also_analysed_problems(config: dict, trained: dict, kept: set[str]) -> Iterable[str]:
+    """Each ``also_analyse`` file must be of a trained net's seed and a kept state."""
+    from actstudy.analysis.plan import ANALYSIS_FILE
+
+    for i, path in enumerate(config.get("also_analyse", [])):
+        match = ANALYSIS_FILE.fullmatch(path)
+        try:
+            arch = Architecture.parse(match["dataset"], match["arch"]) if match else None
+        except ValueError:
+            arch = None
+        if arch not in trained:
+            yield f"also_analyse.{i}: {path} is not of a trained architecture; add it to 'architectures'"
+        elif int(match["seed"]) not in trained[arch].seeds:
+            seeds = ", ".join(map(str, trained[arch].seeds))
+            yield f"also_analyse.{i}: seed {match['seed']} of {arch.name} is not trained; allowed: {seeds}"
+        elif match["state"] not in kept:
+            yield f"also_analyse.{i}: state {match['state']!r} is not kept; allowed: {', '.join(sorted(kept))}"
+
+
 def _semantic_problems(config: dict) -> Iterable[str]:
     trained = run_grids(config)
     yield from _memory_problems(config, trained)
@@ -181,6 +207,7 @@ def _semantic_problems(config: dict) -> Iterable[str]:
                 f"(training.epochs = {epochs}); allowed: 1..{epochs}"
             )
     snapshots = {f"epoch{e}" for e in config["training"]["snapshot_epochs"]}
+    yield from _also_analysed_problems(config, trained, {"init", "best"} | snapshots)
     state = analysis_settings(config)["state"]
     if state not in {"best"} | snapshots:
         yield (f"analysis.state: {state!r} is not kept; allowed: best, "

@@ -1,9 +1,8 @@
 # Chapters 4-6, per network: the extraction, node metrics and layer classifiers of every
-# (seed, state) of a net that a figure, table or the scorecard reads, each one job per
-# net instead of one per state (torch loads once per net, not once per state; a reading
-# reruns the same kinds of work as before, for the nets it concerns). Made in one loop
-# from the plan (common.smk: ANALYSES). A rule with no wildcards wins over the per-state
-# rules of nodes.smk and classifiers.smk, which make any other such file asked for by name.
+# (seed, state) of a net that a figure, table, the scorecard or the command line asks for,
+# each one job per net (torch loads once per net, not once per state). Made in one loop
+# from the plan (common.smk: ANALYSES): a rule's outputs cannot depend on its wildcards,
+# and each net's set of (seed, state) differs, so each net has its own three rules.
 
 
 for arch, works in ANALYSES.items():

@@ -40,32 +40,6 @@ def analysis_state():
     return ANALYSIS["state"]
 
 
-def extraction_params(wildcards):
-    """How extraction reads this net under the config's readings."""
-    return extraction_settings(
-        ANALYSIS, Architecture.parse(wildcards.dataset, wildcards.arch)
-    )
-
-
-def node_on_threshold(wildcards):
-    """The z above which a node of this net counts as on (the sigmoid_on reading)."""
-    return on_threshold(
-        ANALYSIS, Architecture.parse(wildcards.dataset, wildcards.arch).activation
-    )
-
-
-def node_metric_samples(wildcards):
-    """The activations node metrics count: the training split (and the validation
-    split for the train+validation reading)."""
-    splits = (
-        ["train", "val"] if ANALYSIS["samples"] == "train+validation" else ["train"]
-    )
-    return [
-        f"results/z/{wildcards.dataset}/{wildcards.arch}/seed{wildcards.seed}/{wildcards.state}_{split}.parquet"
-        for split in splits
-    ]
-
-
 def figure_files(name):
     return [f"results/figures/{name}.{ext}" for ext in FIGURE_FORMATS]
 
@@ -132,12 +106,6 @@ def _trained(wildcards):
 
 def train_threads(wildcards):
     return resources.train_cpus(_trained(wildcards)[0])
-
-
-def analysis_threads(wildcards):
-    return resources.analysis_cpus(
-        Architecture.parse(wildcards.dataset, wildcards.arch)
-    )
 
 
 def train_mem_mb(wildcards):
@@ -263,11 +231,13 @@ def analysis_cpus(arch):
 
 
 def analysis_requests():
-    """Every file the figures, tables and the scorecard read."""
+    """Every file the figures, tables and the scorecard read, and the config's
+    `also_analyse` (a state no target reads, planned into its net's job like the rest).
+    """
     files = [
         f for name in TARGETS for group in target_inputs(name).values() for f in group
     ]
-    return files + plan_files(scorecard_plan())
+    return files + plan_files(scorecard_plan()) + config.get("also_analyse", [])
 
 
 ANALYSES = plan_analyses(

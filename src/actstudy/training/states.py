@@ -17,15 +17,6 @@ def save_states(states: dict[str, dict[str, torch.Tensor]], path) -> None:
         torch.save(states, tmp)
 
 
-def load_state(path, run: str) -> dict[str, torch.Tensor]:
-    """The state_dict of one run, ready for ``reference_mlp(...).load_state_dict``."""
-    with reading(path, "saved network states"):
-        states = torch.load(path, map_location="cpu", weights_only=True)
-        if run not in states:
-            raise KeyError(f"no run {run!r}; it holds {sorted(states)}")
-        return states[run]
-
-
 def load_states(path) -> dict[str, dict[str, torch.Tensor]]:
     """Every run's state_dict in one saved-states file."""
     with reading(path, "saved network states"):
