@@ -215,3 +215,21 @@ def test_an_unknown_dataset_is_never_downloaded_as_another(tmp_path):
             DataError, match=f"'{name}' is not a downloaded dataset \\(downloaded: mnist, fmnist, cifar10\\)"
         ):
             download(name, tmp_path / name)
+
+
+@needs_mirror
+@pytest.mark.slow
+@pytest.mark.pipeline
+def test_a_second_run_after_the_first_download_prepares_nothing_again(tmp_path):
+    """prepare's inputs are the files the download's manifest lists: the same set on the
+    first run (the download is a checkpoint) as on the next, so the next plans nothing
+    (a different set reran prepare, and every training job after it)."""
+    import yaml
+    from conftest import REPO, snakemake
+
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    config["data"]["mirror"] = str(MIRROR)
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    snakemake(tmp_path, "--cores", "2", "results/data/mnist.npz")
+    again = snakemake(tmp_path, "-n", "results/data/mnist.npz")
+    assert "Nothing to be done" in again, again[-2000:]

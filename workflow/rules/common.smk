@@ -78,15 +78,16 @@ def all_tables():
 
 
 def raw_inputs(wildcards):
-    """The prepare step's raw inputs: the download's manifest and, once it exists, every
-    raw file it lists, so that a raw file changed since reruns prepare (nothing for the
-    bundled digits). A listed file that is missing stops the plan, named."""
+    """The prepare step's raw inputs: the download's manifest and every raw file it lists,
+    so that a raw file changed since reruns prepare (nothing for the bundled digits). The
+    download is a checkpoint, so the list is read once the manifest exists, and prepare's
+    inputs are the same set on the first run as on every later one (a manifest-only first
+    set made the second run prepare again, and retrain everything after it). A listed file
+    that is missing stops the plan, named."""
     if wildcards.dataset == "digits":
         return []
-    manifest = Path(f"results/data/raw/{wildcards.dataset}/manifest.json")
-    if not manifest.is_file():
-        return [str(manifest)]
-    return [str(manifest), *map(str, raw.recorded_files(manifest))]
+    manifest = checkpoints.download.get(dataset=wildcards.dataset).output[0]
+    return [manifest, *map(str, raw.recorded_files(manifest))]
 
 
 def training_params(wildcards):

@@ -5,8 +5,9 @@ localrules:
     download,
 
 
-rule download:
-    # A local rule: on a cluster it runs on the login node, where the internet is.
+checkpoint download:
+    # A local rule: on a cluster it runs on the login node, where the internet is. A
+    # checkpoint: prepare's inputs are the files its manifest lists, known only once it ran.
     output:
         "results/data/raw/{dataset}/manifest.json",
     log:
