@@ -129,3 +129,24 @@ def test_high_activity_and_classes_on_count_what_a_node_is_on_for():
     assert high_activity_percentage(activity) == pytest.approx(100 / 9)  # only the 95
     assert classes_on(activity, dead=np.array([False, False, True])) == pytest.approx((1 + 3) / 2)
     assert np.isnan(classes_on(activity, dead=np.array([True, True, True])))
+
+
+def test_class_separation_is_the_share_of_a_node_s_variance_between_the_class_means():
+    from actstudy.metrics.activity import class_separation
+
+    labels = np.array([0, 0, 1, 1])
+    # per node: classes at 0 and 2 (100 %); the same mean (0 %); 0,1 | 2,3 (4 of 5 between: 80 %); constant (left out)
+    z = np.array([[0.0, 0.0, 0.0, 1.0], [0.0, 2.0, 1.0, 1.0], [2.0, 0.0, 2.0, 1.0], [2.0, 2.0, 3.0, 1.0]])
+    assert class_separation(z, labels, n_classes=3) == pytest.approx((100.0 + 0.0 + 80.0) / 3)
+    assert np.isnan(class_separation(np.ones((4, 2)), labels, n_classes=2))
+
+
+def test_mean_class_median_first_layer_above_and_the_seeds_spread_over_epochs():
+    from actstudy.metrics.activity import epoch_seed_se, first_layer_above, mean_class_median
+
+    assert mean_class_median(np.array([[1.0, 2.0], [np.nan, 3.0]])) == pytest.approx(2.0)
+    assert first_layer_above([20.0, 50.0, 60.0, 80.0]) == 3.0  # 50 is not above one half
+    assert np.isnan(first_layer_above([10.0, 20.0]))
+    # epoch 1: seeds 1, 3 (SE 1); epoch 2: seeds 2, 2, 5 (SD sqrt 3, SE 1); the third seed lacks epoch 1
+    assert epoch_seed_se(np.array([[1.0, 2.0], [3.0, 2.0], [np.nan, 5.0]])) == pytest.approx(1.0)
+    assert np.isnan(epoch_seed_se(np.array([[1.0, 2.0]])))

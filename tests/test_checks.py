@@ -6,7 +6,7 @@ import pytest
 from conftest import REPO
 
 from actstudy.core.config import Architecture
-from actstudy.study import check_kinds, checks, scorecard
+from actstudy.study import check_kinds, checks, classifier_kinds, scorecard
 from actstudy.study.numbers import load_study, networks_of
 
 STUDY = load_study(REPO / "workflow/study/numbers.yaml", REPO / "workflow/schemas/study.schema.yaml")
@@ -46,9 +46,10 @@ def _example(check: dict, holds: bool) -> dict:
             for metric in check["metrics"]:
                 for layer in _layers(a, check.get("per_layer", False)):
                     v[(a, metric, layer)] = 50.0 + sign * 10.0 * _level(a, check["vary"], check["higher"])
-        elif kind == "gap":  # ReLU at 60, sigmoid below it by a gap that grows towards larger_at
+        elif kind == "gap":  # the leading side (ReLU) at 60, its twin below by a gap that grows towards larger_at
             gap = 2.0 + sign * _level(a, check["vary"], check["larger_at"])
-            v[(a, check["metric"], pd.NA)] = 60.0 if a.activation == "relu" else 60.0 - gap
+            leading = getattr(a, check.get("between", "activation")) == check.get("leading", "relu")
+            v[(a, check["metric"], pd.NA)] = 60.0 if leading else 60.0 - gap
         elif kind == "trend":
             up = 1.0 if check["direction"] == "increasing" else -1.0
             v[(a, check["metric"], pd.NA)] = 50.0 + sign * up * a.depth
@@ -62,8 +63,10 @@ def _example(check: dict, holds: bool) -> dict:
             for layer in range(1, a.depth + 1):
                 v[(a, check["metric"], layer)] = 50.0 + (sign * step if layer in check["layers"] else 0.0)
         elif kind == "best":
-            expected = all(getattr(a, k) == want for k, want in check["expect"].items())
-            v[(a, check["metric"], pd.NA)] = 98.0 + (sign if expected else 0.0)
+            v[(a, check["metric"], pd.NA)] = 98.0 + (sign if check_kinds._matches(a, check["expect"]) else 0.0)
+        elif kind == "trained":
+            v[(a, check["metric"], pd.NA)] = 50.0 + sign
+            v[(a, f"{check['metric']}_init", pd.NA)] = 50.0
         elif kind == "layers":
             for layer in range(1, a.depth + 1):
                 v[(a, check["metric"], layer)] = 5.0
@@ -71,9 +74,24 @@ def _example(check: dict, holds: bool) -> dict:
         elif kind == "polarised":
             for layer in range(1, a.depth + 1):
                 v[(a, "class_polarised_pct", layer)] = 20.0 if layer == 1 else (80.0 if holds else 30.0)
-        elif kind == "reach_network":
+        elif kind == "reach_network":  # the network at 98, the discrete system (held, failed) against it
+            prefix, network = classifier_kinds.SPLIT_METRICS[check.get("split", "test")]
+            accs = {"within": (97.5, 96.5), "short": (96.5, 97.5), "not_above": (97.5, 98.5), "equal": (97.9, 97.5)}
+            v[(a, network, pd.NA)] = 98.0
+            for layer in range(1, a.depth + 1):
+                v[(a, f"{prefix}:discrete", layer)] = 90.0
+            layer = a.depth if check.get("layer", "last") == "last" else 2
+            v[(a, f"{prefix}:discrete", layer)] = accs[check.get("relation", "within")][0 if holds else 1]
+        elif kind == "drop":  # a peak at layer 2 (98), then a drop a point larger in the higher net (held)
+            for system in check["systems"]:
+                for layer in range(1, a.depth + 1):
+                    v[(a, f"layer_acc:{system}", layer)] = 98.0 if layer == 2 else 97.5
+                v[(a, f"layer_acc:{system}", a.depth)] = 97.5 - sign * _level(a, check["vary"], check["higher"])
+        elif kind == "converge":  # within 1 point from layer 2 (the higher side, when held) or 3
+            first = (_level(a, check["vary"], check["higher"]) == 1.0) == holds
             v[(a, "network_acc", pd.NA)] = 98.0
-            v[(a, "layer_acc:discrete", a.depth)] = 97.5 if holds else 96.5
+            for layer in range(1, a.depth + 1):
+                v[(a, "layer_acc:discrete", layer)] = 97.5 if layer >= (2 if first else 3) else 90.0
         elif kind == "systems":
             layer = 1 if check["layer"] == "first" else a.depth
             v[(a, f"layer_acc:{check['higher']}", layer)] = 95.0 if holds else 85.0

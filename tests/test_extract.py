@@ -9,6 +9,7 @@ import torch
 from actstudy.core.config import Architecture
 from actstudy.extraction.extract import forward_recording, write_activations
 from actstudy.extraction.zparquet import layer_columns, layers_in, network_accuracy, read_layer
+from actstudy.metrics.activity import class_separation
 from actstudy.metrics.nodes import node_metrics
 from actstudy.study.tables import dead_nodes_table, sparsity_table, write_table
 from actstudy.training.models import reference_mlp
@@ -108,6 +109,12 @@ def test_node_metrics_of_a_known_layer(tmp_path):
     assert cls.loc[(0, 0), "median_a"] == pytest.approx((1 + 200 / 255) / 2)
     assert cls.loc[(0, 1), "activity_train"] == 0 and cls.loc[(1, 1), "activity_train"] == 100
     assert layer["class_polarised_pct"] == 100.0  # every node is on for all or none of each class
+    # nodes 0 and 1 each tell the classes mostly apart; node 2 (0 for every sample) is left out
+    assert (
+        layer["class_separation"] == pytest.approx(class_separation(x / 255.0, y, 10))
+        and layer["class_separation"] > 80
+    )
+    assert layer["mean_class_median"] == pytest.approx(tables["class_nodes"]["median_a"].mean())
 
 
 def test_batch_statistics_normalise_each_minibatch(written):

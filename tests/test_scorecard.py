@@ -239,12 +239,17 @@ def test_protocol_differs_and_not_run_are_reported_with_the_reason():
 def test_measure_reads_selected_runs_and_weights_dead_nodes_by_layer_size(tmp_path):
     summary = pd.DataFrame({"run": ["lr0.01_s0", "lr0.01_s1", "lr0.001_s0"], "learning_rate": [0.01, 0.01, 0.001],
                             "seed": [0, 1, 0], "diverged": [False, False, False], "test_acc": [0.98, 0.96, 0.5],
-                            "train_acc": [1.0, 1.0, 0.5], "val_acc": [0.9, 0.9, 0.5]})  # fmt: skip
+                            "train_acc": [1.0, 1.0, 0.5], "val_acc": [0.9, 0.9, 0.5], "best_epoch": [7, 9, 1]})  # fmt: skip
     summary.to_csv(tmp_path / "summary.csv", index=False)
+    # the selected runs' validation accuracy per epoch: epoch 1 apart by 2 points (SE 1), epoch 2 by 4 (SE 2)
+    pd.DataFrame({"run": ["lr0.01_s0", "lr0.01_s1", "lr0.01_s0", "lr0.01_s1", "lr0.001_s0"],
+                  "learning_rate": [0.01, 0.01, 0.01, 0.01, 0.001], "seed": [0, 1, 0, 1, 0], "epoch": [1, 1, 2, 2, 1],
+                  "train_loss": [0.1] * 5, "train_acc": [0.9] * 5,
+                  "val_acc": [0.90, 0.92, 0.90, 0.94, 0.1]}).to_csv(tmp_path / "history.csv", index=False)  # fmt: skip
     (tmp_path / "selected.json").write_text(json.dumps({"learning_rate": 0.01, "runs": ["lr0.01_s0", "lr0.01_s1"]}))
     # 100 nodes with 10% dead and 300 nodes with 0% dead: 10 / 400 = 2.5%
     pd.DataFrame({"layer": [1, 2], "n_nodes": [100, 300], "dead_pct": [10.0, 0.0], "sparsity": [60.0, 80.0],
-                  "class_polarised_pct": [20.0, 60.0]}).to_csv(tmp_path / "layers.csv", index=False)  # fmt: skip
+                  "class_polarised_pct": [20.0, 60.0], "mean_class_median": [1.0, 3.0]}).to_csv(tmp_path / "layers.csv", index=False)  # fmt: skip
     pd.DataFrame({"layer": [pd.NA, pd.NA, 1, 2, 2, 2], "system": ["network", "network", "discrete", "discrete", "continuous", "discrete"],
                   "split": ["train", "test", "test", "test", "test", "train"],
                   "accuracy": [100.0, 98.0, 90.0, 97.5, 98.2, 99.0]}).to_csv(tmp_path / "classifiers.csv", index=False)  # fmt: skip
@@ -252,7 +257,7 @@ def test_measure_reads_selected_runs_and_weights_dead_nodes_by_layer_size(tmp_pa
     pd.DataFrame({"layer": [1, 1, 1, 1, 2, 2], "node": range(6), "activity_train": [0.0, 5.0, 50.0, 95.0, 50.0, 100.0],
                   "activity_test": [0.0] * 6, "dead": [True] + [False] * 5}).to_csv(tmp_path / "nodes.csv", index=False)  # fmt: skip
     plan = [{"dataset": "mnist", "network": RELU.name, "summary": tmp_path / "summary.csv",
-             "selection": tmp_path / "selected.json", "layers": {0: tmp_path / "layers.csv"},
+             "selection": tmp_path / "selected.json", "history": tmp_path / "history.csv", "layers": {0: tmp_path / "layers.csv"},
              "init_layers": {0: tmp_path / "layers.csv"}, "init_nodes": {0: tmp_path / "nodes.csv"},
              "classifiers": {0: tmp_path / "classifiers.csv"}}]  # fmt: skip
     measured = scorecard.measure(plan).set_index(["metric", "seed", "layer"])["value"]
@@ -275,6 +280,18 @@ def test_measure_reads_selected_runs_and_weights_dead_nodes_by_layer_size(tmp_pa
     # node-class pairs polarised: per layer, and over the net weighted by layer size (100, 300)
     assert measured[("class_polarised_pct", 0, 2)] == 60.0
     assert measured[("class_polarised_pct", 0, pd.NA)] == pytest.approx((20 * 100 + 60 * 300) / 400)
+    assert measured[("polarised_from_layer", 0, pd.NA)] == 2.0  # layer 2 is the first above one half
+    # the mean class median per layer, over the net weighted by layer size, trained and untrained
+    assert measured[("mean_class_median", 0, 2)] == 3.0
+    assert measured[("mean_class_median_init", 0, pd.NA)] == pytest.approx((1 * 100 + 3 * 300) / 400)
+    # the best epochs per seed; the seeds' spread of validation accuracy over the epochs, one value over the seeds
+    assert measured[("best_epoch", 1, pd.NA)] == 9.0
+    spread = scorecard.measure(plan)
+    spread = spread[spread["metric"] == "val_acc_seed_se"]
+    assert len(spread) == 1 and spread["seed"].isna().all() and spread["value"].iloc[0] == pytest.approx(1.5)
+    # the classifiers on the training set, and per layer the spread over the systems on the test set
+    assert measured[("layer_train_acc:discrete", 0, 2)] == 99.0 and measured[("network_train_acc", 0, pd.NA)] == 100.0
+    assert measured[("system_spread", 0, 2)] == pytest.approx(0.7) and measured[("system_spread", 0, 1)] == 0.0
 
 
 def test_markdown_leads_with_the_counts(study):

@@ -79,6 +79,7 @@ def layer_sparsity(z_train: np.ndarray, on_at_zero: bool = False, include_dead: 
 
 
 POLARISED_MARGIN = 10.0  # a node is "near 0 % or 100 %" activity within this many points
+POLARISED_SHARE = 50.0  # "most nodes": more than this % of a layer's node-class pairs polarised
 
 
 def polarised_percentage(activity: np.ndarray, margin: float = POLARISED_MARGIN) -> float:
@@ -136,6 +137,56 @@ def full_activity_drop(activity_train: np.ndarray, activity_test: np.ndarray) ->
     if not both.any():
         return float("nan")
     return float(100.0 * (np.mean(train[both] == 100.0) - np.mean(test[both] == 100.0)))
+
+
+def class_separation(z: np.ndarray, labels: np.ndarray, n_classes: int = 10) -> float:
+    """How far a layer's classes are apart at its nodes: per node, the % of the variance of
+    its pre-activation z over the samples that lies between the class means (the
+    correlation ratio: 0 when every class has the same mean, 100 when each class sits at
+    one value), averaged over the layer's nodes (Sections 4.2, 4.4: class distributions
+    that overlap or separate). Nodes with one value for every sample are left out; NaN
+    when every node is."""
+    z = np.asarray(z, dtype=float)
+    means = _per_class(z, labels, n_classes, np.mean)
+    counts = np.array([np.sum(labels == c) for c in range(n_classes)], dtype=float)
+    present = counts > 0
+    total = z.var(axis=0) * len(labels)
+    between = (counts[present, None] * (means[present] - z.mean(axis=0)) ** 2).sum(axis=0)
+    varies = total > 0
+    if not varies.any():
+        return float("nan")
+    return float(100.0 * np.mean(between[varies] / total[varies]))
+
+
+def mean_class_median(medians: np.ndarray) -> float:
+    """The mean of a layer's class medians of a = T(z) (``class_medians``: one per class and
+    node; absent classes left out): how large its activation values are (Section 4.2.2,
+    Figs. 4.9, 4.10)."""
+    medians = np.asarray(medians, dtype=float)
+    medians = medians[np.isfinite(medians)]
+    return float(medians.mean()) if medians.size else float("nan")
+
+
+def first_layer_above(per_layer, share: float = POLARISED_SHARE) -> float:
+    """The first layer (1-based) whose value is above ``share`` (per layer, in order; e.g.
+    ``class_polarised_pct``: where most of the node-class pairs are polarised, Section
+    5.3.2); NaN when none is."""
+    above = np.flatnonzero(np.asarray(per_layer, dtype=float) > share)
+    return float(above[0] + 1) if above.size else float("nan")
+
+
+def epoch_seed_se(values: np.ndarray) -> float:
+    """How far seeds spread: per epoch the standard error of the mean over seeds (ddof=1),
+    averaged over the epochs. ``values`` is [n_seeds, n_epochs] (e.g. validation accuracy
+    per epoch: the error bars of the study's training curves, Section 3.4); epochs
+    without a value for at least two seeds are left out."""
+    values = np.asarray(values, dtype=float)
+    n = np.isfinite(values).sum(axis=0)
+    keep = n >= 2
+    if not keep.any():
+        return float("nan")
+    se = np.nanstd(values[:, keep], axis=0, ddof=1) / np.sqrt(n[keep])
+    return float(se.mean())
 
 
 def mean_se(values) -> tuple[float, float]:

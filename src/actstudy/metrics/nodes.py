@@ -16,11 +16,13 @@ from actstudy.metrics.activity import (
     activate,
     class_activity,
     class_medians,
+    class_separation,
     classes_on,
     dead_nodes,
     full_activity_drop,
     high_activity_percentage,
     layer_sparsity,
+    mean_class_median,
     median_saturated_percentage,
     node_activity,
     polarised_percentage,
@@ -48,8 +50,10 @@ def node_metrics(train: str | Path | list, test: str | Path, activation: str, on
       0 % or 100 %: ``polarised_percentage``) and ``median_saturated_pct`` (% of its
       node-class medians at a saturation point: ``median_saturated_percentage``), on the
       training set; ``full_activity_drop`` (node-class pairs at 100 % activity, training
-      minus test), ``class_high_pct`` (node-class pairs at 90 % or more) and ``classes_on``
-      (classes a non-dead node is on for, on average).
+      minus test), ``class_high_pct`` (node-class pairs at 90 % or more), ``classes_on``
+      (classes a non-dead node is on for, on average), ``class_separation`` (% of a node's
+      pre-activation variance between the class means, on average) and
+      ``mean_class_median`` (the mean of its node-class medians of a).
 
     ``train`` may list several files (training and validation splits: the
     ``train+validation`` reading); ``on_at_zero``, ``include_dead`` and ``threshold`` are
@@ -81,7 +85,9 @@ def node_metrics(train: str | Path | list, test: str | Path, activation: str, on
                            "median_saturated_pct": median_saturated_percentage(medians, activation),
                            "full_activity_drop": full_activity_drop(act_train, act_test),
                            "class_high_pct": high_activity_percentage(act_train),
-                           "classes_on": classes_on(act_train, dead)})  # fmt: skip
+                           "classes_on": classes_on(act_train, dead),
+                           "class_separation": class_separation(z_train, y_train, N_CLASSES),
+                           "mean_class_median": mean_class_median(medians)})  # fmt: skip
     return {
         "class_nodes": pd.concat(class_rows, ignore_index=True),
         "nodes": pd.concat(node_rows, ignore_index=True),

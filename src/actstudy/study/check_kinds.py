@@ -19,9 +19,10 @@ import pandas as pd
 
 from actstudy.core.activations import get as activation
 from actstudy.core.config import Architecture
-from actstudy.metrics.activity import mean_se
+from actstudy.metrics.activity import POLARISED_SHARE, mean_se
 
-POLARISED_SHARE = 50.0  # "most nodes": more than this % of a layer's nodes (later_layers_polarised)
+# The kinds of comparison defined here (``actstudy.study.checks.CHECK_KINDS`` maps each to its function).
+KINDS = ("compare", "gap", "trend", "bound", "layers", "polarised", "band", "best", "trained")
 TIE = 1e-4  # values closer than this (in points) are equal: float rounding, not a difference
 
 
@@ -64,12 +65,12 @@ def _side(arch: Architecture, attribute: str) -> str:
     """How a network differs on ``attribute``, for the details: 'ReLU', 'BN', '800 wide'."""
     v = getattr(arch, attribute)
     return {"activation": lambda: activation(v).label, "batch_norm": lambda: "BN" if v else "no BN",
-            "width": lambda: f"{v} wide", "depth": lambda: f"{v} layers"}[attribute]()  # fmt: skip
+            "width": lambda: f"{v} wide", "depth": lambda: f"{v} layers", "dataset": lambda: v}[attribute]()  # fmt: skip
 
 
 def _shared(arch: Architecture, *varied: str) -> str:
     """The network's description without the attributes a comparison varies."""
-    parts = [arch.dataset]
+    parts = [] if "dataset" in varied else [arch.dataset]
     shape = {"depth": f"depth {arch.depth}", "width": f"width {arch.width}"}
     if "depth" in varied or "width" in varied:
         parts += [shape[k] for k in ("depth", "width") if k not in varied]
@@ -124,21 +125,33 @@ def compare(archs, measured, check) -> list[Comparison]:
     return out
 
 
-def _gap(measured, relu: Architecture, metric: str, absolute: bool) -> float:
-    gap = value(measured, relu, metric) - value(measured, dataclasses.replace(relu, activation="sigmoid"), metric)
+def _twin(arch: Architecture, attribute: str, other) -> Architecture:
+    return dataclasses.replace(arch, **{attribute: other})
+
+
+def _gap(measured, arch: Architecture, metric: str, absolute: bool, between: str, other) -> float:
+    gap = value(measured, arch, metric) - value(measured, _twin(arch, between, other), metric)
     return abs(gap) if absolute else gap
 
 
 def gap(archs, measured, check) -> list[Comparison]:
-    """ReLU minus sigmoid in ``metric`` (``absolute``: its size) larger where ``vary`` is
-    ``larger_at`` than in the twin network."""
+    """The ``leading`` side of ``between`` minus its twin in ``metric`` (by default ReLU
+    minus sigmoid; ``absolute``: its size) larger where ``vary`` is ``larger_at`` than in
+    the twin network."""
+    between, leading = check.get("between", "activation"), check.get("leading", "relu")
+    others = {getattr(a, between) for a in archs} - {leading}
+    if len(others) != 1:
+        return []
+    other, trained = others.pop(), set(archs)
+    firsts = [a for a in archs if getattr(a, between) == leading and _twin(a, between, other) in trained]
+    if not firsts:
+        return []
+    sides = f"{_side(firsts[0], between)} - {_side(_twin(firsts[0], between, other), between)}"
+    kind = f"|{sides}|" if check.get("absolute") else sides
     out = []
-    trained = set(archs)
-    relus = [a for a in archs if a.activation == "relu" and dataclasses.replace(a, activation="sigmoid") in trained]
-    kind = "|ReLU - sigmoid|" if check.get("absolute") else "ReLU - sigmoid"
-    for a, b in _pairs(relus, check["vary"], check["larger_at"]):
-        left, right = (_gap(measured, x, check["metric"], check.get("absolute", False)) for x in (a, b))
-        what = f"{_shared(a, check['vary'], 'activation')} {check['metric']} {kind}"
+    for a, b in _pairs(firsts, check["vary"], check["larger_at"]):
+        left, right = (_gap(measured, x, check["metric"], check.get("absolute", False), between, other) for x in (a, b))
+        what = f"{_shared(a, check['vary'], between)} {check['metric']} {kind}"
         out.append(Comparison(what, _side(a, check["vary"]), left, _side(b, check["vary"]), right, above(left, right)))
     return out
 
@@ -235,23 +248,40 @@ def band(archs, measured, check) -> list[Comparison]:
     return out
 
 
+def _matches(arch: Architecture, expect: dict) -> bool:
+    """The network has every attribute of ``expect`` (a value, or one of a list)."""
+    return all(getattr(arch, k) in (v if isinstance(v, list) else [v]) for k, v in expect.items())
+
+
 def best(archs, measured, check) -> list[Comparison]:
     """Per dataset: the best ``metric`` among the networks with every attribute of
     ``expect`` above the best among the others (the argmax over the trained networks
-    has those attributes)."""
+    has those attributes); with ``each``, every such network above the best of the
+    others (the lowest of them against it)."""
     out = []
     for dataset in dict.fromkeys(a.dataset for a in archs):
         nets = [a for a in archs if a.dataset == dataset]
-        expected = [a for a in nets if all(getattr(a, k) == v for k, v in check["expect"].items())]
+        expected = [a for a in nets if _matches(a, check["expect"])]
         others = [a for a in nets if a not in expected]
         if not expected or not others:
             continue
-        left = float(np.max([value(measured, a, check["metric"]) for a in expected]))
+        mine = [value(measured, a, check["metric"]) for a in expected]
+        left = float(np.min(mine) if check.get("each") else np.max(mine))
         right = float(np.max([value(measured, a, check["metric"]) for a in others]))
         wanted = ", ".join(f"{k} {v}" for k, v in check["expect"].items())
-        out.append(
-            Comparison(
-                f"{dataset} {check['metric']}", f"best with {wanted}", left, "best other", right, above(left, right)
-            )
-        )
+        label = f"{'lowest' if check.get('each') else 'best'} with {wanted}"
+        out.append(Comparison(f"{dataset} {check['metric']}", label, left, "best other", right, above(left, right)))
+    return out
+
+
+def trained(archs, measured, check) -> list[Comparison]:
+    """Per network: ``metric`` of the trained net above that of the untrained net (its
+    ``<metric>_init``), over the network (per layer where ``per_layer``)."""
+    out = []
+    for arch in archs:
+        for layer in range(1, arch.depth + 1) if check.get("per_layer") else [pd.NA]:
+            left = value(measured, arch, check["metric"], layer)
+            right = value(measured, arch, f"{check['metric']}_init", layer)
+            where = f"{_shared(arch)} {check['metric']}" + ("" if pd.isna(layer) else f", layer {layer}")
+            out.append(Comparison(where, "trained", left, "untrained", right, above(left, right)))
     return out

@@ -31,8 +31,8 @@ from actstudy.study.numbers import check_metrics, networks_of
 CHECK_VERDICTS = ("holds", "fails", "partly run", "not run")
 # Each ``kind`` of numbers.yaml and its function.
 CHECK_KINDS: dict[str, Callable[..., list[Comparison]]] = {
-    **{k: getattr(check_kinds, k) for k in ("compare", "gap", "trend", "bound", "layers", "polarised", "band", "best")},
-    **{k: getattr(classifier_kinds, k) for k in ("reach_network", "systems", "peak")},
+    **{k: getattr(check_kinds, k) for k in check_kinds.KINDS},
+    **{k: getattr(classifier_kinds, k) for k in ("reach_network", "systems", "peak", "drop", "converge")},
 }
 CHECK_COLUMNS = ["check", "source", "claim", "verdict", "comparisons", "failed", "details", "inconsistent", "protocol"]
 
@@ -44,10 +44,13 @@ def read_metrics(check: dict) -> list[str]:
     if kind == "polarised":
         return ["class_polarised_pct"]
     if kind == "reach_network":
+        prefix, network = classifier_kinds.SPLIT_METRICS[check.get("split", "test")]
+        return [network, f"{prefix}:"]
+    if kind == "converge":
         return ["network_acc", "layer_acc:"]
     if kind == "systems":
         return [f"layer_acc:{system}" for system in [check["higher"], *check["lower"]]]
-    if kind == "peak":
+    if kind in ("peak", "drop"):
         return [f"layer_acc:{system}" for system in check["systems"]]
     return check_metrics(check)
 

@@ -1,5 +1,6 @@
 """The kinds of comparison the study's Chapter 6 claims make, over the layer classifiers'
-test accuracies (``layer_acc:<system>`` per layer, ``network_acc``): as
+accuracies (``layer_acc:<system>`` per layer on the test set, ``layer_train_acc:<system>``
+on the training set, ``network_acc`` and ``network_train_acc``): as
 ``actstudy.study.check_kinds``, pure functions of the measured table.
 """
 
@@ -7,21 +8,51 @@ from __future__ import annotations
 
 import numpy as np
 
-from actstudy.study.check_kinds import Comparison, _layer, _shared, above, value
+from actstudy.study.check_kinds import Comparison, _layer, _pairs, _shared, _side, above, value
+
+# The metrics of each split: (per layer and system, the network's own).
+SPLIT_METRICS = {"test": ("layer_acc", "network_acc"), "train": ("layer_train_acc", "network_train_acc")}
+
+
+def _systems(measured, arch, prefix: str = "layer_acc") -> list[str]:
+    rows = measured[(measured["dataset"] == arch.dataset) & (measured["network"] == arch.name)]
+    return sorted(m.split(":")[1] for m in rows["metric"].unique() if m.startswith(f"{prefix}:"))
+
+
+def _against_network(acc: float, network: float, relation: str, tolerance: float) -> tuple[str, float, bool]:
+    """(label, value, holds) of a system's accuracy against the network's: ``within``
+    ``tolerance`` points below it or higher, ``short`` of that floor, ``not_above`` it, or
+    ``equal`` to it within ``tolerance``."""
+    floor = network - tolerance
+    return {
+        "within": (f"network - {tolerance:g}", floor, acc >= floor),
+        "short": (f"network - {tolerance:g}", floor, above(floor, acc)),
+        "not_above": ("network", network, not above(acc, network)),
+        "equal": (f"network ± {tolerance:g}", network, abs(acc - network) <= tolerance),
+    }[relation]
 
 
 def reach_network(archs, measured, check) -> list[Comparison]:
-    """In the last hidden layer, each system's test accuracy at least the network's own
-    test accuracy minus ``tolerance`` points."""
+    """Each system's accuracy on ``split`` (test) against the network's own on it, as
+    ``relation`` says (``_against_network``; ``within`` ``tolerance`` by default): in the
+    last hidden layer, or (``layer: before_last``) its best layer before the last."""
     out = []
-    tolerance = check["tolerance"]
+    split, relation = check.get("split", "test"), check.get("relation", "within")
+    prefix, network_metric = SPLIT_METRICS[split]
     for arch in archs:
-        rows = measured[(measured["dataset"] == arch.dataset) & (measured["network"] == arch.name)]
-        floor = value(measured, arch, "network_acc") - tolerance
-        for metric in sorted(m for m in rows["metric"].unique() if m.startswith("layer_acc:")):
-            acc = value(measured, arch, metric, arch.depth)
-            out.append(Comparison(f"{_shared(arch)}, last hidden layer ({arch.depth}), test", metric.split(":")[1],
-                                  acc, f"network - {tolerance:g}", floor, acc >= floor))  # fmt: skip
+        network = value(measured, arch, network_metric)
+        for system in _systems(measured, arch, prefix):
+            if check.get("layer", "last") == "last":
+                acc = value(measured, arch, f"{prefix}:{system}", arch.depth)
+                where = f"{_shared(arch)}, last hidden layer ({arch.depth}), {split}"
+            else:
+                earlier = [value(measured, arch, f"{prefix}:{system}", layer) for layer in range(1, arch.depth)]
+                if not np.isfinite(earlier).any():
+                    continue
+                acc = float(np.nanmax(earlier))
+                where = f"{_shared(arch)}, best layer before the last ({int(np.nanargmax(earlier)) + 1}), {split}"
+            label, right, holds = _against_network(acc, network, relation, check.get("tolerance", 0.0))
+            out.append(Comparison(where, system, acc, label, right, holds))
     return out
 
 
@@ -39,13 +70,17 @@ def systems(archs, measured, check) -> list[Comparison]:
     return out
 
 
+def _per_layer(measured, arch, system: str) -> list[float]:
+    return [value(measured, arch, f"layer_acc:{system}", layer) for layer in range(1, arch.depth + 1)]
+
+
 def peak(archs, measured, check) -> list[Comparison]:
     """Each of ``systems``: its best test accuracy over the layers before the last above
     its accuracy in the last hidden layer (it peaks, then drops)."""
     out = []
     for arch in archs:
         for system in check["systems"]:
-            per_layer = [value(measured, arch, f"layer_acc:{system}", layer) for layer in range(1, arch.depth + 1)]
+            per_layer = _per_layer(measured, arch, system)
             earlier = [v for v in per_layer[:-1] if np.isfinite(v)]
             if not earlier:
                 continue
@@ -53,4 +88,51 @@ def peak(archs, measured, check) -> list[Comparison]:
             layer = per_layer.index(best) + 1
             out.append(Comparison(f"{_shared(arch)} {system}, test", f"layer {layer} (best before last)", best,
                                   f"layer {arch.depth}", per_layer[-1], above(best, per_layer[-1])))  # fmt: skip
+    return out
+
+
+def _drop(measured, arch, system: str) -> float:
+    """Points by which a system's test accuracy in the last hidden layer lies below its
+    best over the layers before it (``peak``'s two values; negative where it rises)."""
+    per_layer = _per_layer(measured, arch, system)
+    return float(np.nanmax(per_layer[:-1]) - per_layer[-1]) if np.isfinite(per_layer[:-1]).any() else np.nan
+
+
+def drop(archs, measured, check) -> list[Comparison]:
+    """Each of ``systems``: its drop after the peak (``_drop``) larger in the network whose
+    ``vary`` attribute is ``higher`` than in its twin."""
+    out = []
+    for a, b in _pairs(archs, check["vary"], check["higher"]):
+        for system in check["systems"]:
+            left, right = _drop(measured, a, system), _drop(measured, b, system)
+            where = f"{_shared(a, check['vary'])} {system} drop after the peak, test"
+            sides = _side(a, check["vary"]), _side(b, check["vary"])
+            out.append(Comparison(where, sides[0], left, sides[1], right, above(left, right)))
+    return out
+
+
+def _converged_at(measured, arch, tolerance: float) -> float:
+    """The first layer where every system's test accuracy is within ``tolerance`` points
+    of the network's; the depth + 1 where none is."""
+    floor = value(measured, arch, "network_acc") - tolerance
+    names = _systems(measured, arch)
+    if not names or not np.isfinite(floor):
+        return np.nan
+    for layer in range(1, arch.depth + 1):
+        accs = [value(measured, arch, f"layer_acc:{system}", layer) for system in names]
+        if all(acc >= floor for acc in accs):
+            return float(layer)
+    return float(arch.depth + 1)
+
+
+def converge(archs, measured, check) -> list[Comparison]:
+    """The layer where the systems converge (``_converged_at``: all within ``tolerance``
+    of the network) earlier in the network whose ``vary`` attribute is ``higher`` than in
+    its twin."""
+    out = []
+    for a, b in _pairs(archs, check["vary"], check["higher"]):
+        left, right = (_converged_at(measured, x, check["tolerance"]) for x in (a, b))
+        within = f"first layer with every system within {check['tolerance']:g} of the network"
+        where = f"{_shared(a, check['vary'])}, {within}"
+        out.append(Comparison(where, _side(a, check["vary"]), left, _side(b, check["vary"]), right, above(right, left)))
     return out

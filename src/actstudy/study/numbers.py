@@ -143,17 +143,26 @@ METRIC_ARTEFACTS = {
     "polarised_pct_init": ("nodes", "init"), "class_polarised_pct": ("layers", None),
     "full_activity_drop": ("layers", None), "median_saturated_pct": ("layers", None),
     "median_saturated_pct_init": ("layers", "init"), "class_high_pct": ("layers", None),
-    "classes_on": ("layers", None),
+    "classes_on": ("layers", None), "class_separation": ("layers", None),
+    "class_separation_init": ("layers", "init"), "mean_class_median": ("layers", None),
+    "mean_class_median_init": ("layers", "init"), "polarised_from_layer": ("layers", None),
+    "best_epoch": ("train", "best"), "val_acc_seed_se": ("train", "best"), "system_spread": ("classifiers", None),
 }  # fmt: skip
+# Metrics named per layer classifier system (``layer_acc:discrete``): read from the classifiers.
+CLASSIFIER_PREFIXES = ("layer_acc:", "layer_train_acc:")
 CHECK_KIND_ARTEFACTS = {"reach_network": "classifiers", "systems": "classifiers", "peak": "classifiers",
-                        "polarised": "layers"}  # fmt: skip
+                        "drop": "classifiers", "converge": "classifiers", "polarised": "layers"}  # fmt: skip
 
 
 def check_metrics(check: dict) -> list[str]:
-    return list(check.get("metrics", [])) + ([check["metric"]] if "metric" in check else [])
+    """The metrics a claim names (a ``trained`` claim also reads its metric's ``_init``)."""
+    metrics = list(check.get("metrics", [])) + ([check["metric"]] if "metric" in check else [])
+    return metrics + [f"{m}_init" for m in metrics] if check["kind"] == "trained" else metrics
 
 
 def _artefacts(metric: str, state: str) -> tuple[str, str]:
+    if metric.startswith(CLASSIFIER_PREFIXES):
+        return "classifiers", state
     artefact, fixed = METRIC_ARTEFACTS[metric]
     return artefact, fixed or state
 
@@ -199,7 +208,7 @@ def scorecard_plan(
     """Per net of the study a number or claim concerns and ``grids`` trains: how its
     training differs from the study's protocol, the learning rate whose runs are read
     (None: the selected one) and the files the scorecard reads (below ``results``, those
-    of the net ``trained_as`` gives): ``summary`` and ``selection``, and per table of
+    of the net ``trained_as`` gives): ``summary``, ``selection`` and ``history``, and per table of
     ``PLAN_TABLES`` {seed: path}. ``network`` is the study's name for the net."""
     plan = []
     for arch, wanted in sorted(needs(study, grids, state, bn_init).items()):
@@ -211,6 +220,7 @@ def scorecard_plan(
             if artefact == "train":
                 item["summary"] = f"{train_dir(trained, results)}/summary.csv"
                 item["selection"] = f"{train_dir(trained, results)}/selected.json"
+                item["history"] = f"{train_dir(trained, results)}/history.csv"
             else:
                 key = f"init_{artefact}" if at == "init" else artefact
                 item[key] = {seed: metrics_path(trained, seed, at, artefact, results) for seed in grid.seeds}
@@ -222,7 +232,7 @@ def plan_files(plan: list[dict]) -> list[str]:
     """Every file a scorecard plan reads."""
     files = []
     for item in plan:
-        files += [item[k] for k in ("summary", "selection") if k in item]
+        files += [item[k] for k in ("summary", "selection", "history") if k in item]
         for table in PLAN_TABLES:
             files += list(item.get(table, {}).values())
     return files

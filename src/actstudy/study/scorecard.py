@@ -26,14 +26,22 @@ import numpy as np
 import pandas as pd
 
 from actstudy.core.io import read_selection, read_table
-from actstudy.metrics.activity import mean_se, polarised_percentage
+from actstudy.metrics.activity import epoch_seed_se, first_layer_above, mean_se, polarised_percentage
 from actstudy.metrics.nodes import network_dead_pct
 from actstudy.study import checks
+from actstudy.study.classifier_kinds import SPLIT_METRICS
 from actstudy.study.numbers import SUMMARY_METRICS, study_rows
 
 MEASURED_COLUMNS = ["dataset", "network", "seed", "metric", "layer", "value"]
 # Per-layer columns of the node metrics read as they are (``actstudy.metrics.nodes``).
-LAYER_COLUMNS = ("median_saturated_pct", "full_activity_drop", "class_high_pct", "classes_on")
+LAYER_COLUMNS = (
+    "median_saturated_pct",
+    "full_activity_drop",
+    "class_high_pct",
+    "classes_on",
+    "class_separation",
+    "mean_class_median",
+)
 VERDICTS = ("agree", "disagree", "partly run", "protocol differs", "not run")
 COMPUTED = ("agree", "disagree", "partly run", "protocol differs")  # verdicts of rows with a value of ours
 
@@ -41,22 +49,42 @@ COMPUTED = ("agree", "disagree", "partly run", "protocol differs")  # verdicts o
 # -- our results, read from the workflow's files (I/O) -----------------------------------------
 
 
-def _summary_values(item: dict) -> list[dict]:
-    """The accuracies of the analysed runs: the selected ones, or those trained with the
-    learning-rate reading's rate (``item['learning_rate']``; diverged runs left out)."""
-    summary = read_table(item["summary"], "summary")
+def _analysed_runs(item: dict, summary: pd.DataFrame) -> set[str]:
+    """The runs analysed: the selected ones, or those trained with the learning-rate
+    reading's rate (``item['learning_rate']``; diverged runs left out)."""
     rate = item.get("learning_rate")
     if rate is None:
-        runs = set(read_selection(item["selection"])["runs"])
-    else:
-        runs = set(summary.loc[(summary["learning_rate"] == rate) & ~summary["diverged"].astype(bool), "run"])
+        return set(read_selection(item["selection"])["runs"])
+    return set(summary.loc[(summary["learning_rate"] == rate) & ~summary["diverged"].astype(bool), "run"])
+
+
+def _summary_values(item: dict) -> list[dict]:
+    """The accuracies of the analysed runs (``_analysed_runs``) and their best epochs
+    (``best_epoch``: the epoch of highest validation accuracy, where the summary has it);
+    with the training history, the seeds' spread of validation accuracy over the epochs
+    (``val_acc_seed_se``: one value over the seeds, seed NA)."""
+    summary = read_table(item["summary"], "summary")
+    runs = _analysed_runs(item, summary)
     rows = []
     for run in summary[summary["run"].isin(runs)].itertuples(index=False):
         for metric in SUMMARY_METRICS:
             rows.append(
                 {"seed": int(run.seed), "metric": metric, "layer": pd.NA, "value": 100.0 * getattr(run, metric)}
             )
+        if "best_epoch" in summary:
+            rows.append({"seed": int(run.seed), "metric": "best_epoch", "layer": pd.NA, "value": float(run.best_epoch)})
+    if "history" in item:
+        history = read_table(item["history"], "history")
+        curves = history[history["run"].isin(runs)].pivot(index="run", columns="epoch", values="val_acc")
+        spread = epoch_seed_se(100.0 * curves.to_numpy(dtype=float))
+        rows.append({"seed": pd.NA, "metric": "val_acc_seed_se", "layer": pd.NA, "value": spread})
     return rows
+
+
+def _network_row(layers: pd.DataFrame, column: str, metric: str, seed: int) -> dict:
+    """A per-layer column over the whole network, layers weighted by their size."""
+    whole = float((layers[column] * layers["n_nodes"]).sum() / layers["n_nodes"].sum())
+    return {"seed": seed, "metric": metric, "layer": pd.NA, "value": whole}
 
 
 def _layer_values(path: str, seed: int, init: bool) -> list[dict]:
@@ -69,6 +97,8 @@ def _layer_values(path: str, seed: int, init: bool) -> list[dict]:
             metric = f"{column}_init" if init else column
             rows += [{"seed": seed, "metric": metric, "layer": int(r.layer), "value": float(getattr(r, column))}
                      for r in layers.itertuples(index=False)]  # fmt: skip
+    if "mean_class_median" in layers:
+        rows.append(_network_row(layers, "mean_class_median", "mean_class_median" + ("_init" if init else ""), seed))
     if not init:
         rows += [{"seed": seed, "metric": "dead_pct", "layer": int(r.layer), "value": float(r.dead_pct)}
                  for r in layers.itertuples(index=False)]  # fmt: skip
@@ -76,8 +106,9 @@ def _layer_values(path: str, seed: int, init: bool) -> list[dict]:
         if "class_polarised_pct" in layers:  # node metrics written before this column have none
             rows += [{"seed": seed, "metric": "class_polarised_pct", "layer": int(r.layer),
                       "value": float(r.class_polarised_pct)} for r in layers.itertuples(index=False)]  # fmt: skip
-            whole = float((layers["class_polarised_pct"] * layers["n_nodes"]).sum() / layers["n_nodes"].sum())
-            rows.append({"seed": seed, "metric": "class_polarised_pct", "layer": pd.NA, "value": whole})
+            rows.append(_network_row(layers, "class_polarised_pct", "class_polarised_pct", seed))
+            first = first_layer_above(layers.sort_values("layer")["class_polarised_pct"])
+            rows.append({"seed": seed, "metric": "polarised_from_layer", "layer": pd.NA, "value": first})
     return rows
 
 
@@ -95,19 +126,29 @@ def _init_node_values(path: str, seed: int) -> list[dict]:
 
 
 def _classifier_values(path: str, seed: int) -> list[dict]:
-    """Per system and layer its test accuracy (``layer_acc:<system>``), the network's own
-    (``network_acc``), and the last hidden layer's minus the network's
-    (``last_layer_gap:<system>``)."""
+    """Per system and layer its test accuracy (``layer_acc:<system>``) and training
+    accuracy (``layer_train_acc:<system>``), the network's own (``network_acc``,
+    ``network_train_acc``), per layer the spread over the systems' test accuracies (the
+    best minus the worst: ``system_spread``), and the last hidden layer's minus the
+    network's (``last_layer_gap:<system>``)."""
     frame = read_table(path, "classifiers")
-    test = frame[frame["split"] == "test"]
-    network = float(test.loc[test["system"] == "network", "accuracy"].iloc[0])
-    layers = test[test["system"] != "network"]
-    last = layers[layers["layer"] == layers["layer"].max()]
-    rows = [{"seed": seed, "metric": f"layer_acc:{r.system}", "layer": int(r.layer), "value": float(r.accuracy)}
-            for r in layers.itertuples(index=False)]  # fmt: skip
-    rows.append({"seed": seed, "metric": "network_acc", "layer": pd.NA, "value": network})
-    return rows + [{"seed": seed, "metric": f"last_layer_gap:{r.system}", "layer": pd.NA,
-                    "value": float(r.accuracy) - network} for r in last.itertuples(index=False)]  # fmt: skip
+    rows = []
+    for split, (prefix, network_metric) in SPLIT_METRICS.items():
+        part = frame[frame["split"] == split]
+        network = float(part.loc[part["system"] == "network", "accuracy"].iloc[0])
+        layers = part[part["system"] != "network"]
+        rows += [_row(seed, f"{prefix}:{r.system}", int(r.layer), r.accuracy) for r in layers.itertuples(index=False)]
+        rows.append(_row(seed, network_metric, pd.NA, network))
+        if split == "test":
+            last = layers[layers["layer"] == layers["layer"].max()]
+            gaps = [_row(seed, f"last_layer_gap:{r.system}", pd.NA, r.accuracy - network) for r in last.itertuples()]
+            spread = layers.groupby("layer")["accuracy"].agg(lambda acc: acc.max() - acc.min())
+            rows += [_row(seed, "system_spread", int(layer), v) for layer, v in spread.items()]
+    return rows + gaps
+
+
+def _row(seed, metric: str, layer, value) -> dict:
+    return {"seed": seed, "metric": metric, "layer": layer, "value": float(value)}
 
 
 def measure(plan: list[dict]) -> pd.DataFrame:
