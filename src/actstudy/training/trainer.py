@@ -61,6 +61,36 @@ class TrainResult:
     # states[state name][run id] -> state_dict of reference_mlp; names: init, best, epoch<E>
 
 
+def _saved(part):
+    """A CPU copy of one part of a checkpoint: a module's or the optimizer's state_dict, a
+    tensor, a generator's state, or a dict or list of these."""
+    if hasattr(part, "state_dict"):
+        return _saved(part.state_dict())
+    if isinstance(part, torch.Tensor):
+        return part.detach().to("cpu", copy=True)
+    if isinstance(part, torch.Generator):
+        return part.get_state()
+    if isinstance(part, dict):
+        return {name: _saved(value) for name, value in part.items()}
+    return [_saved(value) for value in part]
+
+
+def _restore(part, saved) -> None:
+    """Put a saved part back into the live one, in place (``_saved``'s inverse)."""
+    if hasattr(part, "load_state_dict"):
+        part.load_state_dict(saved)
+    elif isinstance(part, torch.Tensor):
+        part.copy_(saved)
+    elif isinstance(part, torch.Generator):
+        part.set_state(saved)
+    elif isinstance(part, dict):
+        for name, value in part.items():
+            _restore(value, saved[name])
+    else:
+        for value, saved_value in zip(part, saved, strict=True):
+            _restore(value, saved_value)
+
+
 class Trainer:
     """The state of one training job, runnable, and resumable from a checkpoint.
 
@@ -114,49 +144,31 @@ class Trainer:
 
     # ----------------------------------------------------------------- checkpoints
 
-    # What a checkpoint holds, each named once: ``state_dict`` and ``load_state_dict`` walk
-    # these. Device tensors of the trainer and of its step runner are restored in place
-    # (a captured CUDA graph, the step runner and the optimizer hold references to them);
-    # plain values are replaced.
-    TENSORS = ("best_acc", "best_epoch", "diverged", "diverged_epoch")
-    STEP_TENSORS = ("loss_sum", "correct")
-    VALUES = ("epoch", "position", "order", "rows", "states")
+    VALUES = ("epoch", "position", "order", "rows", "states")  # plain values: replaced on restore
+
+    def _checkpoint_parts(self) -> dict:
+        """Every other part of a checkpoint, each named once, as the live object that holds
+        it. ``state_dict`` saves a CPU copy of each; ``load_state_dict`` restores each in
+        place (a captured CUDA graph, the step runner and the optimizer hold references to
+        these device tensors)."""
+        return {
+            "model": self.model,
+            "best_state": self.best_state,
+            "optimizer": self.optimizer,
+            **{name: getattr(self, name) for name in ("best_acc", "best_epoch", "diverged", "diverged_epoch")},
+            **{name: getattr(self.step, name) for name in ("loss_sum", "correct")},
+            "generators": self.generators,
+            "dropout_generators": [g for g in self.model.dropout_generators if g is not None],
+        }
 
     def state_dict(self) -> dict:
-        def cpu(t):
-            return t.detach().to("cpu", copy=True)
-
-        optimizer = self.optimizer.state_dict()
-        return {
-            "fingerprint": self.fingerprint,
-            **{name: getattr(self, name) for name in self.VALUES},
-            "model": {n: cpu(t) for n, t in self.model.state_dict().items()},
-            "best_state": {n: cpu(t) for n, t in self.best_state.items()},
-            "optimizer": {"step": cpu(optimizer["step"]), "lr": cpu(optimizer["lr"]),
-                          "exp_avg": [cpu(t) for t in optimizer["exp_avg"]],
-                          "exp_avg_sq": [cpu(t) for t in optimizer["exp_avg_sq"]]},
-            **{name: cpu(getattr(self, name)) for name in self.TENSORS},
-            **{name: cpu(getattr(self.step, name)) for name in self.STEP_TENSORS},
-            "generators": [g.get_state() for g in self.generators],
-            "dropout_generators": [g.get_state() for g in self.model.dropout_generators if g is not None],
-        }  # fmt: skip
+        values = {name: getattr(self, name) for name in self.VALUES}
+        return {"fingerprint": self.fingerprint, **values, **_saved(self._checkpoint_parts())}
 
     @torch.no_grad()
     def load_state_dict(self, state: dict) -> None:
-        """Restore in place: tensors keep their storage (a captured CUDA graph, the step
-        runner and the optimizer hold references to them)."""
-        self.model.load_state_dict(state["model"])
-        for name, tensor in state["best_state"].items():
-            self.best_state[name].copy_(tensor)
-        self.optimizer.load_state_dict(state["optimizer"])
-        for name in self.TENSORS:
-            getattr(self, name).copy_(state[name])
-        for name in self.STEP_TENSORS:
-            getattr(self.step, name).copy_(state[name])
-        for generator, generator_state in zip(self.generators, state["generators"]):
-            generator.set_state(generator_state)
-        for generator, generator_state in zip(self.model.dropout_generators, state.get("dropout_generators", [])):
-            generator.set_state(generator_state)
+        for name, part in self._checkpoint_parts().items():
+            _restore(part, state[name])
         for name in self.VALUES:
             setattr(self, name, copy.copy(state[name]))  # a list or dict of its own
 
