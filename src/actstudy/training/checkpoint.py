@@ -86,3 +86,33 @@ def load(path: str | Path, expected_fingerprint: str) -> dict | None:
         log.warning("%s belongs to another configuration, dataset or checkpoint format: starting afresh", path)
         return None
     return state
+
+
+def cpu_copy(part):
+    """A CPU copy of one part of a checkpoint: a module's or the optimizer's state_dict, a
+    tensor, a generator's state, or a dict or list of these."""
+    if hasattr(part, "state_dict"):
+        return cpu_copy(part.state_dict())
+    if isinstance(part, torch.Tensor):
+        return part.detach().to("cpu", copy=True)
+    if isinstance(part, torch.Generator):
+        return part.get_state()
+    if isinstance(part, dict):
+        return {name: cpu_copy(value) for name, value in part.items()}
+    return [cpu_copy(value) for value in part]
+
+
+def restore(part, saved) -> None:
+    """Put a saved part back into the live one, in place (``cpu_copy``'s inverse)."""
+    if hasattr(part, "load_state_dict"):
+        part.load_state_dict(saved)
+    elif isinstance(part, torch.Tensor):
+        part.copy_(saved)
+    elif isinstance(part, torch.Generator):
+        part.set_state(saved)
+    elif isinstance(part, dict):
+        for name, value in part.items():
+            restore(value, saved[name])
+    else:
+        for value, saved_value in zip(part, saved, strict=True):
+            restore(value, saved_value)

@@ -61,36 +61,6 @@ class TrainResult:
     # states[state name][run id] -> state_dict of reference_mlp; names: init, best, epoch<E>
 
 
-def _saved(part):
-    """A CPU copy of one part of a checkpoint: a module's or the optimizer's state_dict, a
-    tensor, a generator's state, or a dict or list of these."""
-    if hasattr(part, "state_dict"):
-        return _saved(part.state_dict())
-    if isinstance(part, torch.Tensor):
-        return part.detach().to("cpu", copy=True)
-    if isinstance(part, torch.Generator):
-        return part.get_state()
-    if isinstance(part, dict):
-        return {name: _saved(value) for name, value in part.items()}
-    return [_saved(value) for value in part]
-
-
-def _restore(part, saved) -> None:
-    """Put a saved part back into the live one, in place (``_saved``'s inverse)."""
-    if hasattr(part, "load_state_dict"):
-        part.load_state_dict(saved)
-    elif isinstance(part, torch.Tensor):
-        part.copy_(saved)
-    elif isinstance(part, torch.Generator):
-        part.set_state(saved)
-    elif isinstance(part, dict):
-        for name, value in part.items():
-            _restore(value, saved[name])
-    else:
-        for value, saved_value in zip(part, saved, strict=True):
-            _restore(value, saved_value)
-
-
 class Trainer:
     """The state of one training job, runnable, and resumable from a checkpoint.
 
@@ -163,12 +133,12 @@ class Trainer:
 
     def state_dict(self) -> dict:
         values = {name: getattr(self, name) for name in self.VALUES}
-        return {"fingerprint": self.fingerprint, **values, **_saved(self._checkpoint_parts())}
+        return {"fingerprint": self.fingerprint, **values, **checkpoints.cpu_copy(self._checkpoint_parts())}
 
     @torch.no_grad()
     def load_state_dict(self, state: dict) -> None:
         for name, part in self._checkpoint_parts().items():
-            _restore(part, state[name])
+            checkpoints.restore(part, state[name])
         for name in self.VALUES:
             setattr(self, name, copy.copy(state[name]))  # a list or dict of its own
 
