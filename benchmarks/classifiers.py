@@ -83,17 +83,25 @@ def main() -> None:
         train, test = folder / "train.parquet", folder / "test.parquet"
         write_activations(model, x_train, y_train, 255.0, train)
         write_activations(model, x_test, y_test, 255.0, test)
-        print(f"{arch.label} on {'MNIST' if args.mirror else 'random data'}: fit on {len(y_train)}, "
-              f"evaluate {len(y_train)} + {len(y_test)}; {args.threads} threads; "
-              f"peak RSS after extraction {peak_rss_mb():.0f} MB")  # fmt: skip
+        print(
+            f"{arch.label} on {'MNIST' if args.mirror else 'random data'}: fit on {len(y_train)}, "
+            f"evaluate {len(y_train)} + {len(y_test)}; {args.threads} threads; "
+            f"peak RSS after extraction {peak_rss_mb():.0f} MB"
+        )
         out = Path(args.out) if args.out else folder / "accuracies.csv"
         began = time.perf_counter()
-        job = subprocess.run([sys.executable, "-c", ANALYSIS, str(train), str(test), str(args.threads), str(out)],
-                             check=True, capture_output=True, text=True)  # fmt: skip
+        job = subprocess.run(
+            [sys.executable, "-c", ANALYSIS, str(train), str(test), str(args.threads), str(out)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         full_s = time.perf_counter() - began
         seconds, peak_mb = job.stdout.split()[-2:]
-        print(f"full analysis (3 systems, {args.depth} layers; NumPy, no torch), in its own process: {full_s:.1f} s "
-              f"wall (imports and analysis {seconds} s), peak RSS of that process {peak_mb} MB")  # fmt: skip
+        print(
+            f"full analysis (3 systems, {args.depth} layers; NumPy, no torch), in its own process: {full_s:.1f} s "
+            f"wall (imports and analysis {seconds} s), peak RSS of that process {peak_mb} MB"
+        )
         table = pd.read_csv(out)
         print(table[table["split"] == "test"].pivot(index="layer", columns="system", values="accuracy").round(2))
 
@@ -111,14 +119,20 @@ def main() -> None:
         exact_total = exact_s * n_eval / args.exact_samples * args.depth
         above = exact > math.log(FLOOR)
         error = float(np.abs(binned - exact)[above].max())
-        print(f"layer 1, {args.exact_samples} evaluation samples x {args.width} nodes x 10 classes: "
-              f"exact {exact_s:.1f} s, binned (fit included) {binned_s:.1f} s; grid {kde.size} points, "
-              f"spacing {kde.spacing_in_bandwidths:.4f} bandwidths")  # fmt: skip
-        print(f"largest |log binned - log exact| where the density is above the floor: {error:.2e} "
-              f"({100 * float(above.mean()):.1f}% of the values)")  # fmt: skip
-        print(f"exact KDE extrapolated to the full analysis ({n_eval} samples x {args.depth} layers): "
-              f"{exact_total / 3600:.1f} h = {exact_total / full_s:.0f}x the binned analysis "
-              f"(which includes the discrete system and reading Parquet)")  # fmt: skip
+        print(
+            f"layer 1, {args.exact_samples} evaluation samples x {args.width} nodes x 10 classes: "
+            f"exact {exact_s:.1f} s, binned (fit included) {binned_s:.1f} s; grid {kde.size} points, "
+            f"spacing {kde.spacing_in_bandwidths:.4f} bandwidths"
+        )
+        print(
+            f"largest |log binned - log exact| where the density is above the floor: {error:.2e} "
+            f"({100 * float(above.mean()):.1f}% of the values)"
+        )
+        print(
+            f"exact KDE extrapolated to the full analysis ({n_eval} samples x {args.depth} layers): "
+            f"{exact_total / 3600:.1f} h = {exact_total / full_s:.0f}x the binned analysis "
+            f"(which includes the discrete system and reading Parquet)"
+        )
 
 
 if __name__ == "__main__":

@@ -52,8 +52,10 @@ def main() -> None:
     rows = []
     for n in args.jobs:
         barrier, results = context.Barrier(n), context.Queue()
-        processes = [context.Process(target=job, args=(args.arch, args.k, args.epochs, args.n_train, barrier, results))
-                     for _ in range(n)]  # fmt: skip
+        processes = [
+            context.Process(target=job, args=(args.arch, args.k, args.epochs, args.n_train, barrier, results))
+            for _ in range(n)
+        ]
         for p in processes:
             p.start()
         times = [results.get() for _ in range(n)]
@@ -65,8 +67,10 @@ def main() -> None:
     alone = rows[0]["per_model_s"]
     print(f"{'arch':>6} {'K':>3} {'jobs':>4} {'s/epoch (slowest job)':>22} {'s/epoch/model':>14} {'vs 1 job':>9}")
     for r in rows:
-        print(f"{r['arch']:>6} {r['k']:>3} {r['jobs']:>4} {r['epoch_s']:>22.3f} {r['per_model_s']:>14.4f} "
-              f"{alone / r['per_model_s']:>8.2f}x")  # fmt: skip
+        print(
+            f"{r['arch']:>6} {r['k']:>3} {r['jobs']:>4} {r['epoch_s']:>22.3f} {r['per_model_s']:>14.4f} "
+            f"{alone / r['per_model_s']:>8.2f}x"
+        )
     if args.json:
         with open(args.json, "a") as handle:
             for r in rows:

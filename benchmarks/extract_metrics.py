@@ -121,11 +121,13 @@ def main() -> None:
         write_activations(model, x, y, 255.0, folder / "train.parquet")
         extract_s = time.perf_counter() - began
         size = (folder / "train.parquet").stat().st_size
-        print(f"extraction: {args.samples} samples x {nodes} nodes in {extract_s:.1f} s "
-              f"({args.samples * nodes / extract_s / 1e6:.1f} M values/s), file {size / 1e6:.0f} MB "
-              f"({size / (args.samples * nodes):.2f} bytes/value, written at {size / extract_s / 1e9:.3f} GB/s: "
-              f"{size / extract_s / 1e9 / speeds['disk write']:.0%} of the disk's write bandwidth), "
-              f"peak RSS {peak_rss_mb():.0f} MB")  # fmt: skip
+        print(
+            f"extraction: {args.samples} samples x {nodes} nodes in {extract_s:.1f} s "
+            f"({args.samples * nodes / extract_s / 1e6:.1f} M values/s), file {size / 1e6:.0f} MB "
+            f"({size / (args.samples * nodes):.2f} bytes/value, written at {size / extract_s / 1e9:.3f} GB/s: "
+            f"{size / extract_s / 1e9 / speeds['disk write']:.0%} of the disk's write bandwidth), "
+            f"peak RSS {peak_rss_mb():.0f} MB"
+        )
         test = folder / "test.parquet"
         write_activations(model, x[:10_000], y[:10_000], 255.0, test)
         began = time.perf_counter()
@@ -133,12 +135,14 @@ def main() -> None:
         metrics_s = time.perf_counter() - began
         read = size + test.stat().st_size
         values = (args.samples + 10_000) * nodes
-        print(f"node metrics (train + 10 000 test): {metrics_s:.1f} s "
-              f"({values / metrics_s / 1e6:.1f} M values/s: {4 * values / metrics_s / 1e9:.2f} GB/s of float32 z, "
-              f"{4 * values / metrics_s / 1e9 / speeds['memory copy']:.1%} of the memory copy rate; Parquet read "
-              f"at {read / metrics_s / 1e9:.3f} GB/s, {read / metrics_s / 1e9 / speeds['disk read']:.0%} of the "
-              f"disk's read bandwidth), peak RSS {peak_rss_mb():.0f} MB; "
-              f"untrained sparsity per layer {np.round(tables['layers']['sparsity'].to_numpy(), 1).tolist()}")  # fmt: skip
+        print(
+            f"node metrics (train + 10 000 test): {metrics_s:.1f} s "
+            f"({values / metrics_s / 1e6:.1f} M values/s: {4 * values / metrics_s / 1e9:.2f} GB/s of float32 z, "
+            f"{4 * values / metrics_s / 1e9 / speeds['memory copy']:.1%} of the memory copy rate; Parquet read "
+            f"at {read / metrics_s / 1e9:.3f} GB/s, {read / metrics_s / 1e9 / speeds['disk read']:.0%} of the "
+            f"disk's read bandwidth), peak RSS {peak_rss_mb():.0f} MB; "
+            f"untrained sparsity per layer {np.round(tables['layers']['sparsity'].to_numpy(), 1).tolist()}"
+        )
 
 
 if __name__ == "__main__":

@@ -61,15 +61,19 @@ def main() -> None:
     epochs = int(config["training"]["epochs"])
     for label, include in SUBSETS.items():
         counts = grid_counts(config, include, epochs)
-        print(f"\n{label}: {counts['runs']} runs x {epochs} epochs, {counts['flops']:.3g} FLOP, "
-              f"{counts['parameter_steps']:.3g} parameter-steps")  # fmt: skip
+        print(
+            f"\n{label}: {counts['runs']} runs x {epochs} epochs, {counts['flops']:.3g} FLOP, "
+            f"{counts['parameter_steps']:.3g} parameter-steps"
+        )
         for gpu, rate in GPUS.items():
             fp32_h = counts["flops"] / rate["fp32"] / 3600
             tf32_h = counts["flops"] / rate["tf32"] / 3600
             for optimizer, nbytes in BYTES_PER_PARAMETER_STEP.items():
                 memory_h = counts["parameter_steps"] * nbytes / rate["bandwidth"] / 3600
-                print(f"  {gpu}, {optimizer}: memory {memory_h:.2f} h + arithmetic FP32 {fp32_h:.2f} h "
-                      f"= {memory_h + fp32_h:.2f} h (with TF32 matmuls {memory_h + tf32_h:.2f} h)")  # fmt: skip
+                print(
+                    f"  {gpu}, {optimizer}: memory {memory_h:.2f} h + arithmetic FP32 {fp32_h:.2f} h "
+                    f"= {memory_h + fp32_h:.2f} h (with TF32 matmuls {memory_h + tf32_h:.2f} h)"
+                )
 
 
 if __name__ == "__main__":

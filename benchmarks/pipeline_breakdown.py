@@ -21,9 +21,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 # The script each rule runs (a figure's: the one that draws from activations).
-SCRIPTS = {"train": "train", "select": "select", "extract": "extract", "node_metrics": "node_metrics",
-           "classifiers": "classifiers", "figures": "plot_node_figure", "tables": "make_table",
-           "scorecard": "scorecard"}  # fmt: skip
+SCRIPTS = {
+    "train": "train",
+    "select": "select",
+    "extract": "extract",
+    "node_metrics": "node_metrics",
+    "classifiers": "classifiers",
+    "figures": "plot_node_figure",
+    "tables": "make_table",
+    "scorecard": "scorecard",
+}
 
 
 def script_imports(script: str) -> str:
@@ -55,8 +62,12 @@ def import_seconds(modules: str, repeats: int = 3) -> float:
     best = float("inf")
     for _ in range(repeats):
         began = time.perf_counter()
-        subprocess.run([sys.executable, "-c", f"import {modules}"], check=True, cwd=ROOT,
-                       env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"})  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-c", f"import {modules}"],
+            check=True,
+            cwd=ROOT,
+            env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
+        )
         best = min(best, time.perf_counter() - began)
     return best
 
@@ -71,16 +82,19 @@ def main() -> None:
     for rule, jobs in per_rule.items():
         start = import_seconds(script_imports(SCRIPTS[rule])) if rule in SCRIPTS else float("nan")
         wall = sum(j["s"] for j in jobs)
-        rows.append((rule, len(jobs), wall, sum(j["cpu"] for j in jobs), max(j["rss"] for j in jobs), start,
-                     start * len(jobs)))  # fmt: skip
+        rows.append(
+            (rule, len(jobs), wall, sum(j["cpu"] for j in jobs), max(j["rss"] for j in jobs), start, start * len(jobs))
+        )
     rows.sort(key=lambda r: -r[2])
     total = sum(r[2] for r in rows)
     print(f"{'rule':>13} {'jobs':>5} {'job s':>8} {'CPU s':>8} {'max RSS MB':>11} {'start s':>8} {'start x jobs':>13}")
     for rule, n, wall, cpu, rss, start, starts in rows:
         print(f"{rule:>13} {n:>5} {wall:>8.1f} {cpu:>8.1f} {rss:>11.0f} {start:>8.2f} {starts:>13.1f}")
     starts = sum(r[6] for r in rows if r[6] == r[6])
-    print(f"{'total':>13} {sum(r[1] for r in rows):>5} {total:>8.1f} {sum(r[3] for r in rows):>8.1f}"
-          f" {'':>11} {'':>8} {starts:>13.1f}")  # fmt: skip
+    print(
+        f"{'total':>13} {sum(r[1] for r in rows):>5} {total:>8.1f} {sum(r[3] for r in rows):>8.1f}"
+        f" {'':>11} {'':>8} {starts:>13.1f}"
+    )
     if args.wall:
         print(f"wall time {args.wall:.0f} s; job seconds / wall = {total / args.wall:.2f} (2 cores: at most 2)")
 

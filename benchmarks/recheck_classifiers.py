@@ -24,8 +24,9 @@ def main(folder: Path) -> int:
     for path in sorted(folder.glob("results/metrics/*/*/seed*/*_classifiers.csv")):
         dataset, arch, seed, state = *path.parts[-4:-1], path.name.removesuffix("_classifiers.csv")
         z = folder / "results/z" / dataset / arch / seed
-        new = classifier_accuracies(z / f"{state}_train.parquet", z / f"{state}_test.parquet",
-                                    Architecture.parse(dataset, arch).activation)  # fmt: skip
+        new = classifier_accuracies(
+            z / f"{state}_train.parquet", z / f"{state}_test.parquet", Architecture.parse(dataset, arch).activation
+        )
         old = pd.read_csv(path)
         checked += 1
         if not old["accuracy"].equals(new["accuracy"]):

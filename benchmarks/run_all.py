@@ -72,13 +72,33 @@ def main() -> None:
         bench = REPO / "benchmarks"
         summary = []
 
-        throughput, _ = run([PYTHON, str(bench / "train_throughput.py"), "--device", "cpu", "--archs", "4x200",
-                             "8x800", "--models", "1", "6", "9", "--n-train", "11000", "--loader-steps", "150",
-                             "--matmul-floor"], log)  # fmt: skip
+        throughput, _ = run(
+            [
+                PYTHON,
+                str(bench / "train_throughput.py"),
+                "--device",
+                "cpu",
+                "--archs",
+                "4x200",
+                "8x800",
+                "--models",
+                "1",
+                "6",
+                "9",
+                "--n-train",
+                "11000",
+                "--loader-steps",
+                "150",
+                "--matmul-floor",
+            ],
+            log,
+        )
         for line in throughput.splitlines():
             if re.match(r"\s+\dx\d+\s+(batched|matmuls)", line):
-                summary.append(f"training {line.split()[0]} {line.split()[1]} K={line.split()[2]}: "
-                               f"{line.split()[4]} s/epoch/model, {line.split()[5]} vs the DataLoader loop")  # fmt: skip
+                summary.append(
+                    f"training {line.split()[0]} {line.split()[1]} K={line.split()[2]}: "
+                    f"{line.split()[4]} s/epoch/model, {line.split()[5]} vs the DataLoader loop"
+                )
             elif line.startswith("this machine's matmul rate"):
                 summary.append(line)
 
@@ -98,8 +118,17 @@ def main() -> None:
                 done, seconds = run([*snakemake, "--cores", "2"], log)
                 finished = len(re.findall(r"^Finished jobid", done, re.M))
                 summary.append(f"default config end to end: {finished} jobs in {seconds / 60:.1f} min (--cores 2)")
-                breakdown, _ = run([PYTHON, str(bench / "pipeline_breakdown.py"), "--results",
-                                    str(Path(folder) / "results"), "--wall", f"{seconds:.0f}"], log)  # fmt: skip
+                breakdown, _ = run(
+                    [
+                        PYTHON,
+                        str(bench / "pipeline_breakdown.py"),
+                        "--results",
+                        str(Path(folder) / "results"),
+                        "--wall",
+                        f"{seconds:.0f}",
+                    ],
+                    log,
+                )
                 summary += ["per rule:", *breakdown.splitlines()]
 
         print("\n# summary", file=log)

@@ -44,9 +44,12 @@ def compare(fp32: pd.DataFrame, tf32: pd.DataFrame) -> pd.DataFrame:
     both = fp32.merge(tf32, on=["run", "learning_rate", "seed"], suffixes=("_fp32", "_tf32"))
     both["paired"] = (both["test_acc_tf32"] - both["test_acc_fp32"]).abs()
     table = both.groupby("learning_rate").agg(
-        fp32_mean=("test_acc_fp32", "mean"), fp32_sd=("test_acc_fp32", "std"),
-        tf32_mean=("test_acc_tf32", "mean"), tf32_sd=("test_acc_tf32", "std"), max_paired=("paired", "max"),
-    )  # fmt: skip
+        fp32_mean=("test_acc_fp32", "mean"),
+        fp32_sd=("test_acc_fp32", "std"),
+        tf32_mean=("test_acc_tf32", "mean"),
+        tf32_sd=("test_acc_tf32", "std"),
+        max_paired=("paired", "max"),
+    )
     table["within"] = (table["tf32_mean"] - table["fp32_mean"]).abs() < table["fp32_sd"]
     return table
 

@@ -107,8 +107,9 @@ def batched_epoch_seconds(
     return per_epoch, time.perf_counter() - began - per_epoch * (1 + epochs)  # overhead: warm-up extra included
 
 
-def matmul_epoch_seconds(arch: Architecture, k: int, device: torch.device, n_train: int, batch: int = 64,
-                         repeats: int = 20) -> tuple[float, float]:  # fmt: skip
+def matmul_epoch_seconds(
+    arch: Architecture, k: int, device: torch.device, n_train: int, batch: int = 64, repeats: int = 20
+) -> tuple[float, float]:
     """Seconds per epoch of a K-run step's matrix products alone (each layer's forward
     product, its input gradient except the first layer's, its weight gradient: the
     trainer's shapes, [K, batch, in] x [K, in, out]), and their GFLOP/s: the floor the
@@ -178,14 +179,32 @@ def main() -> None:
         if args.matmul_floor:
             for k in sorted({1, *args.models}):
                 seconds, gflops = matmul_epoch_seconds(arch, k, device, args.n_train)
-                rows.append({"arch": spec, "method": "matmuls", "k": k, "epoch_s": seconds, "per_model_s": seconds / k,
-                             "speedup": baseline / (seconds / k), "gflops": gflops})  # fmt: skip
+                rows.append(
+                    {
+                        "arch": spec,
+                        "method": "matmuls",
+                        "k": k,
+                        "epoch_s": seconds,
+                        "per_model_s": seconds / k,
+                        "speedup": baseline / (seconds / k),
+                        "gflops": gflops,
+                    }
+                )
         for method, graphs, tf32, update in variants:
             torch.backends.cuda.matmul.allow_tf32 = tf32
             for k in args.models:
                 seconds, overhead = batched_epoch_seconds(arch, k, splits, device, args.epochs, graphs, update)
-                rows.append({"arch": spec, "method": method, "k": k, "epoch_s": seconds, "per_model_s": seconds / k,
-                             "speedup": baseline / (seconds / k), "overhead_s": overhead})  # fmt: skip
+                rows.append(
+                    {
+                        "arch": spec,
+                        "method": method,
+                        "k": k,
+                        "epoch_s": seconds,
+                        "per_model_s": seconds / k,
+                        "speedup": baseline / (seconds / k),
+                        "overhead_s": overhead,
+                    }
+                )
         torch.backends.cuda.matmul.allow_tf32 = False
     name = torch.cuda.get_device_name() if device.type == "cuda" else platform.processor() or platform.machine()
     print(

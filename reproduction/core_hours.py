@@ -36,18 +36,31 @@ def read_log(path: Path) -> dict | None:
         return None
     median = statistics.median(seconds[1:])  # the first epoch after a start pays torch's warm-up
     round_ = ROUND.search(path.name)
-    return {"folder": str(path.parent.parent.relative_to(REPO)), "dataset": start.group(1), "net": start.group(2),
-            "round": int(round_.group(1)) if round_ else 0, "runs": int(start.group(3)), "device": start.group(4),
-            "date": date, "epochs": epochs, "logged": len(seconds), "median_s": median,
-            "core_hours": median * epochs / 3600}  # fmt: skip
+    return {
+        "folder": str(path.parent.parent.relative_to(REPO)),
+        "dataset": start.group(1),
+        "net": start.group(2),
+        "round": int(round_.group(1)) if round_ else 0,
+        "runs": int(start.group(3)),
+        "device": start.group(4),
+        "date": date,
+        "epochs": epochs,
+        "logged": len(seconds),
+        "median_s": median,
+        "core_hours": median * epochs / 3600,
+    }
 
 
 def table(rows: list[dict]) -> str:
-    head = ("| folder | net | round | runs | epochs (logged) | device | s / epoch (median) | core-hours | date |\n"
-            "|---|---|---:|---:|---:|---|---:|---:|---|")  # fmt: skip
-    lines = [f"| `{r['folder']}` | {r['dataset']} {r['net']} | {r['round']} | {r['runs']} | {r['epochs']} "
-             f"({r['logged']}) | {r['device']} | {r['median_s']:.1f} | {r['core_hours']:.2f} | {r['date']} |"
-             for r in rows]  # fmt: skip
+    head = (
+        "| folder | net | round | runs | epochs (logged) | device | s / epoch (median) | core-hours | date |\n"
+        "|---|---|---:|---:|---:|---|---:|---:|---|"
+    )
+    lines = [
+        f"| `{r['folder']}` | {r['dataset']} {r['net']} | {r['round']} | {r['runs']} | {r['epochs']} "
+        f"({r['logged']}) | {r['device']} | {r['median_s']:.1f} | {r['core_hours']:.2f} | {r['date']} |"
+        for r in rows
+    ]
     return "\n".join([head, *lines])
 
 

@@ -66,14 +66,34 @@ def prepare(results: Path, workdir: Path, keep: str) -> None:
             shutil.copy2(path, target)
 
 
-def run(workdir: Path, configfiles: list[str], mirror: str, analysis: dict,
-        targets: tuple[str, ...] = ("scorecard", "table5_1", "table5_2")) -> None:  # fmt: skip
+def run(
+    workdir: Path,
+    configfiles: list[str],
+    mirror: str,
+    analysis: dict,
+    targets: tuple[str, ...] = ("scorecard", "table5_1", "table5_2"),
+) -> None:
     # nested values given with --config arrive as strings: the reading goes in a config file
     reading = workdir / "reading.yaml"
     reading.write_text(yaml.safe_dump({"data": {"mirror": mirror}, "analysis": analysis}))
-    command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
-               "--cores", "all", "--rerun-triggers", "mtime", "--configfile", *configfiles, str(reading),
-               "--", *targets]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--snakefile",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--cores",
+        "all",
+        "--rerun-triggers",
+        "mtime",
+        "--configfile",
+        *configfiles,
+        str(reading),
+        "--",
+        *targets,
+    ]
     subprocess.run(command, check=True)
 
 

@@ -18,8 +18,9 @@ def browser():
     if not (shutil.which("chromium") and shutil.which("chromedriver")):
         if os.geteuid() != 0 and os.environ.get("CI") != "true":
             pytest.skip("Chromium is not installed and installing it needs root (tests/browser/install_chromium.sh)")
-        done = subprocess.run(["bash", str(REPO / "tests/browser/install_chromium.sh")], capture_output=True,
-                              text=True, timeout=1800)  # fmt: skip
+        done = subprocess.run(
+            ["bash", str(REPO / "tests/browser/install_chromium.sh")], capture_output=True, text=True, timeout=1800
+        )
         if done.returncode != 0:
             if os.environ.get("CI") == "true":
                 pytest.fail("could not install Chromium:\n" + done.stdout[-2000:] + done.stderr[-2000:])
@@ -30,9 +31,17 @@ def browser():
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--window-size=1400,1000"):  # fmt: skip
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1400,1000",
+    ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)

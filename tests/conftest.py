@@ -27,8 +27,10 @@ def pytest_report_header(config):
         ping = ""
     if "UP" in ping:
         return None
-    return ("SLURM's client is installed and no controller answers: every Snakemake start waits ~9 s "
-            "(bash tests/slurm/start_local_slurm.sh starts the test cluster)")  # fmt: skip
+    return (
+        "SLURM's client is installed and no controller answers: every Snakemake start waits ~9 s "
+        "(bash tests/slurm/start_local_slurm.sh starts the test cluster)"
+    )
 
 
 def snakemake(workdir, *args, timeout=3600):
@@ -36,8 +38,10 @@ def snakemake(workdir, *args, timeout=3600):
     against a hang."""
     done = subprocess.run(
         [*SNAKEMAKE, "--directory", str(workdir), "--configfile", str(workdir / "config.yaml"), *args],
-        capture_output=True, text=True, timeout=timeout,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return done.stdout + done.stderr
 

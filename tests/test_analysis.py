@@ -138,5 +138,11 @@ def test_a_run_the_state_file_lacks_is_named(trained):
     arch, selection, _ = trained
     extraction = {"batch_norm": "eval", "z_at": "activation", "learning_rate": 0.001}  # the learning-rate reading
     with pytest.raises(KeyError, match=r"best.pt holds no run 'lr0.001_s0'; it holds \['lr0.01_s0', 'lr0.01_s1'\]"):
-        extract_network(arch, [StateWork(0, "best", ("train", "test"), True, False)], selection,
-                        "results/data/x.npz", extraction, batch_size=64)  # fmt: skip
+        extract_network(
+            arch,
+            [StateWork(0, "best", ("train", "test"), True, False)],
+            selection,
+            "results/data/x.npz",
+            extraction,
+            batch_size=64,
+        )

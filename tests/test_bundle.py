@@ -32,8 +32,17 @@ def workdir_with(folder: Path, config: dict) -> Path:
 
 
 def restore(workdir: Path, archive: Path, *flags: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "actstudy.restore", str(archive), "--directory", str(workdir),
-               "--snakefile", str(REPO / "Snakefile"), *flags]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "actstudy.restore",
+        str(archive),
+        "--directory",
+        str(workdir),
+        "--snakefile",
+        str(REPO / "Snakefile"),
+        *flags,
+    ]
     return subprocess.run(command, capture_output=True, text=True, timeout=3600)
 
 
@@ -185,8 +194,10 @@ def test_a_bundle_from_other_code_or_settings_is_refused_named(exported, tmp_pat
     config["training"]["epochs"] = 20
     settings = workdir_with(tmp_path / "settings", config)
     done = restore(settings, archive)
-    assert done.returncode == 1 and "network digits/d2_w32_bn0_relu: training epochs 15 in the bundle, 20 here" \
-        in done.stderr, done.stderr  # fmt: skip
+    assert (
+        done.returncode == 1
+        and "network digits/d2_w32_bn0_relu: training epochs 15 in the bundle, 20 here" in done.stderr
+    ), done.stderr
     done = restore(workdir, other, "--accept-different-code")
     assert done.returncode == 0, done.stderr
     record = json.loads((workdir / RESTORED).read_text())
@@ -207,10 +218,15 @@ def test_a_partial_bundle_rebuilds_only_what_is_missing(exported, tmp_path):
     workdir = workdir_with(tmp_path / "work", small_config())
     done = restore(workdir, partial)
     assert done.returncode == 0, done.stderr
-    output = snakemake(workdir, "-n", "results/train/digits/d2_w32_bn1_sigmoid/selected.json",
-                       "results/train/digits/d2_w32_bn1_relu/selected.json")  # fmt: skip
-    assert planned(workdir, *[f"results/train/digits/{a}/selected.json" for a in ("d2_w32_bn1_sigmoid",
-                   "d2_w32_bn1_relu")]) == {"train": 1, "select": 1}, output[-3000:]  # fmt: skip
+    output = snakemake(
+        workdir,
+        "-n",
+        "results/train/digits/d2_w32_bn1_sigmoid/selected.json",
+        "results/train/digits/d2_w32_bn1_relu/selected.json",
+    )
+    assert planned(
+        workdir, *[f"results/train/digits/{a}/selected.json" for a in ("d2_w32_bn1_sigmoid", "d2_w32_bn1_relu")]
+    ) == {"train": 1, "select": 1}, output[-3000:]
     assert f"arch={gone}" in output
 
 
@@ -219,9 +235,13 @@ def test_a_partial_bundle_rebuilds_only_what_is_missing(exported, tmp_path):
 
 def hand_made(path: Path, members: dict[str, bytes], listed: dict[str, bytes] | None = None) -> Path:
     listed = members if listed is None else listed
-    manifest = {"format": bundle.FORMAT, "code": {}, "networks": {}, "datasets": {},
-                "files": [{"path": p, "sha256": hashlib.sha256(d).hexdigest(), "size": len(d)}
-                          for p, d in listed.items()]}  # fmt: skip
+    manifest = {
+        "format": bundle.FORMAT,
+        "code": {},
+        "networks": {},
+        "datasets": {},
+        "files": [{"path": p, "sha256": hashlib.sha256(d).hexdigest(), "size": len(d)} for p, d in listed.items()],
+    }
     with tarfile.open(path, "w") as tar:
         for name, data in {bundle.MANIFEST: json.dumps(manifest).encode(), **members}.items():
             info = tarfile.TarInfo(name)
@@ -281,12 +301,16 @@ def test_differences_name_what_differs():
         "network digits/b: in the bundle, not here",
     ]
     assert bundle.differences({"x.py": "a" * 64}, {"x.py": "b" * 64, "y.py": "c" * 64}, "code") == [
-        "code x.py: differs (SHA-256)", "code y.py: here, not in the bundle"]  # fmt: skip
+        "code x.py: differs (SHA-256)",
+        "code y.py: here, not in the bundle",
+    ]
 
 
 def test_made_by_names_the_rule_and_wildcards():
     assert bundle.made_by("results/train/mnist/d4_w200_bn1_relu/best.pt") == {
-        "rule": "train or merge_rounds", "wildcards": {"dataset": "mnist", "arch": "d4_w200_bn1_relu"}}  # fmt: skip
+        "rule": "train or merge_rounds",
+        "wildcards": {"dataset": "mnist", "arch": "d4_w200_bn1_relu"},
+    }
     assert bundle.made_by("results/train/mnist/d4_w200_bn1_relu/round2/plan.json")["rule"] == "plan_round"
     assert bundle.made_by("results/data/mnist.npz") == {"rule": "prepare", "wildcards": {"dataset": "mnist"}}
     with pytest.raises(bundle.BundleError):

@@ -63,8 +63,11 @@ def add_a_figure(copy: Path) -> None:
     text = catalog.read_text()
     kinds, targets = '    "heatmap": Kind(', '    ("cmp_accuracy", "accuracy", None,'
     assert kinds in text and targets in text
-    text = text.replace(kinds, '    "dead_bars": Kind("node", "figures.nodes.dead_bars", (("nodes", "nodes", None),), '
-                               'schema="node_networks"),\n' + kinds)  # fmt: skip
+    text = text.replace(
+        kinds,
+        '    "dead_bars": Kind("node", "figures.nodes.dead_bars", (("nodes", "nodes", None),), '
+        'schema="node_networks"),\n' + kinds,
+    )
     row = '    ("figX_dead", "dead_bars", None,\n     "Dead nodes per layer of each network, as bars."),\n'
     catalog.write_text(text.replace(targets, row + targets))
     nodes = copy / "src/actstudy/figures/nodes.py"
@@ -74,8 +77,11 @@ def add_a_figure(copy: Path) -> None:
         ("config/paper.yaml", "mnist, depth: 4, width: 200"),
     ):
         path = copy / config
-        path.write_text(path.read_text().replace("\nfigures:\n", f"\nfigures:\n  figX_dead: {{dataset: {net}, "
-                                                 "batch_norm: false, activation: relu}\n", 1))  # fmt: skip
+        path.write_text(
+            path.read_text().replace(
+                "\nfigures:\n", f"\nfigures:\n  figX_dead: {{dataset: {net}, batch_norm: false, activation: relu}}\n", 1
+            )
+        )
 
 
 def changed_files(original: Path, copy: Path) -> list[str]:
@@ -95,12 +101,30 @@ def test_adding_a_figure_as_the_readme_says_touches_four_files_and_plans_it(tmp_
         source = REPO / part
         (shutil.copytree if source.is_dir() else shutil.copy)(source, copy / part)
     add_a_figure(copy)
-    assert changed_files(REPO, copy) == ["config.yaml", "config/paper.yaml", "src/actstudy/figures/catalog.py",
-                                         "src/actstudy/figures/nodes.py"]  # fmt: skip
+    assert changed_files(REPO, copy) == [
+        "config.yaml",
+        "config/paper.yaml",
+        "src/actstudy/figures/catalog.py",
+        "src/actstudy/figures/nodes.py",
+    ]
     for configs in ([], ["--configfile", str(copy / "config/paper.yaml")]):
-        done = subprocess.run([sys.executable, "-m", "snakemake", "--snakefile", str(copy / "Snakefile"),
-                               "--directory", str(copy), "-n", "figX_dead", *configs],
-                              capture_output=True, text=True, timeout=3600)  # fmt: skip
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "snakemake",
+                "--snakefile",
+                str(copy / "Snakefile"),
+                "--directory",
+                str(copy),
+                "-n",
+                "figX_dead",
+                *configs,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=3600,
+        )
         output = done.stdout + done.stderr
         assert done.returncode == 0, output[-3000:]
         assert "rule figX_dead:" in output and re.search(r"rule node_metrics_\w+:", output), output[-3000:]

@@ -56,8 +56,9 @@ def test_continuous_estimate_of_one_training_value_is_the_kernel():
     z = np.array([[-1.0], [0.5]])
     y = np.array([0, 1])
     at = np.array([[-1.1], [0.3], [0.45]])
-    expected = np.array([[gaussian_log_pdf(x, -1.0), gaussian_log_pdf(x, 0.5)] for x in (-1.1, 0.3, 0.45)],
-                            dtype=np.float64)  # fmt: skip
+    expected = np.array(
+        [[gaussian_log_pdf(x, -1.0), gaussian_log_pdf(x, 0.5)] for x in (-1.1, 0.3, 0.45)], dtype=np.float64
+    )
     binned = BinnedKDE.fit(z, y, 2).log_density(at)[:, 0, :]
     np.testing.assert_allclose(binned, np.maximum(expected, LOG_FLOOR), atol=2e-3, rtol=0)
     np.testing.assert_allclose(exact_log_density(z, y, at, 2)[:, 0, :], expected)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from actstudy.figures.catalog import renderer
-from actstudy.figures.comparisons import numbers
+from actstudy.figures.comparison_numbers import numbers
 
 
 def write_net(root, name, test_accs, layers, classifiers=None):
@@ -17,13 +17,27 @@ def write_net(root, name, test_accs, layers, classifiers=None):
     folder.mkdir()
     seeds = range(len(test_accs))
     runs = [f"lr0.001_s{s}" for s in seeds]
-    summary = pd.DataFrame({"run": runs + ["lr0.01_s0"], "learning_rate": [0.001] * len(runs) + [0.01],
-                            "seed": [*seeds, 0], "diverged": False, "train_acc": 1.0, "val_acc": 0.9,
-                            "test_acc": list(test_accs) + [0.1]})  # fmt: skip
+    summary = pd.DataFrame(
+        {
+            "run": runs + ["lr0.01_s0"],
+            "learning_rate": [0.001] * len(runs) + [0.01],
+            "seed": [*seeds, 0],
+            "diverged": False,
+            "train_acc": 1.0,
+            "val_acc": 0.9,
+            "test_acc": list(test_accs) + [0.1],
+        }
+    )
     summary.to_csv(folder / "summary.csv", index=False)
     (folder / "selected.json").write_text(json.dumps({"learning_rate": 0.001, "runs": runs}))
-    item = {"dataset": "digits", "arch": name, "summary": str(folder / "summary.csv"),
-            "selection": str(folder / "selected.json"), "layers": {}, "classifiers": {}}  # fmt: skip
+    item = {
+        "dataset": "digits",
+        "arch": name,
+        "summary": str(folder / "summary.csv"),
+        "selection": str(folder / "selected.json"),
+        "layers": {},
+        "classifiers": {},
+    }
     for seed in seeds:
         pd.DataFrame(layers[seed]).to_csv(folder / f"layers{seed}.csv", index=False)
         item["layers"][seed] = str(folder / f"layers{seed}.csv")
@@ -39,14 +53,22 @@ def layer_rows(dead, sparsity, n_nodes=(10, 30)):
 
 @pytest.fixture
 def nets(tmp_path):
-    relu = write_net(tmp_path, "d2_w32_bn0_relu", [0.90, 0.94],
-                     [layer_rows([10.0, 0.0], [60.0, 70.0]), layer_rows([30.0, 20.0], [64.0, 74.0])],
-                     [{"layer": [None, None, 1, 1, 1, 2], "system": ["network", "network", "discrete", "discrete",
-                                                                    "combined", "combined"],
-                       "split": ["train", "test", "train", "test", "test", "test"],
-                       "accuracy": [99.0, 92.0, 80.0, 70.0, 75.0, 85.0]}] * 2)  # fmt: skip
-    tanh = write_net(tmp_path, "d2_w32_bn0_tanh_do0.2", [0.80],
-                     [layer_rows([0.0, 0.0], [50.0, 40.0])])  # fmt: skip
+    relu = write_net(
+        tmp_path,
+        "d2_w32_bn0_relu",
+        [0.90, 0.94],
+        [layer_rows([10.0, 0.0], [60.0, 70.0]), layer_rows([30.0, 20.0], [64.0, 74.0])],
+        [
+            {
+                "layer": [None, None, 1, 1, 1, 2],
+                "system": ["network", "network", "discrete", "discrete", "combined", "combined"],
+                "split": ["train", "test", "train", "test", "test", "test"],
+                "accuracy": [99.0, 92.0, 80.0, 70.0, 75.0, 85.0],
+            }
+        ]
+        * 2,
+    )
+    tanh = write_net(tmp_path, "d2_w32_bn0_tanh_do0.2", [0.80], [layer_rows([0.0, 0.0], [50.0, 40.0])])
     return relu, tanh
 
 

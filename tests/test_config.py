@@ -89,8 +89,12 @@ def test_paper_config_is_the_study():
     assert len(main) == 3 * 4 * 2 * 2 * 2
     science = {k: v for k, v in config["training"].items() if k not in ("snapshot_epochs", "checkpoint_every")}
     assert science == {
-        "epochs": 300, "batch_size": 64, "lr_decay": 0.99, "learning_rates": [0.01, 0.001, 0.0001], "seeds": [0, 1, 2],
-    }  # fmt: skip
+        "epochs": 300,
+        "batch_size": 64,
+        "lr_decay": 0.99,
+        "learning_rates": [0.01, 0.001, 0.0001],
+        "seeds": [0, 1, 2],
+    }
     assert len(grids[Architecture("mnist", 4, 200, False, "relu")].seeds) == 10  # Figure 1.3
 
 
@@ -237,8 +241,14 @@ def test_missing_analysis_keys_take_the_definitions():
 def test_batch_norm_after_the_activation_is_its_own_network():
     from actstudy.core.config import expand_networks
 
-    block = {"dataset": "mnist", "depth": 4, "width": 200, "batch_norm": [False, True], "activation": "relu",
-             "batch_norm_position": ["before", "after"]}  # fmt: skip
+    block = {
+        "dataset": "mnist",
+        "depth": 4,
+        "width": 200,
+        "batch_norm": [False, True],
+        "activation": "relu",
+        "batch_norm_position": ["before", "after"],
+    }
     names = [a.name for a in expand_networks(block)]
     assert names == ["d4_w200_bn0_relu", "d4_w200_bn1_relu", "d4_w200_bn1after_relu"]  # no BN: once
     after = Architecture.parse("mnist", "d4_w200_bn1after_relu")
@@ -263,8 +273,14 @@ def test_architecture_names_round_trip():
 def test_uniform_batch_norm_scale_is_its_own_network():
     from actstudy.core.config import expand_networks
 
-    block = {"dataset": "mnist", "depth": 4, "width": 200, "batch_norm": [False, True], "activation": "relu",
-             "batch_norm_init": ["ones", "uniform"]}  # fmt: skip
+    block = {
+        "dataset": "mnist",
+        "depth": 4,
+        "width": 200,
+        "batch_norm": [False, True],
+        "activation": "relu",
+        "batch_norm_init": ["ones", "uniform"],
+    }
     names = [a.name for a in expand_networks(block)]
     assert names == ["d4_w200_bn0_relu", "d4_w200_bn1_relu", "d4_w200_bn1_relu_gu"]  # no BN: once
     uniform = Architecture.parse("mnist", "d4_w200_bn1_relu_gu_do0.2")
@@ -286,5 +302,8 @@ def test_extraction_settings_follow_the_readings_only_where_they_change_z():
     assert extraction_settings(readings, bn) == {"batch_norm": "batch", "z_at": "linear", "learning_rate": 0.001}
     # without batch norm z is the same either way: the defaults, so it is not extracted again
     assert extraction_settings(readings, plain) == {"batch_norm": "eval", "z_at": "activation", "learning_rate": 0.001}
-    assert extraction_settings(ANALYSIS_DEFAULTS, bn) == {"batch_norm": "eval", "z_at": "activation",
-                                                          "learning_rate": None}  # fmt: skip
+    assert extraction_settings(ANALYSIS_DEFAULTS, bn) == {
+        "batch_norm": "eval",
+        "z_at": "activation",
+        "learning_rate": None,
+    }

@@ -137,8 +137,7 @@ def cifar_folder(tmp_path, batch) -> object:
 
     folder = tmp_path / "raw" / "cifar-10-batches-py"
     folder.mkdir(parents=True)
-    good = {b"batch_label": b"x", b"labels": [i % 10 for i in range(20)],
-            b"data": np.zeros((20, 3072), dtype=np.uint8)}  # fmt: skip
+    good = {b"batch_label": b"x", b"labels": [i % 10 for i in range(20)], b"data": np.zeros((20, 3072), dtype=np.uint8)}
     for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
         (folder / name).write_bytes(pickle.dumps(good, protocol=4))
     (folder / "data_batch_3").write_bytes(pickle.dumps(batch, protocol=4))

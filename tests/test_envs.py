@@ -14,8 +14,12 @@ from actstudy.figures.plan import SCRIPTS as FIGURE_SCRIPTS
 
 SRC = REPO / "src"
 # import name -> conda-forge package, where they differ (torch: either of the two builds)
-PACKAGES = {"torch": ("pytorch", "pytorch-gpu"), "sklearn": ("scikit-learn",), "yaml": ("pyyaml",),
-            "matplotlib": ("matplotlib-base", "matplotlib")}  # fmt: skip
+PACKAGES = {
+    "torch": ("pytorch", "pytorch-gpu"),
+    "sklearn": ("scikit-learn",),
+    "yaml": ("pyyaml",),
+    "matplotlib": ("matplotlib-base", "matplotlib"),
+}
 # Imported only where these packages are not what a rule runs: the package's command-line
 # tools and tests of its own (snakemake itself runs the rules; the browser is a test's).
 NOT_IN_JOBS = {"snakemake", "selenium"}
@@ -64,8 +68,11 @@ def rule_scripts() -> dict[str, set[Path]]:
     out: dict[str, set[Path]] = {}
     for smk in (REPO / "workflow/rules").glob("*.smk"):
         text = smk.read_text()
-        for env, script in re.findall(r'conda:\s*\n\s*"\.\./\.\./envs/([\w.]+)".*?script:\s*\n(?:\s*#.*\n)?\s*"\.\./scripts/([^"]+)"',
-                                      text, re.DOTALL):  # fmt: skip
+        for env, script in re.findall(
+            r'conda:\s*\n\s*"\.\./\.\./envs/([\w.]+)".*?script:\s*\n(?:\s*#.*\n)?\s*"\.\./scripts/([^"]+)"',
+            text,
+            re.DOTALL,
+        ):
             paths = {scripts / s for s in FIGURE_SCRIPTS.values()} if "{" in script else {scripts / script}
             out.setdefault(env, set()).update(paths)
     return out

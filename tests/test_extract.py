@@ -169,8 +169,18 @@ def layer_rows():
         for bn in (False, True):
             for seed, sparsity in ((0, 70.0), (1, 74.0)):
                 for layer in (1, 2):
-                    rows.append({"depth": 2, "activation": act, "batch_norm": bn, "seed": seed, "layer": layer,
-                                 "n_nodes": 10, "dead_pct": 10.0 * seed * layer, "sparsity": sparsity + layer})  # fmt: skip
+                    rows.append(
+                        {
+                            "depth": 2,
+                            "activation": act,
+                            "batch_norm": bn,
+                            "seed": seed,
+                            "layer": layer,
+                            "n_nodes": 10,
+                            "dead_pct": 10.0 * seed * layer,
+                            "sparsity": sparsity + layer,
+                        }
+                    )
     return pd.DataFrame(rows)
 
 
@@ -198,8 +208,14 @@ def test_a_variant_of_a_net_gets_its_own_column_never_pooled_with_the_plain_net(
     gu = layer_rows().query("batch_norm").assign(variant="γ ~ U[0, 1]", sparsity=10.0, dead_pct=50.0)
     both = pd.concat([plain, gu], ignore_index=True)
     sparsity, dead = sparsity_table(both), dead_nodes_table(both)
-    assert list(sparsity.columns) == ["ReLU, no BN", "ReLU, BN", "ReLU, BN (γ ~ U[0, 1])", "sigmoid, no BN",
-                                      "sigmoid, BN", "sigmoid, BN (γ ~ U[0, 1])"]  # fmt: skip
+    assert list(sparsity.columns) == [
+        "ReLU, no BN",
+        "ReLU, BN",
+        "ReLU, BN (γ ~ U[0, 1])",
+        "sigmoid, no BN",
+        "sigmoid, BN",
+        "sigmoid, BN (γ ~ U[0, 1])",
+    ]
     pd.testing.assert_frame_equal(sparsity[sparsity_table(plain).columns], sparsity_table(plain))
     pd.testing.assert_frame_equal(dead[dead_nodes_table(plain).columns], dead_nodes_table(plain))
     assert sparsity.loc[(2, 1), "sigmoid, BN (γ ~ U[0, 1])"] == "10.00 ± 0.00"

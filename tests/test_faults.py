@@ -38,8 +38,13 @@ def run_job(out, checkpoint, every=2):
 
 def interrupt_job(out, checkpoint, sig, at_epoch, every=2):
     """Start the job and send ``sig`` once it reports ``at_epoch``; return its output."""
-    proc = subprocess.Popen([*JOB, str(out), str(checkpoint), str(every)], env=ENV, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [*JOB, str(out), str(checkpoint), str(every)],
+        env=ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     lines = []
     for line in proc.stdout:
         lines.append(line)
@@ -170,8 +175,11 @@ def digits_config(**changes):
 def test_invalid_config_stops_before_any_job(tmp_path):
     config = digits_config(training__epochs=0)
     (tmp_path / "bad.yaml").write_text(yaml.safe_dump(config))
-    done = subprocess.run([*SNAKEMAKE, "--directory", str(tmp_path), "--configfile", str(tmp_path / "bad.yaml")],
-                          capture_output=True, text=True)  # fmt: skip
+    done = subprocess.run(
+        [*SNAKEMAKE, "--directory", str(tmp_path), "--configfile", str(tmp_path / "bad.yaml")],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode != 0
     assert "training.epochs: 0 is less than the minimum of 1" in done.stdout + done.stderr
     assert not (tmp_path / "results").exists()
@@ -188,8 +196,11 @@ def test_damaged_dataset_stops_the_workflow_before_training(tmp_path):
     config = yaml.safe_load(text)
     config["data"]["mirror"] = str(mirror)
     (tmp_path / "c.yaml").write_text(yaml.safe_dump(config))
-    done = subprocess.run([*SNAKEMAKE, "fig3_4", "--directory", str(tmp_path), "--configfile", str(tmp_path / "c.yaml")],
-                          capture_output=True, text=True)  # fmt: skip
+    done = subprocess.run(
+        [*SNAKEMAKE, "fig3_4", "--directory", str(tmp_path), "--configfile", str(tmp_path / "c.yaml")],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode != 0
     log = (tmp_path / "results/logs/download/mnist.log").read_text()
     assert "t10k-labels-idx1-ubyte.gz with md5 ec29112dd5afa0611ce80d1b7f02629c" in log
@@ -213,8 +224,9 @@ def test_workflow_killed_mid_training_resumes_on_rerun(tmp_path):
 
     killed = tmp_path / "killed"
     log = killed / "results/logs/train/digits/d4_w64_bn1_relu.log"
-    proc = subprocess.Popen(command, cwd=killed, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)  # fmt: skip
+    proc = subprocess.Popen(
+        command, cwd=killed, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     deadline = time.monotonic() + 300
     while not (log.is_file() and "epoch 10/" in log.read_text()):
         assert proc.poll() is None and time.monotonic() < deadline, "training ended or stalled before the kill"

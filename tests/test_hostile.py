@@ -23,8 +23,17 @@ def plan(workdir, *args):
 
     from conftest import REPO
 
-    command = [sys.executable, "-m", "snakemake", *args, "-n", "--snakefile", str(REPO / "Snakefile"),
-               "--directory", str(workdir)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        *args,
+        "-n",
+        "--snakefile",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(workdir),
+    ]
     return subprocess.run(command, capture_output=True, text=True, timeout=3600)
 
 
@@ -264,8 +273,12 @@ def test_a_symlink_out_of_the_mirror_is_followed_only_to_a_checked_file(tmp_path
     mirror.mkdir(parents=True)
     secret = tmp_path / "elsewhere.txt"
     secret.write_text("not MNIST")
-    for name in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
-                 "t10k-labels-idx1-ubyte.gz"):  # fmt: skip
+    for name in (
+        "train-images-idx3-ubyte.gz",
+        "train-labels-idx1-ubyte.gz",
+        "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz",
+    ):
         (mirror / name).symlink_to(secret)
     with pytest.raises(DataError, match=r"train-images-idx3-ubyte.gz.*md5 mismatch"):
         download("mnist", tmp_path / "raw", mirror=str(tmp_path / "mirror"))
@@ -336,8 +349,12 @@ def test_raw_files_are_inputs_a_changed_one_reruns_prepare_a_missing_one_is_name
 
     raw = tmp_path / "results/data/raw/mnist"
     raw.mkdir(parents=True)
-    names = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
-             "t10k-labels-idx1-ubyte.gz"]  # fmt: skip
+    names = [
+        "train-images-idx3-ubyte.gz",
+        "train-labels-idx1-ubyte.gz",
+        "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz",
+    ]
     for name in names:
         (raw / name).write_bytes(b"raw")
     (raw / "manifest.json").write_text(json.dumps({"dataset": "mnist", "files": dict.fromkeys(names, "0" * 32)}))
@@ -364,11 +381,13 @@ def test_raw_files_are_inputs_a_changed_one_reruns_prepare_a_missing_one_is_name
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("training:\n  epochs: 3\n  seeds: [0, 1\nfoo: bar\n",
-         "line 4, column 4: expected ',' or ']', but got ':' (while parsing a flow sequence opened at line 3, column 10)"),
+        (
+            "training:\n  epochs: 3\n  seeds: [0, 1\nfoo: bar\n",
+            "line 4, column 4: expected ',' or ']', but got ':' (while parsing a flow sequence opened at line 3, column 10)",
+        ),
         ("training:\n\tepochs: 3\n", "line 2, column 1: found character '\\t' that cannot start any token"),
     ],
-)  # fmt: skip
+)
 def test_a_yaml_syntax_error_in_the_config_names_its_line(tmp_path, text, message):
     (tmp_path / "config.yaml").write_text(text)
     done = plan(tmp_path)
@@ -379,14 +398,16 @@ def test_a_yaml_syntax_error_in_the_config_names_its_line(tmp_path, text, messag
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"training:\n  epochs: 3\nanalysis: {}\ntraining:\n  epochs: 5\n",
-         "config.yaml: key 'training' is given twice (lines 1 and 4); YAML would keep the last one silently"),
+        (
+            b"training:\n  epochs: 3\nanalysis: {}\ntraining:\n  epochs: 5\n",
+            "config.yaml: key 'training' is given twice (lines 1 and 4); YAML would keep the last one silently",
+        ),
         (b"training:\n  epochs: 3\n  seeds: [0]\n  epochs: 30\n", "key 'epochs' is given twice (lines 2 and 4)"),
         (b"", "config.yaml: the config file is empty"),
         (b"  \n\n", "config.yaml: the config file is empty"),
         (b"training:\n  note: caf\xe9\n", "config.yaml: not UTF-8 text (byte 21 is 0xe9)"),
     ],
-)  # fmt: skip
+)
 def test_a_config_file_with_a_key_twice_or_no_text_is_named(tmp_path, content, message):
     (tmp_path / "config.yaml").write_bytes(content)
     done = plan(tmp_path)

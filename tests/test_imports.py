@@ -31,8 +31,10 @@ def imported_modules(path) -> list[str]:
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=[s.stem for s in SCRIPTS])
 def test_a_script_imports_torch_only_when_its_job_needs_it(script):
-    code = (f"import importlib, json, sys\nfor m in {imported_modules(script)!r}: importlib.import_module(m)\n"
-            "print(json.dumps(sorted(m for m in ('torch', 'matplotlib') if m in sys.modules)))")  # fmt: skip
+    code = (
+        f"import importlib, json, sys\nfor m in {imported_modules(script)!r}: importlib.import_module(m)\n"
+        "print(json.dumps(sorted(m for m in ('torch', 'matplotlib') if m in sys.modules)))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=3600)
     assert done.returncode == 0, done.stderr[-2000:]
     heavy = json.loads(done.stdout.strip().splitlines()[-1])
@@ -43,10 +45,15 @@ def test_no_figure_imports_torch_even_inside_a_function():
     """Figure, table and scorecard jobs run no network: every module the figures package
     imports, at its top or inside a function (renderers import at draw time), is imported
     in a fresh interpreter, and torch is not among what it loads."""
-    modules = sorted({m for path in (REPO / "src/actstudy/figures").glob("*.py") for m in imported_modules(path)
-                      if m.startswith(("actstudy", "torch", "matplotlib", "pandas", "numpy", "scipy", "sklearn"))})  # fmt: skip
-    code = (f"import importlib, sys\nfor m in {modules!r}: importlib.import_module(m)\n"
-            "print('torch' in sys.modules)")  # fmt: skip
+    modules = sorted(
+        {
+            m
+            for path in (REPO / "src/actstudy/figures").glob("*.py")
+            for m in imported_modules(path)
+            if m.startswith(("actstudy", "torch", "matplotlib", "pandas", "numpy", "scipy", "sklearn"))
+        }
+    )
+    code = f"import importlib, sys\nfor m in {modules!r}: importlib.import_module(m)\nprint('torch' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=3600)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "False", modules

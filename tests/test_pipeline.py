@@ -34,8 +34,9 @@ def job_kinds(jobs: dict[str, int]) -> dict[str, int]:
     """Planned jobs with the per-network analysis rules counted by kind (``extract_net``...)."""
     kinds: dict[str, int] = {}
     for name, count in jobs.items():
-        kind = next((f"{k}_net" for k in ("extract", "node_metrics", "classifiers") if name.startswith(f"{k}_digits_")),
-                    name)  # fmt: skip
+        kind = next(
+            (f"{k}_net" for k in ("extract", "node_metrics", "classifiers") if name.startswith(f"{k}_digits_")), name
+        )
         kinds[kind] = kinds.get(kind, 0) + count
     return kinds
 
@@ -65,8 +66,12 @@ def test_comparisons_draw_every_activation_and_regulariser_with_their_numbers(wo
     classifiers = pd.read_csv(workdir / "results/figures/cmp_classifiers.csv")
     combined = classifiers[classifiers["metric"] == "classifier_combined"]
     assert set(combined["activation"]) == {"relu"}  # the one activation with an exact zero
-    assert set(classifiers["metric"]) == {"network_accuracy", "classifier_discrete", "classifier_continuous",
-                                          "classifier_combined"}  # fmt: skip
+    assert set(classifiers["metric"]) == {
+        "network_accuracy",
+        "classifier_discrete",
+        "classifier_continuous",
+        "classifier_combined",
+    }
     regularisation = pd.read_csv(workdir / "results/figures/cmp_regularisation.csv")
     assert set(regularisation["network"]) == {"d2_w32_bn0_relu", "d2_w32_bn0_relu_do0.2"}
     assert set(regularisation["metric"]) == {"test_accuracy", "mean_sparsity", "dead"}
@@ -93,8 +98,10 @@ def test_tables_have_the_study_layout_and_sane_values(workdir):
 
 def test_layer_classifiers_are_scored_beside_the_network(workdir):
     folder = workdir / "results/metrics/digits"
-    for arch, systems in (("d4_w32_bn0_relu", {"discrete", "continuous", "combined"}),
-                          ("d4_w32_bn0_sigmoid", {"discrete", "continuous"})):  # fmt: skip
+    for arch, systems in (
+        ("d4_w32_bn0_relu", {"discrete", "continuous", "combined"}),
+        ("d4_w32_bn0_sigmoid", {"discrete", "continuous"}),
+    ):
         for state in ("epoch5", "epoch15", "best"):  # fig6_6/6_7 show these states
             table = pd.read_csv(folder / arch / "seed0" / f"{state}_classifiers.csv")
             layers = table[table["system"] != "network"]
@@ -194,9 +201,17 @@ def test_a_file_no_target_reads_is_planned_into_its_nets_jobs(workdir, tmp_path)
     assert planned_jobs(output) == per_net("extract", arch) | per_net("node_metrics", arch) | per_net(
         "classifiers", arch
     )
-    made = [f"results/{d}/{net}/seed0/best_{t}" for d, t in [("z", "train.parquet"), ("z", "test.parquet"),
-            ("metrics", "layers.csv"), ("metrics", "nodes.csv"), ("metrics", "class_nodes.parquet"),
-            ("metrics", "classifiers.csv")]]  # fmt: skip
+    made = [
+        f"results/{d}/{net}/seed0/best_{t}"
+        for d, t in [
+            ("z", "train.parquet"),
+            ("z", "test.parquet"),
+            ("metrics", "layers.csv"),
+            ("metrics", "nodes.csv"),
+            ("metrics", "class_nodes.parquet"),
+            ("metrics", "classifiers.csv"),
+        ]
+    ]
     for path in made:
         assert (copy / path).read_bytes() == (workdir / path).read_bytes(), path
     assert all((copy / path).stat().st_size > 0 for path in unread)

@@ -56,8 +56,12 @@ def test_every_mnist_4x200_number_is_computed_and_marked_protocol_differs(mnist_
     assert set(scores.loc[scores["dataset"] == "cifar10", "verdict"]) == {"not run"}
     checks = pd.read_csv(mnist_run / "results/scorecard_checks.csv").set_index("check")
     assert checks.loc["deeper_more_dead", "verdict"] == "not run"
-    for claim in ("relu_sparser_than_sigmoid", "batch_norm_lowers_sparsity", "batch_norm_raises_accuracy",
-                  "classifiers_reach_network"):  # fmt: skip
+    for claim in (
+        "relu_sparser_than_sigmoid",
+        "batch_norm_lowers_sparsity",
+        "batch_norm_raises_accuracy",
+        "classifiers_reach_network",
+    ):
         # compared on the 4x200 nets only: never `holds` on part of the nets the claim names
         assert checks.loc[claim, "verdict"] in ("fails", "partly run"), claim
         assert "1 epochs" in checks.loc[claim, "protocol"] and "not compared: " in checks.loc[claim, "details"]

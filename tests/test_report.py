@@ -48,8 +48,11 @@ def _show(driver, row_text):
 def _rendered_images(driver):
     from selenium.webdriver.common.by import By
 
-    return [i for i in driver.find_elements(By.TAG_NAME, "img")
-            if i.is_displayed() and driver.execute_script("return arguments[0].naturalWidth", i) > 100]  # fmt: skip
+    return [
+        i
+        for i in driver.find_elements(By.TAG_NAME, "img")
+        if i.is_displayed() and driver.execute_script("return arguments[0].naturalWidth", i) > 100
+    ]
 
 
 def test_report_opens_in_a_browser_with_the_scorecard_first_and_figures_rendered(report):

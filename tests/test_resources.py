@@ -9,8 +9,11 @@ ONE = RunGrid((0.001,), (0,))
 
 
 def test_parameter_count_matches_the_model():
-    for arch in (Architecture("mnist", 4, 200, False, "relu"), Architecture("cifar10", 2, 800, True, "sigmoid"),
-                 Architecture("digits", 3, 32, False, "sigmoid")):  # fmt: skip
+    for arch in (
+        Architecture("mnist", 4, 200, False, "relu"),
+        Architecture("cifar10", 2, 800, True, "sigmoid"),
+        Architecture("digits", 3, 32, False, "sigmoid"),
+    ):
         n_in = {"mnist": 784, "cifar10": 3072, "digits": 64}[arch.dataset]
         model = reference_mlp(arch, n_in)
         assert n_parameters(arch) == sum(p.numel() for p in model.parameters()), arch

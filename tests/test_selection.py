@@ -52,9 +52,17 @@ def test_the_analysed_run_is_the_selected_one_or_the_readings_rate():
 
 
 def _summary(rates_and_accuracies):
-    rows = [{"run": f"lr{lr:g}_s{seed}", "learning_rate": lr, "seed": seed, "diverged": acc is None,
-             "val_acc": acc if acc is not None else float("nan")}
-            for lr, acc in rates_and_accuracies for seed in (0, 1)]  # fmt: skip
+    rows = [
+        {
+            "run": f"lr{lr:g}_s{seed}",
+            "learning_rate": lr,
+            "seed": seed,
+            "diverged": acc is None,
+            "val_acc": acc if acc is not None else float("nan"),
+        }
+        for lr, acc in rates_and_accuracies
+        for seed in (0, 1)
+    ]
     return pd.DataFrame(rows)
 
 

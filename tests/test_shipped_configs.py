@@ -19,9 +19,11 @@ SHIPPED = sorted(
 # Files whose header names no config file to layer them on: how they are used.
 LAYERED_ON = {
     "reproduction/no-refine.yaml": [
-        "config/paper.yaml", "config/overrides/reproduce-mnist-4x200.yaml", "reproduction/mnist-4x200/refine-bn.yaml",
+        "config/paper.yaml",
+        "config/overrides/reproduce-mnist-4x200.yaml",
+        "reproduction/mnist-4x200/refine-bn.yaml",
     ],
-}  # fmt: skip
+}
 
 
 def layers(path: Path) -> list[str]:
@@ -47,8 +49,10 @@ def merged(files: list[str]) -> dict:
 def test_every_shipped_config_is_found_with_its_layers():
     assert len(SHIPPED) >= 15
     assert layers(REPO / "reproduction/mnist-8x200/refine-bn.yaml") == [
-        "config/paper.yaml", "config/overrides/reproduce-mnist-8x200.yaml", "reproduction/mnist-8x200/refine-bn.yaml",
-    ]  # fmt: skip
+        "config/paper.yaml",
+        "config/overrides/reproduce-mnist-8x200.yaml",
+        "reproduction/mnist-8x200/refine-bn.yaml",
+    ]
     assert layers(REPO / "config/overrides/width-200.yaml")[0] == "config/paper.yaml"
     for path in SHIPPED:
         assert all((REPO / name).exists() for name in layers(path)), layers(path)

@@ -28,8 +28,9 @@ ACCOUNT, PARTITION = "actstudy", "debug"
 def cluster():
     if os.geteuid() != 0 and os.environ.get("CI") != "true":
         pytest.skip("starting a local SLURM cluster needs root")
-    done = subprocess.run(["bash", str(REPO / "tests/slurm/start_local_slurm.sh")], capture_output=True, text=True,
-                          timeout=900)  # fmt: skip
+    done = subprocess.run(
+        ["bash", str(REPO / "tests/slurm/start_local_slurm.sh")], capture_output=True, text=True, timeout=900
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
 
@@ -50,8 +51,19 @@ def user_profile(folder: Path) -> Path:
 
 
 def snakemake(workdir: Path, profile: Path, *args: str) -> str:
-    command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
-               "--profile", str(profile), "--verbose", *args]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--snakefile",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--profile",
+        str(profile),
+        "--verbose",
+        *args,
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=3000)
     output = done.stdout + done.stderr
     (workdir / f"snakemake{len(list(workdir.glob('snakemake*.log')))}.log").write_text(output)
@@ -87,8 +99,12 @@ def test_jobs_went_through_sbatch_and_show_in_sacct(run):
     calls = sbatch_calls(first)
     job_ids = set(re.findall(r"SLURM jobid (\d+)", first)) or set(re.findall(r"external jobid '?(\d+)", first))
     assert calls and len(job_ids) == len(calls), first[-3000:]
-    accounting = subprocess.run(["sacct", "-X", "-n", "-P", "-o", "JobID,State,Account", "-j", ",".join(job_ids)],
-                                capture_output=True, text=True, check=True).stdout  # fmt: skip
+    accounting = subprocess.run(
+        ["sacct", "-X", "-n", "-P", "-o", "JobID,State,Account", "-j", ",".join(job_ids)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rows = [line.split("|") for line in accounting.splitlines()]
     assert {row[0] for row in rows} == job_ids
     assert all(state == "COMPLETED" and account == ACCOUNT for _, state, account in rows), accounting
@@ -124,7 +140,10 @@ def test_all_outputs_are_complete_and_a_second_run_submits_nothing(run):
     for png in (workdir / "results/figures").glob("*.png"):
         assert png.with_suffix(".pdf").stat().st_size > 5000 and png.stat().st_size > 5000
     assert sorted(p.name for p in (workdir / "results/tables").glob("*")) == [
-        "table5_1.csv", "table5_1.md", "table5_1.tex"]  # fmt: skip
+        "table5_1.csv",
+        "table5_1.md",
+        "table5_1.tex",
+    ]
     assert not sbatch_calls(second)
     assert "Nothing to be done" in second
 
@@ -139,12 +158,38 @@ def test_outputs_made_through_slurm_bundle_and_restore_like_local_ones(run, tmp_
     elsewhere = tmp_path / "restored"
     elsewhere.mkdir()
     (elsewhere / "config.yaml").write_text((workdir / "config.yaml").read_text())
-    done = subprocess.run([sys.executable, "-m", "actstudy.restore", str(workdir / "results/bundle/results.tar"),
-                           "--directory", str(elsewhere), "--snakefile", str(REPO / "Snakefile")],
-                          capture_output=True, text=True, timeout=3000)  # fmt: skip
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "actstudy.restore",
+            str(workdir / "results/bundle/results.tar"),
+            "--directory",
+            str(elsewhere),
+            "--snakefile",
+            str(REPO / "Snakefile"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=3000,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
-    plan = subprocess.run([sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory",
-                           str(elsewhere), "-n", *TARGETS], capture_output=True, text=True, timeout=3000)  # fmt: skip
+    plan = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--snakefile",
+            str(REPO / "Snakefile"),
+            "--directory",
+            str(elsewhere),
+            "-n",
+            *TARGETS,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=3000,
+    )
     assert plan.returncode == 0 and "rule train:" not in plan.stdout + plan.stderr, plan.stdout[-3000:]
 
 

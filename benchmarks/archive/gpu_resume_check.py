@@ -20,8 +20,12 @@ DEVICE = os.environ.get("DEVICE", "cuda")
 
 
 def run(out, checkpoint, every, kill=None):
-    proc = subprocess.Popen([*JOB, str(out), str(checkpoint), str(every), DEVICE], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [*JOB, str(out), str(checkpoint), str(every), DEVICE],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     lines = []
     for line in proc.stdout:
         lines.append(line)

@@ -25,8 +25,14 @@ from actstudy.data import raw
 
 FORMAT = "actstudy-bundle/1"
 MANIFEST = "manifest.json"
-CODE = ("Snakefile", "pyproject.toml", "workflow/rules/*.smk", "workflow/scripts/*.py",
-        "workflow/schemas/*.yaml", "src/actstudy/**/*.py")  # fmt: skip
+CODE = (
+    "Snakefile",
+    "pyproject.toml",
+    "workflow/rules/*.smk",
+    "workflow/scripts/*.py",
+    "workflow/schemas/*.yaml",
+    "src/actstudy/**/*.py",
+)
 MADE_BY = [  # path below results/ -> the rule that wrote it, with its wildcards
     (r"data/raw/(?P<dataset>[^/]+)/manifest\.json", "download"),
     (r"data/raw/(?P<dataset>[^/]+)/.+", "download (raw file its manifest lists)"),
@@ -38,7 +44,7 @@ MADE_BY = [  # path below results/ -> the rule that wrote it, with its wildcards
     (r"train/(?P<dataset>[^/]+)/(?P<arch>[^/]+)/[^/]+", "train or merge_rounds"),
     (r"logs/train/(?P<dataset>[^/]+)/(?P<arch>[^/]+?)(_round(?P<round>\d+))?\.log", "train (its log)"),
     (r"z/(?P<dataset>[^/]+)/(?P<arch>[^/]+)/seed(?P<seed>\d+)/(?P<state>[^_/]+)_(?P<split>\w+)\.parquet",
-     "extract"),
+     "extract_<dataset>_<arch> (its net's extraction job)"),
 ]  # fmt: skip
 CHUNK = 1 << 20
 
@@ -66,9 +72,10 @@ def network_records(config: dict) -> dict[str, dict]:
     """What defines each configured net's training (the train rule's params, and the
     number of refinement rounds), by ``dataset/name``."""
     rounds = config["training"].get("refine_rounds", 0)
-    return {f"{arch.dataset}/{arch.name}": {"training": training_job(config["training"], grid),
-                                            "refine_rounds": rounds}
-            for arch, grid in run_grids(config).items()}  # fmt: skip
+    return {
+        f"{arch.dataset}/{arch.name}": {"training": training_job(config["training"], grid), "refine_rounds": rounds}
+        for arch, grid in run_grids(config).items()
+    }
 
 
 def selections(config: dict) -> list[str]:
@@ -119,8 +126,10 @@ def write(out: str | Path, workdir: str | Path, files: list[str], header: dict) 
     """Write the bundle: ``manifest.json`` (the header, and every file's SHA-256, size and
     maker) first, then the files. Returns the manifest."""
     workdir = Path(workdir)
-    entries = [{"path": f, "sha256": sha256_file(workdir / f), "size": (workdir / f).stat().st_size, **made_by(f)}
-               for f in files]  # fmt: skip
+    entries = [
+        {"path": f, "sha256": sha256_file(workdir / f), "size": (workdir / f).stat().st_size, **made_by(f)}
+        for f in files
+    ]
     manifest = {"format": FORMAT, **header, "files": entries}
     data = json.dumps(manifest, indent=1, sort_keys=True).encode()
     Path(out).parent.mkdir(parents=True, exist_ok=True)
@@ -215,8 +224,11 @@ def differences(recorded: dict, here: dict, what: str) -> list[str]:
 def _describe(bundle_value, here_value) -> str:
     if isinstance(bundle_value, dict) and isinstance(here_value, dict):
         keys = sorted(set(bundle_value) | set(here_value))
-        parts = [f"{k} {_describe(bundle_value.get(k), here_value.get(k))}" for k in keys
-                 if bundle_value.get(k) != here_value.get(k)]  # fmt: skip
+        parts = [
+            f"{k} {_describe(bundle_value.get(k), here_value.get(k))}"
+            for k in keys
+            if bundle_value.get(k) != here_value.get(k)
+        ]
         return "; ".join(parts)
     if isinstance(bundle_value, str) and len(bundle_value) == 64:
         return "differs (SHA-256)"

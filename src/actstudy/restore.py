@@ -54,29 +54,53 @@ def problems(manifest: dict, repo: Path, config: dict) -> tuple[list[str], list[
 
 def touch(repo: Path, workdir: Path, configfiles: list[str], targets: list[str]) -> None:
     """Record the restored files in Snakemake's metadata as made by this code and config."""
-    command = [sys.executable, "-m", "snakemake", "--snakefile", str(repo / "Snakefile"), "--directory",
-               str(workdir), "--cores", "1", "--touch", "--forceall",
-               *(["--configfile", *configfiles] if configfiles else []), "--", *targets]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--snakefile",
+        str(repo / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--cores",
+        "1",
+        "--touch",
+        "--forceall",
+        *(["--configfile", *configfiles] if configfiles else []),
+        "--",
+        *targets,
+    ]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         raise bundle.BundleError(f"snakemake --touch failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
 
 
-def restore(path: Path, workdir: Path, repo: Path, configfiles: list[str], accept_code: bool = False,
-            accept_config: bool = False, log=print) -> dict:  # fmt: skip
+def restore(
+    path: Path,
+    workdir: Path,
+    repo: Path,
+    configfiles: list[str],
+    accept_code: bool = False,
+    accept_config: bool = False,
+    log=print,
+) -> dict:
     """Verify, compare, write, and record a bundle (see the module's docstring). Returns
     the record written to ``results/restored.json``."""
     log(f"verifying {path} ...")
     manifest = bundle.verify(path)
     config = load_config(workdir, repo, configfiles)
     code, settings = problems(manifest, repo, config)
-    for lines, accepted, flag in ((code, accept_code, "--accept-different-code"),
-                                  (settings, accept_config, "--accept-different-config")):  # fmt: skip
+    for lines, accepted, flag in (
+        (code, accept_code, "--accept-different-code"),
+        (settings, accept_config, "--accept-different-config"),
+    ):
         if lines and not accepted:
             shown = "\n  ".join(lines[:20]) + (f"\n  ... and {len(lines) - 20} more" if len(lines) > 20 else "")
-            raise bundle.BundleError(f"{path} was made by other code or settings:\n  {shown}\n"
-                                     f"Check out the bundle's commit ({manifest.get('git_commit')}) and its config, "
-                                     f"or pass {flag} to restore it anyway (recorded in the provenance).")  # fmt: skip
+            raise bundle.BundleError(
+                f"{path} was made by other code or settings:\n  {shown}\n"
+                f"Check out the bundle's commit ({manifest.get('git_commit')}) and its config, "
+                f"or pass {flag} to restore it anyway (recorded in the provenance)."
+            )
     written = bundle.extract(path, workdir, manifest)
     log(f"wrote {len(written)} files; recording them in Snakemake's metadata ...")
     nets = [Architecture.parse(*key.split("/")) for key in manifest["networks"]]
@@ -109,13 +133,16 @@ def main(argv: list[str] | None = None) -> int:
     repo = (args.snakefile or workdir / "Snakefile").resolve().parent
     configfiles = [str(Path(f).resolve()) for f in args.configfile]
     try:
-        record = restore(args.bundle.resolve(), workdir, repo, configfiles, args.accept_different_code,
-                         args.accept_different_config)  # fmt: skip
+        record = restore(
+            args.bundle.resolve(), workdir, repo, configfiles, args.accept_different_code, args.accept_different_config
+        )
     except (bundle.BundleError, ConfigError, OSError) as error:
         print(f"restore refused: {error}", file=sys.stderr)
         return 1
-    print(f"restored {record['files']} files of {len(record['networks'])} nets from {args.bundle} "
-          f"(SHA-256 {record['bundle_sha256']}); `snakemake -n` shows what is left to run")  # fmt: skip
+    print(
+        f"restored {record['files']} files of {len(record['networks'])} nets from {args.bundle} "
+        f"(SHA-256 {record['bundle_sha256']}); `snakemake -n` shows what is left to run"
+    )
     return 0
 
 

@@ -32,8 +32,9 @@ class _UniqueKeyLoader(yaml.SafeLoader):
             key = self.construct_object(key_node, deep=deep)
             line = key_node.start_mark.line + 1
             if key in lines:
-                raise _DuplicateKey(f"key {key!r} is given twice (lines {lines[key]} and {line}); "
-                                    "YAML would keep the last one silently")  # fmt: skip
+                raise _DuplicateKey(
+                    f"key {key!r} is given twice (lines {lines[key]} and {line}); YAML would keep the last one silently"
+                )
             lines[key] = line
         return super().construct_mapping(node, deep)
 
@@ -64,8 +65,9 @@ def check_config_file(path: str | Path) -> None:
     except (yaml.scanner.ScannerError, yaml.parser.ParserError) as error:
         mark, context = error.problem_mark, error.context_mark
         where = f" ({error.context} opened at line {context.line + 1}, column {context.column + 1})" if context else ""
-        raise ConfigError(f"{path}: YAML syntax error at line {mark.line + 1}, column {mark.column + 1}: "
-                          f"{error.problem}{where}") from None  # fmt: skip
+        raise ConfigError(
+            f"{path}: YAML syntax error at line {mark.line + 1}, column {mark.column + 1}: {error.problem}{where}"
+        ) from None
     except yaml.YAMLError:
         return  # e.g. a tag the safe loader does not know: Snakemake's own loader decides
 
@@ -120,8 +122,10 @@ def _describe(error, root: dict) -> str:
     if best.validator == "type" and isinstance(best.instance, float) and not math.isfinite(best.instance):
         return f"{where}: {best.instance} is not a finite number"
     if best.validator == "type" and best.validator_value in ("integer", "number") and isinstance(best.instance, str):
-        return (f"{where}: {best.instance!r} is a string, not {'an' if best.validator_value == 'integer' else 'a'} {best.validator_value}; values given with "
-                "--config arrive as strings when nested: put them in a file given with --configfile")  # fmt: skip
+        return (
+            f"{where}: {best.instance!r} is a string, not {'an' if best.validator_value == 'integer' else 'a'} {best.validator_value}; values given with "
+            "--config arrive as strings when nested: put them in a file given with --configfile"
+        )
     if best.validator == "type" and best.validator_value == "integer" and isinstance(best.instance, float):
         return (
             f"{where}: {best.instance!r} is not a whole number (write {int(best.instance)})"
@@ -169,8 +173,10 @@ def _memory_problems(config: dict, trained: dict) -> Iterable[str]:
     for arch, grid in trained.items():
         need = train_mem_mb(arch, grid) / 1000
         if need > limit:
-            yield (f"architectures: {arch.dataset} {arch.name} with {len(grid.runs)} runs needs about {need:.0f} GB "
-                   f"in one training job, over limits.train_memory_gb = {limit:g}; train fewer runs or raise the limit")  # fmt: skip
+            yield (
+                f"architectures: {arch.dataset} {arch.name} with {len(grid.runs)} runs needs about {need:.0f} GB "
+                f"in one training job, over limits.train_memory_gb = {limit:g}; train fewer runs or raise the limit"
+            )
             return
 
 
@@ -198,8 +204,10 @@ def _semantic_problems(config: dict) -> Iterable[str]:
     yield from _memory_problems(config, trained)
     epochs = config["training"]["epochs"]
     if config["training"]["batch_size"] == 1 and any(a.batch_norm for a in trained):
-        yield ("training.batch_size: 1 with batch norm: a batch of one sample has no variance; "
-               "use 2 or more, or no batch_norm")  # fmt: skip
+        yield (
+            "training.batch_size: 1 with batch norm: a batch of one sample has no variance; "
+            "use 2 or more, or no batch_norm"
+        )
     for epoch in config["training"]["snapshot_epochs"]:
         if epoch > epochs:
             yield (
@@ -210,15 +218,19 @@ def _semantic_problems(config: dict) -> Iterable[str]:
     yield from _also_analysed_problems(config, trained, {"init", "best"} | snapshots)
     state = analysis_settings(config)["state"]
     if state not in {"best"} | snapshots:
-        yield (f"analysis.state: {state!r} is not kept; allowed: best, "
-               f"{', '.join(sorted(snapshots, key=lambda s: int(s[5:])))}")  # fmt: skip
+        yield (
+            f"analysis.state: {state!r} is not kept; allowed: best, "
+            f"{', '.join(sorted(snapshots, key=lambda s: int(s[5:])))}"
+        )
     rate = analysed_learning_rate(analysis_settings(config))
     if rate is not None:
         for arch, grid in trained.items():
             if rate not in grid.learning_rates:
                 rates = ", ".join(f"{lr:g}" for lr in grid.learning_rates)
-                yield (f"analysis.learning_rate: {rate:g} is not a learning rate of {arch.dataset} {arch.name} "
-                       f"({rates}); allowed: selected, or a rate every trained network has")  # fmt: skip
+                yield (
+                    f"analysis.learning_rate: {rate:g} is not a learning rate of {arch.dataset} {arch.name} "
+                    f"({rates}); allowed: selected, or a rate every trained network has"
+                )
                 break
     targets = [("figures", name, spec) for name, spec in config["figures"].items()]
     targets += [("tables", name, spec) for name, spec in config["tables"].items()]
@@ -240,5 +252,7 @@ def _semantic_problems(config: dict) -> Iterable[str]:
         if layer is not None:
             for arch in expand_networks(selection):
                 if layer > arch.depth:
-                    yield (f"{section}.{name}.layer: layer {layer} does not exist in {arch.name} "
-                           f"(hidden layers 1..{arch.depth})")  # fmt: skip
+                    yield (
+                        f"{section}.{name}.layer: layer {layer} does not exist in {arch.name} "
+                        f"(hidden layers 1..{arch.depth})"
+                    )

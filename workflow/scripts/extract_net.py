@@ -15,5 +15,12 @@ with job_logging(snakemake.log[0]) as log:
     works = [StateWork.from_params(work) for work in params.works]
     torch.set_num_threads(snakemake.threads)
     log.info("%s %s: %d (seed, state) pairs, %d threads", arch.dataset, arch.name, len(works), snakemake.threads)
-    extract_network(arch, works, read_selection(snakemake.input.selection), snakemake.input.data, params.extraction,
-                    params.batch_size, log)  # fmt: skip
+    extract_network(
+        arch,
+        works,
+        read_selection(snakemake.input.selection),
+        snakemake.input.data,
+        params.extraction,
+        params.batch_size,
+        log,
+    )

@@ -10,6 +10,10 @@ with job_logging(snakemake.log[0]) as log:
     summaries = pd.concat([read_table(path, "summary") for path in snakemake.input.summaries], ignore_index=True)
     previous = read_json(snakemake.input.previous, ["winner"]) if "previous" in snakemake.input.keys() else None
     plan = refinement_plan(summaries, int(snakemake.wildcards.round), snakemake.params.rounds, previous)
-    log.info("round %s: best so far %s; %s", plan["round"], plan["winner"],
-             f"trains {plan['rates']}" if plan["rates"] else f"stops: {plan['why']}")  # fmt: skip
+    log.info(
+        "round %s: best so far %s; %s",
+        plan["round"],
+        plan["winner"],
+        f"trains {plan['rates']}" if plan["rates"] else f"stops: {plan['why']}",
+    )
     write_json(plan, snakemake.output[0])

@@ -2,7 +2,7 @@
 
 from actstudy.core.io import write_csv
 from actstudy.core.logs import job_logging
-from actstudy.figures.comparisons import numbers
+from actstudy.figures.comparison_numbers import numbers
 from actstudy.figures.draw import render, save
 
 with job_logging(snakemake.log[0]) as log:

@@ -32,12 +32,18 @@ class StateWork:
 
     @classmethod
     def from_params(cls, params: dict) -> StateWork:
-        return cls(params["seed"], params["state"], tuple(params["splits"]), params["node_metrics"],
-                   params["classifiers"])  # fmt: skip
+        return cls(
+            params["seed"], params["state"], tuple(params["splits"]), params["node_metrics"], params["classifiers"]
+        )
 
     def as_params(self) -> dict:
-        return {"seed": self.seed, "state": self.state, "splits": list(self.splits),
-                "node_metrics": self.node_metrics, "classifiers": self.classifiers}  # fmt: skip
+        return {
+            "seed": self.seed,
+            "state": self.state,
+            "splits": list(self.splits),
+            "node_metrics": self.node_metrics,
+            "classifiers": self.classifiers,
+        }
 
 
 def plan_analyses(files: Iterable[str], with_validation: bool = False) -> dict[Architecture, list[StateWork]]:

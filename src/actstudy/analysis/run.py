@@ -17,8 +17,15 @@ from actstudy.core.paths import metrics_path, train_dir, z_path
 LOG = logging.getLogger(__name__)
 
 
-def extract_network(arch: Architecture, works: Sequence[StateWork], selection: dict, data: str, extraction: dict,
-                    batch_size: int, log: logging.Logger = LOG) -> None:  # fmt: skip
+def extract_network(
+    arch: Architecture,
+    works: Sequence[StateWork],
+    selection: dict,
+    data: str,
+    extraction: dict,
+    batch_size: int,
+    log: logging.Logger = LOG,
+) -> None:
     """z of every split of every work, to ``results/z/...`` of the working directory.
     ``extraction``: batch_norm, z_at and learning_rate (the readings: the extract rule's
     params)."""
@@ -43,23 +50,53 @@ def extract_network(arch: Architecture, works: Sequence[StateWork], selection: d
         model.load_state_dict(loaded[work.state][run])
         for split in work.splits:
             x, y = splits.split(split)
-            write_activations(model, x, y, splits.scale, z_path(arch, work.seed, work.state, split), device=device,
-                              batch_norm=batch_norm, batch_size=batch_size, z_at=z_at)  # fmt: skip
-            log.info("%s %s run %s, state %s, %s split: %d samples, batch norm %s, z at the %s", arch.dataset,
-                     arch.name, run, work.state, split, len(y), batch_norm,
-                     "activation's input" if z_at == "activation" else "linear output")  # fmt: skip
+            write_activations(
+                model,
+                x,
+                y,
+                splits.scale,
+                z_path(arch, work.seed, work.state, split),
+                device=device,
+                batch_norm=batch_norm,
+                batch_size=batch_size,
+                z_at=z_at,
+            )
+            log.info(
+                "%s %s run %s, state %s, %s split: %d samples, batch norm %s, z at the %s",
+                arch.dataset,
+                arch.name,
+                run,
+                work.state,
+                split,
+                len(y),
+                batch_norm,
+                "activation's input" if z_at == "activation" else "linear output",
+            )
 
 
-def measure_nodes(arch: Architecture, works: Sequence[StateWork], on_at_zero: bool, include_dead: bool,
-                  with_validation: bool, threshold: float, log: logging.Logger = LOG) -> None:  # fmt: skip
+def measure_nodes(
+    arch: Architecture,
+    works: Sequence[StateWork],
+    on_at_zero: bool,
+    include_dead: bool,
+    with_validation: bool,
+    threshold: float,
+    log: logging.Logger = LOG,
+) -> None:
     """The node-metrics tables of every work that asks for them (the node_metrics rule's
     params; ``with_validation``: count the validation split too)."""
     from actstudy.metrics.nodes import node_metrics
 
     for work in (w for w in works if w.node_metrics):
         counted = [z_path(arch, work.seed, work.state, s) for s in (["train", "val"] if with_validation else ["train"])]
-        tables = node_metrics(counted, z_path(arch, work.seed, work.state, "test"), arch.activation,
-                              on_at_zero=on_at_zero, include_dead=include_dead, threshold=threshold)  # fmt: skip
+        tables = node_metrics(
+            counted,
+            z_path(arch, work.seed, work.state, "test"),
+            arch.activation,
+            on_at_zero=on_at_zero,
+            include_dead=include_dead,
+            threshold=threshold,
+        )
         with atomic_path(metrics_path(arch, work.seed, work.state, "class_nodes")) as tmp:
             tables["class_nodes"].to_parquet(tmp, index=False)
         for name in ("nodes", "layers"):
@@ -67,8 +104,9 @@ def measure_nodes(arch: Architecture, works: Sequence[StateWork], on_at_zero: bo
         log.info("seed %d, %s: layers:\n%s", work.seed, work.state, tables["layers"].to_string(index=False))
 
 
-def score_classifiers(arch: Architecture, works: Sequence[StateWork], threshold: float, threads: int = 1,
-                      log: logging.Logger = LOG) -> None:  # fmt: skip
+def score_classifiers(
+    arch: Architecture, works: Sequence[StateWork], threshold: float, threads: int = 1, log: logging.Logger = LOG
+) -> None:
     """The layer classifiers' accuracies of every work that asks for them; NumPy only, BLAS
     single-threaded: the ``threads`` score sample chunks side by side."""
     from threadpoolctl import threadpool_limits
@@ -77,8 +115,13 @@ def score_classifiers(arch: Architecture, works: Sequence[StateWork], threshold:
 
     with threadpool_limits(1):
         for work in (w for w in works if w.classifiers):
-            table = classifier_accuracies(z_path(arch, work.seed, work.state, "train"),
-                                          z_path(arch, work.seed, work.state, "test"), arch.activation, log,
-                                          threshold=threshold, threads=threads)  # fmt: skip
+            table = classifier_accuracies(
+                z_path(arch, work.seed, work.state, "train"),
+                z_path(arch, work.seed, work.state, "test"),
+                arch.activation,
+                log,
+                threshold=threshold,
+                threads=threads,
+            )
             write_csv(table, metrics_path(arch, work.seed, work.state, "classifiers"))
             log.info("seed %d, %s: accuracies (%%):\n%s", work.seed, work.state, table.to_string(index=False))

@@ -15,8 +15,10 @@ from actstudy.core.activations import NAMES as ACTIVATIONS
 from actstudy.core.activations import get as activation
 
 _NUMBER = r"[0-9][0-9.e+-]*"
-ARCH_PATTERN = (rf"d(\d+)_w(\d+)_bn(0|1|1after)_({'|'.join(ACTIVATIONS)})(_gu)?(?:_do({_NUMBER}))?"
-                rf"(?:_wd({_NUMBER}))?")  # fmt: skip
+ARCH_PATTERN = (
+    rf"d(\d+)_w(\d+)_bn(0|1|1after)_({'|'.join(ACTIVATIONS)})(_gu)?(?:_do({_NUMBER}))?"
+    rf"(?:_wd({_NUMBER}))?"
+)
 BN_POSITIONS = ("before", "after")
 BN_INITS = ("ones", "uniform")  # batch norm's scale: 1 (torch since 1.2), or U[0, 1] (torch before 1.2)
 
@@ -60,9 +62,11 @@ def describe_readings(settings: dict) -> str:
     gamma = (
         "; the study's batch-norm nets read as those with γ ~ U(0, 1)" if settings["batch_norm_init"] != "ones" else ""
     )
-    return (f"state {settings['state']}; on when {settings['node_on']}; dead nodes {dead} in sparsity; samples "
-            f"{settings['samples']}; batch norm at extraction {settings['batch_norm']}; learning rate "
-            f"{settings['learning_rate']}; sigmoid on when {settings['sigmoid_on']}; z at {z}{gamma}")  # fmt: skip
+    return (
+        f"state {settings['state']}; on when {settings['node_on']}; dead nodes {dead} in sparsity; samples "
+        f"{settings['samples']}; batch norm at extraction {settings['batch_norm']}; learning rate "
+        f"{settings['learning_rate']}; sigmoid on when {settings['sigmoid_on']}; z at {z}{gamma}"
+    )
 
 
 def extraction_settings(settings: dict, arch: Architecture) -> dict:
@@ -72,8 +76,11 @@ def extraction_settings(settings: dict, arch: Architecture) -> dict:
     without batch norm keeps the defaults of the batch-norm readings (its z is the same
     either way), so changing them does not extract it again."""
     bn = arch.batch_norm
-    return {"batch_norm": settings["batch_norm"] if bn else "eval", "z_at": settings["z"] if bn else "activation",
-            "learning_rate": analysed_learning_rate(settings)}  # fmt: skip
+    return {
+        "batch_norm": settings["batch_norm"] if bn else "eval",
+        "z_at": settings["z"] if bn else "activation",
+        "learning_rate": analysed_learning_rate(settings),
+    }
 
 
 class ConfigError(ValueError):
@@ -141,7 +148,8 @@ class Architecture:
         bn = ", BN after" if self.bn_after else (", BN" if self.batch_norm else "")
         bn += " (γ ~ U[0, 1])" if self.bn_init == "uniform" else ""
         reg = (f", dropout {self.dropout:g}" if self.dropout else "") + (
-            f", wd {self.weight_decay:g}" if self.weight_decay else "")  # fmt: skip
+            f", wd {self.weight_decay:g}" if self.weight_decay else ""
+        )
         return f"{self.depth}x{self.width} {activation(self.activation).label}{bn}{reg}"
 
     @classmethod
@@ -150,8 +158,17 @@ class Architecture:
         if match is None:
             raise ValueError(f"not an architecture name: {name!r} (expected like d4_w200_bn0_relu)")
         depth, width, bn, act, uniform, dropout, decay = match.groups()
-        arch = cls(dataset, int(depth), int(width), bn != "0", act, "after" if bn == "1after" else "before",
-                   float(dropout or 0), float(decay or 0), "uniform" if uniform else "ones")  # fmt: skip
+        arch = cls(
+            dataset,
+            int(depth),
+            int(width),
+            bn != "0",
+            act,
+            "after" if bn == "1after" else "before",
+            float(dropout or 0),
+            float(decay or 0),
+            "uniform" if uniform else "ones",
+        )
         if arch.name != name:  # one network, one name: e.g. "do0.20" or "do0" is not a name
             raise ValueError(f"not an architecture name: {name!r} (this network is named {arch.name!r})")
         return arch
@@ -193,8 +210,10 @@ def expand_networks(networks: dict) -> list[Architecture]:
         _as_list(networks.get("weight_decay", 0.0)),
         _as_list(networks.get("batch_norm_init", "ones")),
     )
-    archs = [Architecture(d, dep, w, bool(bn), act, pos, float(do), float(wd), init)
-             for d, dep, w, bn, act, pos, do, wd, init in combos]  # fmt: skip
+    archs = [
+        Architecture(d, dep, w, bool(bn), act, pos, float(do), float(wd), init)
+        for d, dep, w, bn, act, pos, do, wd, init in combos
+    ]
     return list(dict.fromkeys(archs))
 
 

@@ -51,8 +51,9 @@ def _cpu() -> str:
 def _gpus() -> list[str]:
     if shutil.which("nvidia-smi") is None:
         return []
-    done = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"], capture_output=True,
-                          text=True, timeout=60)  # fmt: skip
+    done = subprocess.run(
+        ["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"], capture_output=True, text=True, timeout=60
+    )
     return [line.strip() for line in done.stdout.splitlines() if line.strip()] if done.returncode == 0 else []
 
 
@@ -91,8 +92,9 @@ def results_origin(record: dict | None) -> str:
     if record is None:
         return "computed by this workflow here (no restored bundle)"
     accepted = record.get("accepted_differences") or []
-    return _origin_text(record["bundle_sha256"], record.get("bundle_git_commit"), len(record["networks"]),
-                        len(accepted))  # fmt: skip
+    return _origin_text(
+        record["bundle_sha256"], record.get("bundle_git_commit"), len(record["networks"]), len(accepted)
+    )
 
 
 def _origin_text(sha256: str, commit: str | None, n_networks: int, n_accepted: int) -> str:

@@ -200,8 +200,9 @@ def recorded_files(manifest_path: str | Path) -> dict[Path, str]:
     for name, md5 in files.items():
         parts = PurePosixPath(name).parts
         if not parts or PurePosixPath(name).is_absolute() or ".." in parts or "\\" in name:
-            raise DataError(f"{manifest_path}: lists {name!r}, not a file inside its own folder; "
-                            f"{_refetch(manifest_path)}")  # fmt: skip
+            raise DataError(
+                f"{manifest_path}: lists {name!r}, not a file inside its own folder; {_refetch(manifest_path)}"
+            )
         if name == "manifest.json":
             continue
         path = manifest_path.parent / name
@@ -222,5 +223,6 @@ def verify_raw(dataset: str, raw_dir: Path) -> None:
         return
     for path, md5 in recorded_files(manifest_path).items():
         if calculate_md5(str(path)) != md5:
-            raise DataError(f"{path}: changed since it was downloaded (md5 differs from {md5}); "
-                            f"{_refetch(manifest_path)}")  # fmt: skip
+            raise DataError(
+                f"{path}: changed since it was downloaded (md5 differs from {md5}); {_refetch(manifest_path)}"
+            )

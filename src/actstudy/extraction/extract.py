@@ -27,8 +27,9 @@ BATCH_NORM_MODES = ("eval", "batch")
 Z_POINTS = ("activation", "linear")  # z: each activation's input, or each hidden Linear's output
 
 
-def forward_recording(model: nn.Sequential, x: torch.Tensor, batch_norm: str = "eval", batch_size: int = 64,
-                      z_at: str = "activation") -> tuple[list[torch.Tensor], torch.Tensor]:  # fmt: skip
+def forward_recording(
+    model: nn.Sequential, x: torch.Tensor, batch_norm: str = "eval", batch_size: int = 64, z_at: str = "activation"
+) -> tuple[list[torch.Tensor], torch.Tensor]:
     """(z of every hidden layer, logits) of a ``reference_mlp``; z is the input of each
     activation module, or with ``z_at="linear"`` the output of each hidden ``nn.Linear``
     (where a forward hook on it reads: before batch norm; the same z without batch norm).
@@ -80,8 +81,16 @@ def _forward(model: nn.Sequential, x: torch.Tensor, batch_statistics: bool = Fal
     return zs, h
 
 
-def _batches(model: nn.Sequential, x: np.ndarray, y: np.ndarray, scale: float, device,
-             batch_norm: str = "eval", batch_size: int = 64, z_at: str = "activation") -> Iterator[pa.RecordBatch]:  # fmt: skip
+def _batches(
+    model: nn.Sequential,
+    x: np.ndarray,
+    y: np.ndarray,
+    scale: float,
+    device,
+    batch_norm: str = "eval",
+    batch_size: int = 64,
+    z_at: str = "activation",
+) -> Iterator[pa.RecordBatch]:
     import torch
 
     for start in range(0, len(x), ROW_GROUP):  # minibatches of "batch" mode lie within a row group
@@ -105,9 +114,18 @@ def _column(values: np.ndarray) -> pa.Array:
     return pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), len(values), [None, pa.py_buffer(values)])
 
 
-def write_activations(model: nn.Sequential, x: np.ndarray, y: np.ndarray, scale: float, path: str | Path,
-                      device: torch.device | str = "cpu", compression: str = COMPRESSION,
-                      batch_norm: str = "eval", batch_size: int = 64, z_at: str = "activation") -> None:  # fmt: skip
+def write_activations(
+    model: nn.Sequential,
+    x: np.ndarray,
+    y: np.ndarray,
+    scale: float,
+    path: str | Path,
+    device: torch.device | str = "cpu",
+    compression: str = COMPRESSION,
+    batch_norm: str = "eval",
+    batch_size: int = 64,
+    z_at: str = "activation",
+) -> None:
     """Extract z for every sample of (x, y) and write it to ``path``, atomically
     (``batch_norm``, ``batch_size``, ``z_at``: see ``forward_recording``)."""
     model = model.to(device)
@@ -117,8 +135,13 @@ def write_activations(model: nn.Sequential, x: np.ndarray, y: np.ndarray, scale:
             for batch in _batches(model, x, y, scale, device, batch_norm, batch_size, z_at):
                 if writer is None:
                     z_columns = [name for name in batch.schema.names if name not in ("sample", "label", "predicted")]
-                    writer = pq.ParquetWriter(tmp, batch.schema, compression=compression, use_dictionary=False,
-                                              use_byte_stream_split=z_columns)  # fmt: skip
+                    writer = pq.ParquetWriter(
+                        tmp,
+                        batch.schema,
+                        compression=compression,
+                        use_dictionary=False,
+                        use_byte_stream_split=z_columns,
+                    )
                 writer.write_batch(batch, row_group_size=ROW_GROUP)
         finally:
             if writer is not None:

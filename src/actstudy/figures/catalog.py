@@ -68,7 +68,7 @@ KINDS: dict[str, Kind] = {
     "dead_nodes_table": Kind("table", "study.tables.dead_nodes_table"),
     "sparsity_table": Kind("table", "study.tables.sparsity_table"),
     # Beyond the study: any activations and regularisers side by side, numbers in a CSV.
-    **{kind: Kind("comparison", f"figures.comparisons.{kind}", needs=needs, numbers=f"figures.comparisons.{kind}_rows")
+    **{kind: Kind("comparison", f"figures.comparisons.{kind}", needs=needs, numbers=f"figures.comparison_numbers.{kind}_rows")
        for kind, needs in (("accuracy", ("train",)), ("sparsity", ("layers",)), ("dead", ("layers",)),
                            ("classifiers", ("classifiers",)), ("regularisation", ("train", "layers")))},
 }  # fmt: skip

@@ -83,8 +83,7 @@ def kde_overlay(items: list[NodeInputs]) -> Figure:
         for c in shown:
             colour = f"C{c}"
             ax.hist(values[labels == c], bins=bins, density=True, histtype="stepfilled", alpha=0.25, color=colour)
-            ax.plot(grid, class_density(values[labels == c], grid, BANDWIDTH), color=colour, lw=1.6,
-                    label=f"class {c}")  # fmt: skip
+            ax.plot(grid, class_density(values[labels == c], grid, BANDWIDTH), color=colour, lw=1.6, label=f"class {c}")
         ax.set_xlabel("pre-activation z")
         ax.set_ylabel("density")
         ax.set_title(f"{item.arch.label}: layer {layer}, node {node}", fontsize=10)

@@ -1,9 +1,5 @@
-"""Beyond the study: activations and regularisers side by side (the ``cmp_*`` targets).
-
-``numbers(kind, networks)`` reads each network's files (its item: ``dataset``, ``arch``,
-and as the kind needs them ``summary``, ``selection``, ``layers``, ``classifiers``) into
-one tidy table, the figure's CSV; the kind's renderer draws the figure from that table
-alone, so picture and numbers cannot disagree. Values: mean ± SE over seeds, in percent.
+"""Beyond the study: activations and regularisers side by side (the ``cmp_*`` figures),
+each drawn from its comparison's tidy table alone (``actstudy.figures.comparison_numbers``).
 """
 
 from __future__ import annotations
@@ -14,104 +10,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from actstudy.core.activations import NAMES
-from actstudy.core.config import Architecture
-from actstudy.core.io import read_selection, read_table
+from actstudy.figures.comparison_numbers import METRIC_LABELS
 from actstudy.figures.style import ACTIVATION_COLOURS, ACTIVATION_NAMES, figure_legend, new_figure
-from actstudy.metrics.activity import mean_se
-from actstudy.metrics.nodes import network_dead_pct
-
-ID_COLUMNS = ["dataset", "network", "depth", "width", "activation", "batch_norm", "dropout", "weight_decay"]
-COLUMNS = [*ID_COLUMNS, "metric", "layer", "mean", "se", "n"]
-METRIC_LABELS = {
-    "test_accuracy": "test accuracy (%)",
-    "sparsity": "layer sparsity (% of samples off)",
-    "dead": "dead nodes (%)",
-    "mean_sparsity": "sparsity, mean over layers (%)",
-}
-
-
-def _identity(arch: Architecture) -> dict:
-    return {"dataset": arch.dataset, "network": arch.name, "depth": arch.depth, "width": arch.width,
-            "activation": arch.activation, "batch_norm": arch.batch_norm, "dropout": arch.dropout,
-            "weight_decay": arch.weight_decay}  # fmt: skip
-
-
-def _row(arch: Architecture, metric: str, layer, values) -> dict:
-    mean, se = mean_se(values)
-    n = int(np.isfinite(np.asarray(values, dtype=float)).sum())
-    return {**_identity(arch), "metric": metric, "layer": layer, "mean": mean, "se": se, "n": n}
-
-
-def _test_accuracy(item: dict) -> list[float]:
-    summary = read_table(item["summary"], "summary")
-    runs = read_selection(item["selection"])["runs"]
-    return (summary.loc[summary["run"].isin(runs), "test_acc"] * 100).tolist()
-
-
-def _per_seed(paths: dict, kind: str) -> pd.DataFrame:
-    """One metrics table of ``kind`` (``actstudy.core.formats``) over seeds, with a seed column."""
-    return pd.concat([read_table(path, kind).assign(seed=int(seed)) for seed, path in paths.items()], ignore_index=True)
-
-
-LAYER_COLUMNS = {"sparsity": "sparsity", "dead": "dead_pct"}  # metric -> column of the layers table
-
-
-def _layer_rows(arch: Architecture, layers: pd.DataFrame, metric: str) -> list[dict]:
-    return [_row(arch, metric, int(layer), group[LAYER_COLUMNS[metric]]) for layer, group in layers.groupby("layer")]
-
-
-def _network_rows(arch: Architecture, layers: pd.DataFrame) -> list[dict]:
-    """Net-level sparsity (mean over layers) and dead nodes (% of all hidden nodes), per seed."""
-    per_seed = layers.groupby("seed")
-    dead = [network_dead_pct(seed) for _, seed in per_seed]
-    return [_row(arch, "mean_sparsity", pd.NA, per_seed["sparsity"].mean()), _row(arch, "dead", pd.NA, dead)]
-
-
-def _classifier_rows(arch: Architecture, classifiers: pd.DataFrame) -> list[dict]:
-    test = classifiers[classifiers["split"] == "test"]
-    rows = []
-    for (system, layer), group in test.groupby(["system", test["layer"].fillna(0)]):
-        metric = "network_accuracy" if system == "network" else f"classifier_{system}"
-        rows.append(_row(arch, metric, pd.NA if system == "network" else int(layer), group["accuracy"]))
-    return rows
-
-
-# One network's rows of each comparison kind's table (the catalog's ``Kind.numbers``).
-
-
-def accuracy_rows(arch: Architecture, item: dict) -> list[dict]:
-    return [_row(arch, "test_accuracy", pd.NA, _test_accuracy(item))]
-
-
-def sparsity_rows(arch: Architecture, item: dict) -> list[dict]:
-    return _layer_rows(arch, _per_seed(item["layers"], "layers"), "sparsity")
-
-
-def dead_rows(arch: Architecture, item: dict) -> list[dict]:
-    return _layer_rows(arch, _per_seed(item["layers"], "layers"), "dead")
-
-
-def classifiers_rows(arch: Architecture, item: dict) -> list[dict]:
-    return _classifier_rows(arch, _per_seed(item["classifiers"], "classifiers"))
-
-
-def regularisation_rows(arch: Architecture, item: dict) -> list[dict]:
-    return accuracy_rows(arch, item) + _network_rows(arch, _per_seed(item["layers"], "layers"))
-
-
-def numbers(kind: str, networks: list[dict]) -> pd.DataFrame:
-    """The tidy table of one comparison: one row per network, metric (and layer), by the
-    kind's own function (an unknown kind is an error that names it)."""
-    from actstudy.figures.catalog import numbers_of
-
-    rows_of = numbers_of(kind)
-    rows = [row for item in networks for row in rows_of(Architecture.parse(item["dataset"], item["arch"]), item)]
-    table = pd.DataFrame(rows, columns=COLUMNS)
-    table["layer"] = table["layer"].astype("Int64")
-    return table
-
-
-# ----------------------------------------------------------------------------- drawing
 
 
 def _order(activations) -> list[str]:
@@ -123,8 +23,10 @@ def _with_keys(table: pd.DataFrame) -> pd.DataFrame:
     regulariser, e.g. "dropout 0.2, wd 0.0001"; "" for none)."""
 
     def regulariser(row) -> str:
-        parts = [f"dropout {row['dropout']:g}" if row["dropout"] else "",
-                 f"wd {row['weight_decay']:g}" if row["weight_decay"] else ""]  # fmt: skip
+        parts = [
+            f"dropout {row['dropout']:g}" if row["dropout"] else "",
+            f"wd {row['weight_decay']:g}" if row["weight_decay"] else "",
+        ]
         return ", ".join(p for p in parts if p)
 
     out = table.copy()
@@ -153,9 +55,17 @@ def _accuracy(table: pd.DataFrame) -> Figure:
             v = variants.index((r.batch_norm, r.reg))
             colour = ACTIVATION_COLOURS[r.activation]
             label = _variant_label(r.batch_norm, r.reg)
-            ax.errorbar(acts.index(r.activation) + offsets[v], r.mean, yerr=r.se, fmt="s" if r.batch_norm else "o",
-                        color=colour, mfc="white" if r.batch_norm else colour, capsize=3, ms=6,
-                        label=label)  # fmt: skip
+            ax.errorbar(
+                acts.index(r.activation) + offsets[v],
+                r.mean,
+                yerr=r.se,
+                fmt="s" if r.batch_norm else "o",
+                color=colour,
+                mfc="white" if r.batch_norm else colour,
+                capsize=3,
+                ms=6,
+                label=label,
+            )
         ax.set_xticks(range(len(acts)), [ACTIVATION_NAMES[a] for a in acts], rotation=30, ha="right")
         ax.set_title(shape)
         ax.grid(axis="y", alpha=0.3)
@@ -179,8 +89,17 @@ def _legend_by_marker(fig, axes) -> None:
                 handles.setdefault(label, handle)
     from matplotlib.lines import Line2D
 
-    proxies = [Line2D([], [], ls="", marker=h[0].get_marker(), color="black", mfc=h[0].get_markerfacecolor()
-                      if h[0].get_markerfacecolor() == "white" else "black") for h in handles.values()]  # fmt: skip
+    proxies = [
+        Line2D(
+            [],
+            [],
+            ls="",
+            marker=h[0].get_marker(),
+            color="black",
+            mfc=h[0].get_markerfacecolor() if h[0].get_markerfacecolor() == "white" else "black",
+        )
+        for h in handles.values()
+    ]
     if proxies:
         fig.legend(proxies, list(handles), loc="outside lower center", ncol=len(proxies))
 
@@ -190,8 +109,14 @@ def _per_layer(table: pd.DataFrame, metric: str, ylabel: str, title: str) -> Fig
     data = table[(table["metric"] == metric) & table["layer"].notna()]
     shapes = sorted(set(data["shape"]))
     variants = sorted(set(zip(data["batch_norm"], data["reg"])))
-    fig, axes = new_figure(len(variants), len(shapes), width=max(7.0, 3.8 * len(shapes) + 0.5), height=2.9 * len(variants) + 0.8,
-                           sharex=True, sharey=True)  # fmt: skip
+    fig, axes = new_figure(
+        len(variants),
+        len(shapes),
+        width=max(7.0, 3.8 * len(shapes) + 0.5),
+        height=2.9 * len(variants) + 0.8,
+        sharex=True,
+        sharey=True,
+    )
     for r_index, variant in enumerate(variants):
         for c_index, shape in enumerate(shapes):
             ax = axes[r_index][c_index]
@@ -202,8 +127,16 @@ def _per_layer(table: pd.DataFrame, metric: str, ylabel: str, title: str) -> Fig
                 if rows.empty:
                     continue
                 rows = rows.sort_values("layer")
-                ax.errorbar(rows["layer"].astype(int), rows["mean"], yerr=rows["se"], marker="o", ms=4, capsize=2,
-                            color=ACTIVATION_COLOURS[act], label=ACTIVATION_NAMES[act])  # fmt: skip
+                ax.errorbar(
+                    rows["layer"].astype(int),
+                    rows["mean"],
+                    yerr=rows["se"],
+                    marker="o",
+                    ms=4,
+                    capsize=2,
+                    color=ACTIVATION_COLOURS[act],
+                    label=ACTIVATION_NAMES[act],
+                )
             ax.grid(alpha=0.3)
     for ax in axes[-1]:
         ax.set_xlabel("hidden layer")
@@ -219,8 +152,14 @@ def _classifiers(table: pd.DataFrame) -> Figure:
     """Per-layer test accuracy of each classifier system; dashed: the network's own."""
     systems = [s for s in ("discrete", "continuous", "combined") if f"classifier_{s}" in set(table["metric"])]
     variants = sorted(set(zip(table["shape"], table["batch_norm"], table["reg"])))
-    fig, axes = new_figure(len(variants), len(systems), width=max(7.0, 3.8 * len(systems) + 0.5),
-                           height=2.9 * len(variants) + 0.8, sharex=True, sharey=True)  # fmt: skip
+    fig, axes = new_figure(
+        len(variants),
+        len(systems),
+        width=max(7.0, 3.8 * len(systems) + 0.5),
+        height=2.9 * len(variants) + 0.8,
+        sharex=True,
+        sharey=True,
+    )
     for r_index, (shape, bn, reg) in enumerate(variants):
         mine = table[(table["shape"] == shape) & (table["batch_norm"] == bn) & (table["reg"] == reg)]
         for c_index, system in enumerate(systems):
@@ -232,8 +171,16 @@ def _classifiers(table: pd.DataFrame) -> Figure:
                 )
                 colour = ACTIVATION_COLOURS[act]
                 if not rows.empty:
-                    ax.errorbar(rows["layer"].astype(int), rows["mean"], yerr=rows["se"], marker="o", ms=4, capsize=2,
-                                color=colour, label=ACTIVATION_NAMES[act])  # fmt: skip
+                    ax.errorbar(
+                        rows["layer"].astype(int),
+                        rows["mean"],
+                        yerr=rows["se"],
+                        marker="o",
+                        ms=4,
+                        capsize=2,
+                        color=colour,
+                        label=ACTIVATION_NAMES[act],
+                    )
                 network = mine[(mine["activation"] == act) & (mine["metric"] == "network_accuracy")]
                 if not network.empty and not rows.empty:
                     ax.axhline(float(network["mean"].iloc[0]), color=colour, ls="--", lw=0.9)
@@ -261,10 +208,20 @@ def _regularisation(table: pd.DataFrame) -> Figure:
         for (act, bn, decay, shape), group in rows.groupby(["activation", "batch_norm", "weight_decay", "shape"]):
             group = group.sort_values("dropout")
             label = f"{ACTIVATION_NAMES[act]}{', BN' if bn else ''}, wd {decay:g}" + (
-                f", {shape}" if rows["shape"].nunique() > 1 else "")  # fmt: skip
-            ax.errorbar(group["dropout"], group["mean"], yerr=group["se"], marker="s" if bn else "o", ms=5, capsize=2,
-                        color=ACTIVATION_COLOURS[act], ls=styles[decays.index(decay) % len(styles)],
-                        mfc="white" if bn else ACTIVATION_COLOURS[act], label=label)  # fmt: skip
+                f", {shape}" if rows["shape"].nunique() > 1 else ""
+            )
+            ax.errorbar(
+                group["dropout"],
+                group["mean"],
+                yerr=group["se"],
+                marker="s" if bn else "o",
+                ms=5,
+                capsize=2,
+                color=ACTIVATION_COLOURS[act],
+                ls=styles[decays.index(decay) % len(styles)],
+                mfc="white" if bn else ACTIVATION_COLOURS[act],
+                label=label,
+            )
         ax.set_xlabel("dropout probability")
         ax.set_ylabel(METRIC_LABELS[metric])
         ax.grid(alpha=0.3)
@@ -281,13 +238,15 @@ def accuracy(table: pd.DataFrame) -> Figure:
 
 
 def sparsity(table: pd.DataFrame) -> Figure:
-    return _per_layer(_with_keys(table), "sparsity", "layer sparsity (%)",
-                      "Layer sparsity per activation (mean ± SE over seeds)")  # fmt: skip
+    return _per_layer(
+        _with_keys(table), "sparsity", "layer sparsity (%)", "Layer sparsity per activation (mean ± SE over seeds)"
+    )
 
 
 def dead(table: pd.DataFrame) -> Figure:
-    return _per_layer(_with_keys(table), "dead", "dead nodes (%)",
-                      "Dead nodes per layer and activation (mean ± SE over seeds)")  # fmt: skip
+    return _per_layer(
+        _with_keys(table), "dead", "dead nodes (%)", "Dead nodes per layer and activation (mean ± SE over seeds)"
+    )
 
 
 def classifiers(table: pd.DataFrame) -> Figure:

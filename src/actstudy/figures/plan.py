@@ -52,8 +52,16 @@ def node_items(config, grids, name) -> list[dict]:
         for state in states:
             needed = files_needed(TARGETS[name].kind, state)
             files = {role: artefact_path(a, arch, seed, s) for role, (a, s) in needed.items()}
-            items.append({"dataset": arch.dataset, "arch": arch.name, "seed": seed, "state": state, "files": files,
-                          "layer": spec.get("layer")})  # fmt: skip
+            items.append(
+                {
+                    "dataset": arch.dataset,
+                    "arch": arch.name,
+                    "seed": seed,
+                    "state": state,
+                    "files": files,
+                    "layer": spec.get("layer"),
+                }
+            )
     return items
 
 
@@ -90,8 +98,14 @@ def _comparison(config, grids, state, name):
     return {"files": files}, {"figure": name, "kind": TARGETS[name].kind, "networks": items}
 
 
-PLANNERS = {"static": _static, "training": _training, "node": _node, "classifier": _node, "table": _table,
-            "comparison": _comparison}  # fmt: skip
+PLANNERS = {
+    "static": _static,
+    "training": _training,
+    "node": _node,
+    "classifier": _node,
+    "table": _table,
+    "comparison": _comparison,
+}
 
 
 def plan(config: dict, grids: dict, state: str, name: str) -> tuple[dict, dict]:

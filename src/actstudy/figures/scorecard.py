@@ -14,11 +14,24 @@ from actstudy.core.config import Architecture
 from actstudy.figures.style import new_figure
 from actstudy.study.scorecard import COMPUTED
 
-VERDICT_COLOURS = {"agree": "#2e8b57", "disagree": "#c0392b", "partly run": "#3a78c2", "protocol differs": "#e0a030",
-                   "holds": "#2e8b57", "fails": "#c0392b", "not run": "#999999"}  # fmt: skip
+VERDICT_COLOURS = {
+    "agree": "#2e8b57",
+    "disagree": "#c0392b",
+    "partly run": "#3a78c2",
+    "protocol differs": "#e0a030",
+    "holds": "#2e8b57",
+    "fails": "#c0392b",
+    "not run": "#999999",
+}
 CLIP = 6.0  # scaled differences beyond ±CLIP are drawn at the edge, as a triangle
-METRIC_NAMES = {"test_acc": "test accuracy", "train_acc": "training accuracy", "val_acc": "validation accuracy",
-                "dead_pct": "dead nodes", "sparsity": "sparsity", "sparsity_init": "untrained sparsity"}  # fmt: skip
+METRIC_NAMES = {
+    "test_acc": "test accuracy",
+    "train_acc": "training accuracy",
+    "val_acc": "validation accuracy",
+    "dead_pct": "dead nodes",
+    "sparsity": "sparsity",
+    "sparsity_init": "untrained sparsity",
+}
 
 
 def _line_label(row) -> str:
@@ -46,8 +59,10 @@ def lines(scores: pd.DataFrame) -> pd.DataFrame:
 def _claims_text(checks: pd.DataFrame) -> list[tuple[str, str]]:
     tested = checks[checks["verdict"] != "not run"]
     marks = {"holds": "✓", "fails": "✗", "partly run": "◐"}
-    out = [(f"{marks[r.verdict]} {r.check} ({r.comparisons - r.failed}/{r.comparisons})", r.verdict)
-           for r in tested.itertuples(index=False)]  # fmt: skip
+    out = [
+        (f"{marks[r.verdict]} {r.check} ({r.comparisons - r.failed}/{r.comparisons})", r.verdict)
+        for r in tested.itertuples(index=False)
+    ]
     untested = len(checks) - len(tested)
     if untested:
         out.append((f"– {untested} not run (the claims table says why)", "not run"))
@@ -74,16 +89,39 @@ def overview(scores: pd.DataFrame, checks: pd.DataFrame) -> Figure:
             for r in rows.itertuples(index=False):
                 x = float(np.clip(r.scaled, -CLIP, CLIP))
                 marker = "o" if abs(r.scaled) <= CLIP else (">" if r.scaled > 0 else "<")
-                ax.scatter(x, y, color=VERDICT_COLOURS[r.verdict], marker=marker, s=34, zorder=3,
-                           edgecolor="white", linewidth=0.5)  # fmt: skip
+                ax.scatter(
+                    x,
+                    y,
+                    color=VERDICT_COLOURS[r.verdict],
+                    marker=marker,
+                    s=34,
+                    zorder=3,
+                    edgecolor="white",
+                    linewidth=0.5,
+                )
                 if not pd.isna(r.layer):
-                    ax.annotate(str(int(r.layer)), (x, y), xytext=(0, 5), textcoords="offset points", fontsize=6,
-                                ha="center", color="#444444")  # fmt: skip
+                    ax.annotate(
+                        str(int(r.layer)),
+                        (x, y),
+                        xytext=(0, 5),
+                        textcoords="offset points",
+                        fontsize=6,
+                        ha="center",
+                        color="#444444",
+                    )
             ticks.append(y), labels.append(line), bold.append(False)
             y += 1
     if data.empty:
-        ax.text(0.5, 0.5, "no number computed:\nthe config trains none of the study's networks", ha="center",
-                va="center", transform=ax.transAxes, color="#555555", bbox={"facecolor": "white", "edgecolor": "none"})  # fmt: skip
+        ax.text(
+            0.5,
+            0.5,
+            "no number computed:\nthe config trains none of the study's networks",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+            color="#555555",
+            bbox={"facecolor": "white", "edgecolor": "none"},
+        )
         y = 1
     ax.set_yticks(ticks, labels, fontsize=8)
     for tick, is_group in zip(ax.get_yticklabels(), bold):
@@ -100,6 +138,13 @@ def overview(scores: pd.DataFrame, checks: pd.DataFrame) -> Figure:
     side.axis("off")
     side.set_title("The study's claims\n(holding / made; ◐ partly run)", loc="left", fontsize=10)
     for i, (text, verdict) in enumerate(claims):
-        side.text(0.0, 1.0 - (i + 0.5) / max(len(claims), 12), text, color=VERDICT_COLOURS[verdict], fontsize=8,
-                  va="center", transform=side.transAxes)  # fmt: skip
+        side.text(
+            0.0,
+            1.0 - (i + 0.5) / max(len(claims), 12),
+            text,
+            color=VERDICT_COLOURS[verdict],
+            fontsize=8,
+            va="center",
+            transform=side.transAxes,
+        )
     return fig

@@ -83,8 +83,14 @@ def curves_pair(results: list[ArchResults]) -> Figure:
         for value, style in (("train_acc", "-"), ("val_acc", "--")):
             y = run[value].to_numpy() * 100
             tails.append(y)
-            ax.plot(run["epoch"], y, style, color=ACTIVATION_COLOURS[act], lw=1.4,
-                    label=f"{ACTIVATION_NAMES[act]} {'train' if value == 'train_acc' else 'validation'}")  # fmt: skip
+            ax.plot(
+                run["epoch"],
+                y,
+                style,
+                color=ACTIVATION_COLOURS[act],
+                lw=1.4,
+                label=f"{ACTIVATION_NAMES[act]} {'train' if value == 'train_acc' else 'validation'}",
+            )
     arch = results[0].arch
     ax.set_title(
         f"{arch.dataset}: {arch.depth}x{arch.width}{', BN' if arch.batch_norm else ''}, best learning rate, one seed"
@@ -158,8 +164,9 @@ def curves_grid(results: list[ArchResults]) -> Figure:
     sigmoid; one column per depth (and width), one row per batch-norm setting."""
     columns = sorted({(r.arch.depth, r.arch.width) for r in results})
     rows = sorted({r.arch.batch_norm for r in results})
-    fig, axes = new_figure(len(rows), len(columns), width=3.2 * len(columns), height=2.9 * len(rows) + 0.6,
-                           sharex=True, sharey=True)  # fmt: skip
+    fig, axes = new_figure(
+        len(rows), len(columns), width=3.2 * len(columns), height=2.9 * len(rows) + 0.6, sharex=True, sharey=True
+    )
     tails = []
     for result in results:
         arch = result.arch
@@ -190,8 +197,9 @@ def test_accuracy(results: list[ArchResults]) -> Figure:
     widths = sorted({r.arch.width for r in results})
     depths = sorted({r.arch.depth for r in results})
     variants = sorted({(r.arch.activation, r.arch.batch_norm) for r in results})
-    fig, axes = new_figure(1, len(widths), width=max(4.5, 1.2 * len(depths) * len(variants) / 2) * len(widths),
-                           height=4.2, sharey=True)  # fmt: skip
+    fig, axes = new_figure(
+        1, len(widths), width=max(4.5, 1.2 * len(depths) * len(variants) / 2) * len(widths), height=4.2, sharey=True
+    )
     offsets = np.linspace(-0.2, 0.2, len(variants)) if len(variants) > 1 else [0.0]
     values = []
     for result in results:
@@ -204,9 +212,17 @@ def test_accuracy(results: list[ArchResults]) -> Figure:
         variant = variants.index((arch.activation, arch.batch_norm))
         x = depths.index(arch.depth) + offsets[variant]
         colour = ACTIVATION_COLOURS[arch.activation]
-        ax.errorbar(x, acc.mean(), yerr=se, fmt="o" if not arch.batch_norm else "s", color=colour,
-                    mfc=colour if not arch.batch_norm else "white", capsize=3, ms=6,
-                    label=f"{ACTIVATION_NAMES[arch.activation]}, bn_{int(arch.batch_norm)}")  # fmt: skip
+        ax.errorbar(
+            x,
+            acc.mean(),
+            yerr=se,
+            fmt="o" if not arch.batch_norm else "s",
+            color=colour,
+            mfc=colour if not arch.batch_norm else "white",
+            capsize=3,
+            ms=6,
+            label=f"{ACTIVATION_NAMES[arch.activation]}, bn_{int(arch.batch_norm)}",
+        )
         values.append(acc.mean() - se)
     for ax, width in zip(axes[0], widths):
         ax.set_xticks(range(len(depths)), [f"{d} layers" for d in depths])

@@ -48,8 +48,9 @@ def class_medians(a: np.ndarray, labels: np.ndarray, n_classes: int = 10) -> np.
     return _per_class(a, labels, n_classes, np.median)
 
 
-def class_activity(z: np.ndarray, labels: np.ndarray, n_classes: int = 10, on_at_zero: bool = False,
-                   threshold: float = 0.0) -> np.ndarray:  # fmt: skip
+def class_activity(
+    z: np.ndarray, labels: np.ndarray, n_classes: int = 10, on_at_zero: bool = False, threshold: float = 0.0
+) -> np.ndarray:
     """Per class and node, the % of the class's samples for which the node is on."""
     on = is_on(z, on_at_zero, threshold)
     return _per_class(on, labels, n_classes, lambda on, axis: 100.0 * on.mean(axis=axis))
@@ -65,8 +66,9 @@ def dead_nodes(z_train: np.ndarray, on_at_zero: bool = False, threshold: float =
     return ~is_on(z_train, on_at_zero, threshold).any(axis=0)
 
 
-def layer_sparsity(z_train: np.ndarray, on_at_zero: bool = False, include_dead: bool = False,
-                   threshold: float = 0.0) -> float:  # fmt: skip
+def layer_sparsity(
+    z_train: np.ndarray, on_at_zero: bool = False, include_dead: bool = False, threshold: float = 0.0
+) -> float:
     """% of training samples for which a node is off, averaged over the layer's
     non-dead nodes (every node with ``include_dead``); NaN when every node is dead."""
     off = 100.0 - node_activity(z_train, on_at_zero, threshold)

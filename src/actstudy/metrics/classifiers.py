@@ -94,8 +94,9 @@ class LayerClassifier:
     threshold: float = 0.0  # on: z above this (0; 0.5 for sigmoid under Section 6.2.2's wording)
 
     @classmethod
-    def fit(cls, z: np.ndarray, labels: np.ndarray, activation: str, n_classes: int = 10,
-            threshold: float = 0.0) -> LayerClassifier:  # fmt: skip
+    def fit(
+        cls, z: np.ndarray, labels: np.ndarray, activation: str, n_classes: int = 10, threshold: float = 0.0
+    ) -> LayerClassifier:
         p_on = on_probabilities(z, labels, n_classes, threshold)
         return cls(
             log_prior=log_priors(labels, n_classes),
@@ -106,8 +107,9 @@ class LayerClassifier:
             threshold=threshold,
         )
 
-    def evidence(self, z: np.ndarray, chunk_samples: int = 1024, block_values: int = 1 << 19, threads: int = 1
-                 ) -> dict[str, np.ndarray]:  # fmt: skip
+    def evidence(
+        self, z: np.ndarray, chunk_samples: int = 1024, block_values: int = 1 << 19, threads: int = 1
+    ) -> dict[str, np.ndarray]:
         """Sum over this classifier's nodes of log P(z | c), per system, without the prior:
         {system: [n, classes]} (float64). Sums over disjoint sets of a layer's nodes add up
         to the layer's. ``chunk_samples`` samples at a time, on ``threads`` threads (NumPy
@@ -165,9 +167,14 @@ class LayerClassifier:
 NODE_BLOCK = 128  # nodes fitted and scored at a time by classifier_accuracies
 
 
-def layer_evidence(files: dict[str, ActivationFile], layer: int, labels: np.ndarray, activation: str,
-                   threshold: float = 0.0, threads: int = 1,
-                   ) -> tuple[dict[str, dict[str, np.ndarray]], list[tuple[int, float]]]:  # fmt: skip
+def layer_evidence(
+    files: dict[str, ActivationFile],
+    layer: int,
+    labels: np.ndarray,
+    activation: str,
+    threshold: float = 0.0,
+    threads: int = 1,
+) -> tuple[dict[str, dict[str, np.ndarray]], list[tuple[int, float]]]:
     """Every system's summed log P(z | c) over one layer's nodes, for each sample of each
     split of ``files`` (the first is the training split, whose ``labels`` fit the
     estimates): ({split: {system: [n, classes]}}, each node block's grid size and spacing
@@ -192,8 +199,9 @@ def layer_evidence(files: dict[str, ActivationFile], layer: int, labels: np.ndar
     return evidence, grids
 
 
-def classifier_accuracies(train: str | Path, test: str | Path, activation: str, log=None,
-                          threshold: float = 0.0, threads: int = 1) -> pd.DataFrame:  # fmt: skip
+def classifier_accuracies(
+    train: str | Path, test: str | Path, activation: str, log=None, threshold: float = 0.0, threads: int = 1
+) -> pd.DataFrame:
     """Accuracy (%) of each layer's discrete, continuous (and for ReLU combined) system,
     fitted on the training split, on train and test; plus the network's own accuracy
     (rows with system ``network`` and no layer). Columns: layer, system, split, accuracy.
@@ -204,8 +212,10 @@ def classifier_accuracies(train: str | Path, test: str | Path, activation: str, 
     from actstudy.data.datasets import N_CLASSES
 
     files = {"train": ActivationFile(train), "test": ActivationFile(test)}
-    rows = [{"layer": pd.NA, "system": "network", "split": split, "accuracy": file.network_accuracy()}
-            for split, file in files.items()]  # fmt: skip
+    rows = [
+        {"layer": pd.NA, "system": "network", "split": split, "accuracy": file.network_accuracy()}
+        for split, file in files.items()
+    ]
     labels = {split: file.labels() for split, file in files.items()}
     log_prior = log_priors(labels["train"], N_CLASSES)
     for layer in files["train"].layers:
@@ -215,9 +225,13 @@ def classifier_accuracies(train: str | Path, test: str | Path, activation: str, 
                 accuracy = 100.0 * float(np.mean((values + log_prior).argmax(1) == labels[split]))
                 rows.append({"layer": layer, "system": system, "split": split, "accuracy": accuracy})
         if log is not None:
-            log.info("layer %d: %d node blocks, grids up to %d points, spacing up to %.3g bandwidths; %s", layer,
-                     len(grids), *(max(values) for values in zip(*grids)),
-                     ", ".join(f"{r['system']} {r['split']} {r['accuracy']:.2f}%" for r in rows[-2 * len(by_system):]))  # fmt: skip
+            log.info(
+                "layer %d: %d node blocks, grids up to %d points, spacing up to %.3g bandwidths; %s",
+                layer,
+                len(grids),
+                *(max(values) for values in zip(*grids)),
+                ", ".join(f"{r['system']} {r['split']} {r['accuracy']:.2f}%" for r in rows[-2 * len(by_system) :]),
+            )
     frame = pd.DataFrame(rows)
     frame["layer"] = frame["layer"].astype("Int64")
     return frame

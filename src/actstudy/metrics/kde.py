@@ -43,13 +43,16 @@ def class_counts(labels: np.ndarray, n_classes: int) -> np.ndarray:
     counts = np.bincount(labels, minlength=n_classes)
     if len(counts) > n_classes or (counts == 0).any():
         missing = [c for c in range(n_classes) if c >= len(counts) or counts[c] == 0]
-        raise ValueError(f"every class needs training samples: labels must be 0..{n_classes - 1}; "
-                         f"missing {missing}, counts {counts.tolist()}")  # fmt: skip
+        raise ValueError(
+            f"every class needs training samples: labels must be 0..{n_classes - 1}; "
+            f"missing {missing}, counts {counts.tolist()}"
+        )
     return counts
 
 
-def exact_log_density(z_train: np.ndarray, labels: np.ndarray, z_eval: np.ndarray, n_classes: int,
-                      bandwidth: float = BANDWIDTH) -> np.ndarray:  # fmt: skip
+def exact_log_density(
+    z_train: np.ndarray, labels: np.ndarray, z_eval: np.ndarray, n_classes: int, bandwidth: float = BANDWIDTH
+) -> np.ndarray:
     """log of the class-conditional Gaussian KDE by direct sum, unfloored:
     [n_eval, n_nodes, n_classes]. Costs N_train x N_eval per node: for checks only."""
     z_train, z_eval = np.asarray(z_train, DTYPE), np.asarray(z_eval, DTYPE)
@@ -64,8 +67,9 @@ def exact_log_density(z_train: np.ndarray, labels: np.ndarray, z_eval: np.ndarra
     return out
 
 
-def _smoothed_histograms(z_t: np.ndarray, labels: np.ndarray, n_classes: int, lo: np.ndarray,
-                         step: np.ndarray, size: int, bandwidth: float) -> np.ndarray:  # fmt: skip
+def _smoothed_histograms(
+    z_t: np.ndarray, labels: np.ndarray, n_classes: int, lo: np.ndarray, step: np.ndarray, size: int, bandwidth: float
+) -> np.ndarray:
     """Sum over each class's training values of the Gaussian kernel, at every grid point of
     every node: [nodes, classes, size] (linear binning, then FFT convolution). ``z_t`` is
     node-major, [nodes, n]: one node's values fall into its own part of the histogram."""
@@ -107,8 +111,15 @@ class BinnedKDE:
     table: np.ndarray
 
     @classmethod
-    def fit(cls, z: np.ndarray, labels: np.ndarray, n_classes: int, bandwidth: float = BANDWIDTH,
-            max_grid: int = MAX_GRID, chunk_nodes: int = 16) -> BinnedKDE:  # fmt: skip
+    def fit(
+        cls,
+        z: np.ndarray,
+        labels: np.ndarray,
+        n_classes: int,
+        bandwidth: float = BANDWIDTH,
+        max_grid: int = MAX_GRID,
+        chunk_nodes: int = 16,
+    ) -> BinnedKDE:
         counts = class_counts(labels, n_classes).astype(DTYPE)
         margin = MARGIN * bandwidth
         lo = z.min(0).astype(DTYPE) - margin

@@ -38,8 +38,14 @@ def _read_layer_of(paths: list[str | Path], layer: int) -> tuple[np.ndarray, np.
     return np.concatenate([z.T for z, _ in parts], axis=1).T, np.concatenate([y for _, y in parts])
 
 
-def node_metrics(train: str | Path | list, test: str | Path, activation: str, on_at_zero: bool = False,
-                 include_dead: bool = False, threshold: float = 0.0) -> dict[str, pd.DataFrame]:  # fmt: skip
+def node_metrics(
+    train: str | Path | list,
+    test: str | Path,
+    activation: str,
+    on_at_zero: bool = False,
+    include_dead: bool = False,
+    threshold: float = 0.0,
+) -> dict[str, pd.DataFrame]:
     """Three tables for one (run, state):
 
     - ``class_nodes``: per layer, node and class: ``median_a`` (training set),
@@ -70,24 +76,45 @@ def node_metrics(train: str | Path | list, test: str | Path, activation: str, on
         act_train = class_activity(z_train, y_train, N_CLASSES, **on)
         act_test = class_activity(z_test, y_test, N_CLASSES, **on)
         classes, nodes = np.meshgrid(np.arange(N_CLASSES), np.arange(n_nodes), indexing="ij")
-        class_rows.append(pd.DataFrame({
-            "layer": layer, "node": nodes.ravel(), "class": classes.ravel(), "median_a": medians.ravel(),
-            "activity_train": act_train.ravel(), "activity_test": act_test.ravel(),
-        }))  # fmt: skip
+        class_rows.append(
+            pd.DataFrame(
+                {
+                    "layer": layer,
+                    "node": nodes.ravel(),
+                    "class": classes.ravel(),
+                    "median_a": medians.ravel(),
+                    "activity_train": act_train.ravel(),
+                    "activity_test": act_test.ravel(),
+                }
+            )
+        )
         dead = dead_nodes(z_train, **on)
-        node_rows.append(pd.DataFrame({
-            "layer": layer, "node": np.arange(n_nodes), "activity_train": node_activity(z_train, **on),
-            "activity_test": node_activity(z_test, **on), "dead": dead,
-        }))  # fmt: skip
-        layer_rows.append({"layer": layer, "n_nodes": n_nodes, "dead_pct": 100.0 * dead.mean(),
-                           "sparsity": layer_sparsity(z_train, include_dead=include_dead, **on),
-                           "class_polarised_pct": polarised_percentage(act_train),
-                           "median_saturated_pct": median_saturated_percentage(medians, activation),
-                           "full_activity_drop": full_activity_drop(act_train, act_test),
-                           "class_high_pct": high_activity_percentage(act_train),
-                           "classes_on": classes_on(act_train, dead),
-                           "class_separation": class_separation(z_train, y_train, N_CLASSES),
-                           "mean_class_median": mean_class_median(medians)})  # fmt: skip
+        node_rows.append(
+            pd.DataFrame(
+                {
+                    "layer": layer,
+                    "node": np.arange(n_nodes),
+                    "activity_train": node_activity(z_train, **on),
+                    "activity_test": node_activity(z_test, **on),
+                    "dead": dead,
+                }
+            )
+        )
+        layer_rows.append(
+            {
+                "layer": layer,
+                "n_nodes": n_nodes,
+                "dead_pct": 100.0 * dead.mean(),
+                "sparsity": layer_sparsity(z_train, include_dead=include_dead, **on),
+                "class_polarised_pct": polarised_percentage(act_train),
+                "median_saturated_pct": median_saturated_percentage(medians, activation),
+                "full_activity_drop": full_activity_drop(act_train, act_test),
+                "class_high_pct": high_activity_percentage(act_train),
+                "classes_on": classes_on(act_train, dead),
+                "class_separation": class_separation(z_train, y_train, N_CLASSES),
+                "mean_class_median": mean_class_median(medians),
+            }
+        )
     return {
         "class_nodes": pd.concat(class_rows, ignore_index=True),
         "nodes": pd.concat(node_rows, ignore_index=True),

@@ -79,8 +79,13 @@ def load(path: str | Path, expected_fingerprint: str) -> dict | None:
     except Exception as error:  # noqa: BLE001 - any unreadable file is set aside the same way
         aside = path.with_name(path.name + ".damaged")
         path.replace(aside)
-        log.warning("%s is not a readable checkpoint (%s: %s); moved to %s, starting afresh",
-                    path, type(error).__name__, str(error).splitlines()[0][:200] if str(error) else "", aside)  # fmt: skip
+        log.warning(
+            "%s is not a readable checkpoint (%s: %s); moved to %s, starting afresh",
+            path,
+            type(error).__name__,
+            str(error).splitlines()[0][:200] if str(error) else "",
+            aside,
+        )
         return None
     if state.get("fingerprint") != expected_fingerprint:
         log.warning("%s belongs to another configuration, dataset or checkpoint format: starting afresh", path)

@@ -40,8 +40,9 @@ def _bias_corrected(
     return bias_correction2_sqrt, (lr.double() / bias_correction1).float()
 
 
-def _adam_update(params, grads, exp_avgs, exp_avg_sqs, lr, step, beta1: float, beta2: float, eps: float,
-                 weight_decay: float) -> None:  # fmt: skip
+def _adam_update(
+    params, grads, exp_avgs, exp_avg_sqs, lr, step, beta1: float, beta2: float, eps: float, weight_decay: float
+) -> None:
     """The foreach update tensor by tensor, in the same order of operations, for
     ``torch.compile`` to fuse into one pass per tensor."""
     bias_correction2_sqrt, step_size = _bias_corrected(lr, step, beta1, beta2)
@@ -55,8 +56,15 @@ def _adam_update(params, grads, exp_avgs, exp_avg_sqs, lr, step, beta1: float, b
 
 
 class StackedAdam:
-    def __init__(self, params: list[torch.Tensor], lr: torch.Tensor, betas=(0.9, 0.999), eps: float = 1e-8,
-                 update: str | None = None, weight_decay: float = 0.0):  # fmt: skip
+    def __init__(
+        self,
+        params: list[torch.Tensor],
+        lr: torch.Tensor,
+        betas=(0.9, 0.999),
+        eps: float = 1e-8,
+        update: str | None = None,
+        weight_decay: float = 0.0,
+    ):
         if update is None:
             update = "fused" if lr.device.type == "cpu" else "foreach"
         if update not in UPDATES:
@@ -91,8 +99,18 @@ class StackedAdam:
         grads = [p.grad for p in self.params]
         self.step_count += 1
         if self._compiled is not None:
-            self._compiled(self.params, grads, self.exp_avg, self.exp_avg_sq, self.lr, self.step_count,
-                           self.beta1, self.beta2, self.eps, self.weight_decay)  # fmt: skip
+            self._compiled(
+                self.params,
+                grads,
+                self.exp_avg,
+                self.exp_avg_sq,
+                self.lr,
+                self.step_count,
+                self.beta1,
+                self.beta2,
+                self.eps,
+                self.weight_decay,
+            )
             return
         if self.weight_decay:
             grads = torch._foreach_add(grads, self.params, alpha=self.weight_decay)
@@ -117,10 +135,20 @@ class StackedAdam:
                 return [t[k] for k in runs for t in tensors]
 
             torch._fused_adam_(
-                slices(self.params), slices(grads), slices(self.exp_avg), slices(self.exp_avg_sq), [],
-                [self._fused_steps] * (len(runs) * len(self.params)), lr=float(self.lr[runs[0]]),
-                beta1=self.beta1, beta2=self.beta2, weight_decay=self.weight_decay, eps=self.eps, amsgrad=False, maximize=False,
-            )  # fmt: skip
+                slices(self.params),
+                slices(grads),
+                slices(self.exp_avg),
+                slices(self.exp_avg_sq),
+                [],
+                [self._fused_steps] * (len(runs) * len(self.params)),
+                lr=float(self.lr[runs[0]]),
+                beta1=self.beta1,
+                beta2=self.beta2,
+                weight_decay=self.weight_decay,
+                eps=self.eps,
+                amsgrad=False,
+                maximize=False,
+            )
 
     def state_dict(self) -> dict:
         return {"step": self.step_count, "exp_avg": self.exp_avg, "exp_avg_sq": self.exp_avg_sq, "lr": self.lr}

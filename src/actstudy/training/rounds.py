@@ -23,8 +23,9 @@ def plan_inputs(base: str, k: int) -> dict:
     return inputs | ({"previous": f"{base}/round{k - 1}/plan.json"} if k > 1 else {})
 
 
-def merge_inputs(base: str, plan_of: Callable[[int], str], rates_of: Callable[[str], list],
-                 snapshot_epochs: list[int]) -> dict:  # fmt: skip
+def merge_inputs(
+    base: str, plan_of: Callable[[int], str], rates_of: Callable[[str], list], snapshot_epochs: list[int]
+) -> dict:
     """Every round the search trained: round 0, then round k while plan k (``plan_of(k)``,
     a Snakemake checkpoint's output) names rates. {plans, summaries, files}."""
     rounds, plans, k = [f"{base}/round0"], [], 1

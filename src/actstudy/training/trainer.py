@@ -71,9 +71,16 @@ class Trainer:
     CPU, bit for bit the result of an uninterrupted run.
     """
 
-    def __init__(self, arch: Architecture, grid: RunGrid, splits: Splits, settings: TrainSettings,
-                 device: torch.device | None = None, cuda_graphs: bool = True,
-                 adam_update: str | None = None):  # fmt: skip
+    def __init__(
+        self,
+        arch: Architecture,
+        grid: RunGrid,
+        splits: Splits,
+        settings: TrainSettings,
+        device: torch.device | None = None,
+        cuda_graphs: bool = True,
+        adam_update: str | None = None,
+    ):
         self.arch, self.settings = arch, settings
         self.device = device or pick_device()
         self.runs = grid.runs
@@ -90,8 +97,12 @@ class Trainer:
             self.model.dropout_generators = [dropout_generator(seed, self.device) for _, seed in self.runs]
         self.states: dict[str, dict[str, dict]] = {"init": self._model_states()}
         lr = torch.tensor([lr for lr, _ in self.runs], dtype=torch.float32, device=self.device)
-        self.optimizer = StackedAdam(list(self.model.parameters()), lr, update=adam_update,  # None: the device's default
-                                     weight_decay=arch.weight_decay)  # fmt: skip
+        self.optimizer = StackedAdam(
+            list(self.model.parameters()),
+            lr,
+            update=adam_update,  # None: the device's default
+            weight_decay=arch.weight_decay,
+        )
         self.best_state = {name: t.detach().clone() for name, t in self.model.state_dict().items()}
         self.best_acc = torch.full((k,), -math.inf, device=self.device)
         self.best_epoch = torch.zeros(k, dtype=torch.long, device=self.device)
@@ -168,8 +179,14 @@ class Trainer:
             self.resume_from(checkpoint)
         log.info(
             "training %s %s: %d runs %s on %s, %d samples, %d epochs",
-            self.arch.dataset, self.arch.name, self.k, self.ids, self.device, self.n_train, self.settings.epochs,
-        )  # fmt: skip
+            self.arch.dataset,
+            self.arch.name,
+            self.k,
+            self.ids,
+            self.device,
+            self.n_train,
+            self.settings.epochs,
+        )
         size = self.settings.batch_size
         while self.epoch <= self.settings.epochs:
             began = time.perf_counter()
@@ -226,23 +243,22 @@ class Trainer:
 
         lr = self.optimizer.lr
         stats = torch.stack([train_loss, train_acc, val_loss, val_acc, lr, self.diverged.float()]).cpu().tolist()
+        measured = ("train_loss", "train_acc", "val_loss", "val_acc")  # NaN once the run diverged
         for i, (run_lr, seed) in enumerate(self.runs):
             bad = bool(stats[5][i])
-            self.rows.append(
-                {
-                    "run": self.ids[i], "learning_rate": run_lr, "seed": seed, "epoch": epoch,
-                    "epoch_learning_rate": stats[4][i],  # the run's rate after this many decays
-                    "train_loss": math.nan if bad else stats[0][i], "train_acc": math.nan if bad else stats[1][i],
-                    "val_loss": math.nan if bad else stats[2][i], "val_acc": math.nan if bad else stats[3][i],
-                    "diverged": bad,
-                }
-            )  # fmt: skip
+            values = {name: math.nan if bad else stats[j][i] for j, name in enumerate(measured)}
+            # epoch_learning_rate: the run's rate after this many decays
+            row = {"run": self.ids[i], "learning_rate": run_lr, "seed": seed, "epoch": epoch}
+            self.rows.append({**row, "epoch_learning_rate": stats[4][i], **values, "diverged": bad})
         log.info(
             "epoch %d/%d %.1fs  train_loss %s  val_acc %s%s",
-            epoch, self.settings.epochs, seconds,
-            " ".join(f"{v:.4f}" for v in stats[0]), " ".join(f"{v:.4f}" for v in stats[3]),
+            epoch,
+            self.settings.epochs,
+            seconds,
+            " ".join(f"{v:.4f}" for v in stats[0]),
+            " ".join(f"{v:.4f}" for v in stats[3]),
             f"  diverged: {[self.ids[i] for i, d in enumerate(stats[5]) if d]}" if any(stats[5]) else "",
-        )  # fmt: skip
+        )
         lr.mul_(self.settings.lr_decay)
 
     def _result(self) -> TrainResult:
