@@ -7,7 +7,7 @@ from conftest import REPO
 
 from actstudy.core.config import Architecture
 from actstudy.study import check_kinds, checks, classifier_kinds, scorecard
-from actstudy.study.numbers import load_study, networks_of
+from actstudy.study.numbers import STATE_MARK, at_state, load_study, networks_of
 
 STUDY = load_study(REPO / "workflow/study/numbers.yaml", REPO / "workflow/schemas/study.schema.yaml")
 CLAIMS = {c["id"]: c for c in STUDY["checks"]}
@@ -103,6 +103,17 @@ def _example(check: dict, holds: bool) -> dict:
                     v[(a, f"layer_acc:{system}", layer)] = 97.0
                 v[(a, f"layer_acc:{system}", 2)] = 98.0
                 v[(a, f"layer_acc:{system}", a.depth)] = 97.5 if holds else 98.5
+        elif kind == "gain":  # 80 at each state; in the final model layer 1 gains 2 points, the others 7 (or -3)
+            for system in check["systems"]:
+                for layer in range(1, a.depth + 1):
+                    for state in check["states"]:
+                        v[(a, at_state(f"layer_acc:{system}", state), layer)] = 80.0
+                    v[(a, f"layer_acc:{system}", layer)] = 82.0 + (0.0 if layer == 1 else 5.0 * sign)
+        elif kind == "dip":  # the layer before the last at 90; the last 2 points below (above) at each state,
+            for system in check["systems"]:  # level (a point below) in the final model
+                for metric in [f"layer_acc:{system}", *(at_state(f"layer_acc:{system}", s) for s in check["states"])]:
+                    v[(a, metric, a.depth - 1)] = 90.0
+                    v[(a, metric, a.depth)] = 90.0 - 2.0 * sign if STATE_MARK in metric else 90.0 - (not holds)
         else:
             raise AssertionError(f"no example for kind {kind}")
     return v
@@ -242,3 +253,43 @@ def test_the_verdict_rule_over_scope_and_quantifier():
     assert checks.verdict(made, "all", complete=False) == "fails"
     assert checks.verdict(made + made[:1], "most", complete=True) == "holds"
     assert checks.verdict(made + made[:1], "most", complete=False) == "partly run"
+
+
+def test_a_claim_on_a_state_its_config_keeps_no_snapshot_of_is_not_run_and_says_why():
+    check = CLAIMS["sigmoid_discrete_dips_at_epoch30"]
+    assert check["states"] == ["epoch30"]
+    values = {key: v for key, v in _example(check, holds=True).items() if STATE_MARK not in key[1]}
+    result = _run(check, values)  # the net trained, its final model measured, no epoch-30 snapshot
+    assert result["verdict"] == "not run" and result["comparisons"] == 0
+    assert "trained, without layer_acc:discrete@epoch30 (a state its config keeps no snapshot of" in result["details"]
+    gain = CLAIMS["relu_later_layers_learn_more"]
+    values = _example(gain, holds=True)
+    arch = networks_of(gain["networks"])[0]
+    del values[(arch, "layer_acc:combined@epoch1", 1)]  # one value missing: the net is not compared at all
+    assert _run(gain, values)["verdict"] == "not run"
+
+
+def test_training_claims_compare_each_later_layer_s_gain_with_layer_1_s_and_name_the_states():
+    check = CLAIMS["relu_later_layers_learn_more"]
+    arch = networks_of(check["networks"])[0]
+    values = _example(check, holds=True)
+    values[(arch, "layer_acc:continuous", 4)] = 81.0  # layer 4 loses a point while layer 1 gains 2
+    result = _run(check, values)
+    assert result["verdict"] == "fails" and (result["comparisons"], result["failed"]) == (9, 1)  # 3 systems x 3 layers
+    assert (
+        "fmnist 6x100 ReLU no BN continuous, test accuracy gained from epoch1 to the final model: "
+        "layer 4 1.00 vs layer 1 2.00 ✗" in result["details"]
+    )
+    dip = CLAIMS["sigmoid_discrete_dips_at_epoch30"]
+    held = _run(dip, _example(dip, holds=True))
+    assert "discrete, test, epoch30: layer 5 90.00 vs layer 6 88.00" in held["details"]
+    assert "discrete, test, final model: layer 6 90.0000 vs layer 5 90.0000" in held["details"]  # level: no dip
+
+
+def test_snapshot_values_do_not_stand_for_the_final_model_s_systems():
+    check = CLAIMS["systems_reach_network_before_last"]
+    values = _example(check, holds=True)
+    arch = networks_of(check["networks"])[0]
+    values[(arch, "layer_acc:discrete@epoch1", 1)] = 10.0  # a snapshot's system is not another system
+    result = _run(check, values)
+    assert result["verdict"] == "holds" and "discrete@epoch1" not in result["details"]

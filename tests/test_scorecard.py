@@ -418,3 +418,55 @@ def test_under_the_gamma_reading_the_study_s_batch_norm_nets_are_read_from_their
     files = plan_files([plan[bn.name]])
     assert files and all("d4_w200_bn1_relu_gu/" in f for f in files), files
     assert all("_gu" not in f for f in plan_files([plan[RELU.name]]))  # no batch norm: itself
+
+
+FMNIST_SIGMOID = Architecture("fmnist", 6, 100, False, "sigmoid")  # Figure 6.7's net
+
+
+def _classifiers_csv(path: Path, discrete: list[float], continuous: list[float]) -> None:
+    """A layer classifiers file: per layer each system's accuracy (the same on both splits)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = [{"layer": pd.NA, "system": "network", "split": split, "accuracy": 89.0} for split in ("train", "test")]
+    for system, accs in (("discrete", discrete), ("continuous", continuous)):
+        for layer, acc in enumerate(accs, 1):
+            rows += [{"layer": layer, "system": system, "split": split, "accuracy": acc} for split in ("train", "test")]
+    pd.DataFrame(rows).to_csv(path, index=False)
+
+
+def test_the_scorecard_plans_the_classifiers_at_a_claim_s_states_only_where_kept(tmp_path, study):
+    from actstudy.study.numbers import plan_files, scorecard_plan
+
+    grids = {FMNIST_SIGMOID: RunGrid((0.01,), (0, 1)), RELU: RunGrid((0.01,), (0,))}
+    kept = {**STUDY_TRAINING, "snapshot_epochs": [1, 5, 10, 30, 100]}
+    plan = {item["network"]: item for item in scorecard_plan(study, grids, kept, results="out")}
+    states = plan[FMNIST_SIGMOID.name]["classifiers_at"]
+    assert set(states) == {"epoch1", "epoch30"}  # the states its claims name, not every snapshot
+    assert states["epoch30"][1] == "out/metrics/fmnist/d6_w100_bn0_sigmoid/seed1/epoch30_classifiers.csv"
+    assert states["epoch30"][1] in plan_files(list(plan.values()))
+    assert "classifiers_at" not in plan[RELU.name]  # no claim reads its snapshots
+    # a config that keeps only the epoch-1 snapshot: the epoch-30 claim is not planned (it is not run)
+    few = scorecard_plan(study, grids, {**STUDY_TRAINING, "snapshot_epochs": [1]}, results="out")
+    assert set(next(i for i in few if i["network"] == FMNIST_SIGMOID.name)["classifiers_at"]) == {"epoch1"}
+    assert not any("epoch30" in f for f in plan_files(few))
+
+
+def test_the_scorecard_reads_snapshot_classifiers_and_checks_the_learning_process(tmp_path, study):
+    from actstudy.study.numbers import scorecard_plan
+
+    grids = {FMNIST_SIGMOID: RunGrid((0.01,), (0,))}
+    training = {**STUDY_TRAINING, "snapshot_epochs": [1, 30]}
+    item = scorecard_plan(study, grids, training, results=str(tmp_path))[0]
+    # epoch 1: every layer about 70 %; epoch 30: the discrete system's last layer 2 points below layer 5;
+    # the final model: the later layers 10+ points up, layer 1 one point, no dip
+    _classifiers_csv(Path(item["classifiers_at"]["epoch1"][0]), [70, 72, 75, 78, 80, 81], [70, 71, 72, 73, 74, 75])
+    _classifiers_csv(Path(item["classifiers_at"]["epoch30"][0]), [75, 80, 84, 85, 86, 84], [74, 78, 82, 84, 85, 86])
+    _classifiers_csv(Path(item["classifiers"][0]), [71, 82, 86, 87, 87.5, 88], [71, 80, 84, 86, 87, 88])
+    part = {k: item[k] for k in ("dataset", "network", "protocol", "classifiers", "classifiers_at")}
+    measured = scorecard.measure([part]).set_index(["metric", "seed", "layer"])["value"]
+    assert measured[("layer_acc:discrete@epoch30", 0, 6)] == 84.0 and measured[("layer_acc:discrete", 0, 6)] == 88.0
+    assert measured[("network_acc@epoch1", 0, pd.NA)] == 89.0  # every classifier metric, at its state
+    _, claims = scorecard.build(study, [part])
+    verdicts = claims.set_index("check")["verdict"]
+    assert verdicts["sigmoid_discrete_dips_at_epoch30"] == "holds"
+    assert verdicts["sigmoid_continuous_later_layers_learn_more"] == "holds"
+    assert verdicts["relu_later_layers_learn_more"] == "not run"  # its net is not trained here

@@ -26,13 +26,13 @@ import pandas as pd
 from actstudy.core.config import Architecture
 from actstudy.study import check_kinds, classifier_kinds
 from actstudy.study.check_kinds import Comparison
-from actstudy.study.numbers import check_metrics, networks_of
+from actstudy.study.numbers import STATE_MARK, at_state, check_metrics, networks_of
 
 CHECK_VERDICTS = ("holds", "fails", "partly run", "not run")
 # Each ``kind`` of numbers.yaml and its function.
 CHECK_KINDS: dict[str, Callable[..., list[Comparison]]] = {
     **{k: getattr(check_kinds, k) for k in check_kinds.KINDS},
-    **{k: getattr(classifier_kinds, k) for k in ("reach_network", "systems", "peak", "drop", "converge")},
+    **{k: getattr(classifier_kinds, k) for k in classifier_kinds.KINDS},
 }
 CHECK_COLUMNS = ["check", "source", "claim", "verdict", "comparisons", "failed", "details", "inconsistent", "protocol"]
 
@@ -52,6 +52,9 @@ def read_metrics(check: dict) -> list[str]:
         return [f"layer_acc:{system}" for system in [check["higher"], *check["lower"]]]
     if kind in ("peak", "drop"):
         return [f"layer_acc:{system}" for system in check["systems"]]
+    if kind in ("gain", "dip"):  # the final model and each of the claim's states
+        finals = [f"layer_acc:{system}" for system in check["systems"]]
+        return finals + [at_state(metric, state) for state in check["states"] for metric in finals]
     return check_metrics(check)
 
 
@@ -62,8 +65,11 @@ def measured_metrics(measured: pd.DataFrame) -> dict[tuple[str, str], set[str]]:
 
 
 def _has(present: set[str], metric: str) -> bool:
-    """Whether ``present`` holds ``metric``, or a metric it begins (a name ending in ':')."""
-    return any(m.startswith(metric) for m in present) if metric.endswith(":") else metric in present
+    """Whether ``present`` holds ``metric``, or a metric it begins (a name ending in ':';
+    at the analysed state, not at a claim's other ``states``)."""
+    if metric.endswith(":"):
+        return any(m.startswith(metric) and STATE_MARK not in m for m in present)
+    return metric in present
 
 
 def missing_networks(
@@ -80,6 +86,8 @@ def missing_networks(
         lacking = [m for m in metrics if not _has(present.get((arch.dataset, arch.name), set()), m)]
         if lacking:
             why = "trained, without " + " or ".join(m.rstrip(":") for m in lacking)
+            if any(STATE_MARK in m for m in lacking):
+                why += " (a state its config keeps no snapshot of: training.snapshot_epochs)"
             missing.setdefault(why, []).append(arch)
     return missing
 

@@ -1,7 +1,8 @@
 """The kinds of comparison the study's Chapter 6 claims make, over the layer classifiers'
 accuracies (``layer_acc:<system>`` per layer on the test set, ``layer_train_acc:<system>``
-on the training set, ``network_acc`` and ``network_train_acc``): as
-``actstudy.study.check_kinds``, pure functions of the measured table.
+on the training set, ``network_acc`` and ``network_train_acc``; at a claim's ``states``
+during training, ``layer_acc:<system>@<state>``): as ``actstudy.study.check_kinds``, pure
+functions of the measured table. The final model is the analysed state (``analysis.state``).
 """
 
 from __future__ import annotations
@@ -9,14 +10,18 @@ from __future__ import annotations
 import numpy as np
 
 from actstudy.study.check_kinds import Comparison, _layer, _pairs, _shared, _side, above, value
+from actstudy.study.numbers import STATE_MARK, at_state
 
+# The kinds of comparison defined here (``actstudy.study.checks.CHECK_KINDS`` maps each to its function).
+KINDS = ("reach_network", "systems", "peak", "drop", "converge", "gain", "dip")
 # The metrics of each split: (per layer and system, the network's own).
 SPLIT_METRICS = {"test": ("layer_acc", "network_acc"), "train": ("layer_train_acc", "network_train_acc")}
 
 
 def _systems(measured, arch, prefix: str = "layer_acc") -> list[str]:
     rows = measured[(measured["dataset"] == arch.dataset) & (measured["network"] == arch.name)]
-    return sorted(m.split(":")[1] for m in rows["metric"].unique() if m.startswith(f"{prefix}:"))
+    metrics = [m for m in rows["metric"].unique() if m.startswith(f"{prefix}:") and STATE_MARK not in m]
+    return sorted(m.split(":")[1] for m in metrics)
 
 
 def _against_network(acc: float, network: float, relation: str, tolerance: float) -> tuple[str, float, bool]:
@@ -135,4 +140,58 @@ def converge(archs, measured, check) -> list[Comparison]:
         within = f"first layer with every system within {check['tolerance']:g} of the network"
         where = f"{_shared(a, check['vary'])}, {within}"
         out.append(Comparison(where, _side(a, check["vary"]), left, _side(b, check["vary"]), right, above(right, left)))
+    return out
+
+
+def _whole(comparisons: list[Comparison]) -> list[Comparison]:
+    """A network's comparisons, or none where a value is missing (a state its config keeps
+    no snapshot of): the network is then not compared, and the claim names it."""
+    return comparisons if all(np.isfinite([c.left, c.right]).all() for c in comparisons) else []
+
+
+def _gain(measured, arch, system: str, since: str, layer: int) -> float:
+    """Points a system's test accuracy in ``layer`` gained from the ``since`` state to the final model."""
+    metric = f"layer_acc:{system}"
+    return value(measured, arch, metric, layer) - value(measured, arch, at_state(metric, since), layer)
+
+
+def gain(archs, measured, check) -> list[Comparison]:
+    """Per network and each of ``systems``: its test-accuracy gain from each of the
+    ``states`` to the final model (``_gain``) in each layer from ``from_layer`` (the last
+    hidden layer by default) larger than its gain in layer 1."""
+    out = []
+    for arch in archs:
+        made = []
+        for since in check["states"]:
+            for system in check["systems"]:
+                first = _gain(measured, arch, system, since, 1)
+                where = f"{_shared(arch)} {system}, test accuracy gained from {since} to the final model"
+                for layer in range(check.get("from_layer", arch.depth), arch.depth + 1):
+                    gained = _gain(measured, arch, system, since, layer)
+                    made.append(Comparison(where, f"layer {layer}", gained, "layer 1", first, above(gained, first)))
+        out += _whole(made)
+    return out
+
+
+def _last_two(measured, arch, metric: str) -> tuple[float, float]:
+    """A metric in the layer before the last hidden layer and in the last."""
+    return value(measured, arch, metric, arch.depth - 1), value(measured, arch, metric, arch.depth)
+
+
+def dip(archs, measured, check) -> list[Comparison]:
+    """Per network and each of ``systems``: its test accuracy in the last hidden layer below
+    that in the layer before at each of the ``states``, and not below it in the final model."""
+    out = []
+    for arch in archs:
+        made, before, last = [], f"layer {arch.depth - 1}", f"layer {arch.depth}"
+        for system in check["systems"]:
+            metric = f"layer_acc:{system}"
+            for state in check["states"]:
+                left, right = _last_two(measured, arch, at_state(metric, state))
+                where = f"{_shared(arch)} {system}, test, {state}"
+                made.append(Comparison(where, before, left, last, right, above(left, right)))
+            left, right = _last_two(measured, arch, metric)
+            where = f"{_shared(arch)} {system}, test, final model"
+            made.append(Comparison(where, last, right, before, left, not above(left, right)))
+        out += _whole(made)
     return out

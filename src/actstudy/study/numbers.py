@@ -151,7 +151,17 @@ METRIC_ARTEFACTS = {
 # Metrics named per layer classifier system (``layer_acc:discrete``): read from the classifiers.
 CLASSIFIER_PREFIXES = ("layer_acc:", "layer_train_acc:")
 CHECK_KIND_ARTEFACTS = {"reach_network": "classifiers", "systems": "classifiers", "peak": "classifiers",
-                        "drop": "classifiers", "converge": "classifiers", "polarised": "layers"}  # fmt: skip
+                        "drop": "classifiers", "converge": "classifiers", "gain": "classifiers", "dip": "classifiers",
+                        "polarised": "layers"}  # fmt: skip
+
+
+STATE_MARK = "@"  # a metric read at a claim's named state, not the analysed one (``at_state``)
+
+
+def at_state(metric: str, state: str) -> str:
+    """A layer-classifier metric read at another state than the analysed one (a claim's
+    ``states``): ``layer_acc:discrete@epoch30``."""
+    return f"{metric}{STATE_MARK}{state}"
 
 
 def check_metrics(check: dict) -> list[str]:
@@ -198,6 +208,21 @@ def needs(
     return wanted
 
 
+def state_needs(
+    study: dict, grids: dict[Architecture, RunGrid], kept: set[str], bn_init: str = "ones"
+) -> dict[Architecture, set[str]]:
+    """For every net of a claim with ``states`` that ``grids`` trains: those of its states
+    that the runs keep (``kept``), whose layer classifiers the claim reads. A state the
+    config keeps no snapshot of is left out: the claim says so, not the plan."""
+    wanted: dict[Architecture, set[str]] = {}
+    for check in study["checks"]:
+        states = set(check.get("states", [])) & kept
+        for arch in networks_of(check["networks"]) if states else []:
+            if trained_as(arch, bn_init) in grids:
+                wanted.setdefault(arch, set()).update(states)
+    return wanted
+
+
 PLAN_TABLES = ("layers", "init_layers", "init_nodes", "classifiers")
 
 
@@ -209,8 +234,12 @@ def scorecard_plan(
     training differs from the study's protocol, the learning rate whose runs are read
     (None: the selected one) and the files the scorecard reads (below ``results``, those
     of the net ``trained_as`` gives): ``summary``, ``selection`` and ``history``, and per table of
-    ``PLAN_TABLES`` {seed: path}. ``network`` is the study's name for the net."""
+    ``PLAN_TABLES`` {seed: path}, and ``classifiers_at`` {state: {seed: path}} the layer
+    classifiers at the states a claim names (``state_needs``). ``network`` is the study's
+    name for the net."""
     plan = []
+    kept = {"init", "best"} | {f"epoch{e}" for e in training.get("snapshot_epochs", [])}
+    at_states = state_needs(study, grids, kept, bn_init)
     for arch, wanted in sorted(needs(study, grids, state, bn_init).items()):
         trained = trained_as(arch, bn_init)
         grid = grids[trained]
@@ -224,6 +253,11 @@ def scorecard_plan(
             else:
                 key = f"init_{artefact}" if at == "init" else artefact
                 item[key] = {seed: metrics_path(trained, seed, at, artefact, results) for seed in grid.seeds}
+        if arch in at_states:
+            item["classifiers_at"] = {
+                at: {seed: metrics_path(trained, seed, at, "classifiers", results) for seed in grid.seeds}
+                for at in sorted(at_states[arch])
+            }
         plan.append(item)
     return plan
 
@@ -235,7 +269,9 @@ def plan_files(plan: list[dict]) -> list[str]:
         files += [item[k] for k in ("summary", "selection", "history") if k in item]
         for table in PLAN_TABLES:
             files += list(item.get(table, {}).values())
-    return files
+        for paths in item.get("classifiers_at", {}).values():
+            files += list(paths.values())
+    return list(dict.fromkeys(files))
 
 
 def protocol_differences(grid: RunGrid, training: dict, protocol: dict) -> str:

@@ -30,7 +30,7 @@ from actstudy.metrics.activity import epoch_seed_se, first_layer_above, mean_se,
 from actstudy.metrics.nodes import network_dead_pct
 from actstudy.study import checks
 from actstudy.study.classifier_kinds import SPLIT_METRICS
-from actstudy.study.numbers import SUMMARY_METRICS, study_rows
+from actstudy.study.numbers import SUMMARY_METRICS, at_state, study_rows
 
 MEASURED_COLUMNS = ["dataset", "network", "seed", "metric", "layer", "value"]
 # Per-layer columns of the node metrics read as they are (``actstudy.metrics.nodes``).
@@ -154,7 +154,8 @@ def _row(seed, metric: str, layer, value) -> dict:
 def measure(plan: list[dict]) -> pd.DataFrame:
     """Our values, one row per (network, seed, metric, layer). ``plan`` has per network:
     dataset, network, and the files it has: summary + selection, ``layers`` / ``init_layers``
-    / ``init_nodes`` / ``classifiers`` as {seed: path}."""
+    / ``init_nodes`` / ``classifiers`` as {seed: path}, ``classifiers_at`` as {state: {seed:
+    path}} (their metrics named ``at_state``: ``layer_acc:discrete@epoch30``)."""
     rows = []
     for item in plan:
         values = []
@@ -168,6 +169,9 @@ def measure(plan: list[dict]) -> pd.DataFrame:
             values += _init_node_values(path, int(seed))
         for seed, path in item.get("classifiers", {}).items():
             values += _classifier_values(path, int(seed))
+        for state, paths in item.get("classifiers_at", {}).items():  # a claim's other states: each metric @state
+            for seed, path in paths.items():
+                values += [{**v, "metric": at_state(v["metric"], state)} for v in _classifier_values(path, int(seed))]
         rows += [{"dataset": item["dataset"], "network": item["network"], **v} for v in values]
     frame = pd.DataFrame(rows, columns=MEASURED_COLUMNS)
     frame["layer"] = frame["layer"].astype("Int64")
