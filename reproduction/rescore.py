@@ -38,7 +38,8 @@ from actstudy.figures.draw import save
 from actstudy.figures.scorecard import overview
 from actstudy.study import pages as scorecard_pages
 from actstudy.study import scorecard
-from actstudy.study.numbers import load_study, scorecard_plan
+from actstudy.study.numbers import load_study
+from actstudy.study.plan import scorecard_plan
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -55,8 +56,15 @@ def part_plan(study: dict, folder: Path, configfiles: list[str]) -> tuple[list[d
     nets are read (the analysis settings)."""
     config = merged_config(configfiles)
     analysis = analysis_settings(config)
-    plan = scorecard_plan(study, run_grids(config), config["training"], analysis["state"], str(folder / "results"),
-                          learning_rate=analysed_learning_rate(analysis), bn_init=analysis["batch_norm_init"])  # fmt: skip
+    plan = scorecard_plan(
+        study,
+        run_grids(config),
+        config["training"],
+        analysis["state"],
+        str(folder / "results"),
+        learning_rate=analysed_learning_rate(analysis),
+        bn_init=analysis["batch_norm_init"],
+    )
     # Some reproductions commit no training history (the refined runs): their nets are
     # scored without the seeds' spread over the epochs, and the claims that read it say so.
     for item in plan:
@@ -91,8 +99,16 @@ def rescore(dest: Path, parts: list[tuple[Path, list[str], bool]]) -> str:
     scores, claims = scorecard.build(study, plan)
     out = dest / "results"
     out.mkdir(parents=True, exist_ok=True)
-    paths = {key: out / f"scorecard{suffix}" for key, suffix in
-             (("csv", ".csv"), ("checks", "_checks.csv"), ("md", ".md"), ("html", ".html"), ("figure", ".png"))}  # fmt: skip
+    paths = {
+        key: out / f"scorecard{suffix}"
+        for key, suffix in (
+            ("csv", ".csv"),
+            ("checks", "_checks.csv"),
+            ("md", ".md"),
+            ("html", ".html"),
+            ("figure", ".png"),
+        )
+    }
     scorecard_pages.write(scores, claims, paths, describe_readings(readings[0]))
     save(overview(scores, claims), paths["figure"])
     return scorecard_pages.summary_line(scores, claims)
@@ -121,8 +137,11 @@ def main() -> None:
         parser.error("each --part and --replace needs a folder and at least one config file")
     if args.parts and args.parts[0][1]:
         parser.error("--replace needs a --part before it")
-    parts = ([(args.dest, args.configfile, False)] if args.configfile
-             else [(Path(p[0]), p[1:], replaces) for p, replaces in args.parts])  # fmt: skip
+    parts = (
+        [(args.dest, args.configfile, False)]
+        if args.configfile
+        else [(Path(p[0]), p[1:], replaces) for p, replaces in args.parts]
+    )
     print(rescore(args.dest, parts))
 
 

@@ -6,8 +6,9 @@ import pytest
 from conftest import REPO
 
 from actstudy.core.config import Architecture
-from actstudy.study import check_kinds, checks, classifier_kinds, scorecard
-from actstudy.study.numbers import STATE_MARK, at_state, load_study, networks_of
+from actstudy.study import check_kinds, checks, classifier_kinds, measure
+from actstudy.study.numbers import load_study, networks_of
+from actstudy.study.plan import STATE_MARK, at_state
 
 STUDY = load_study(REPO / "workflow/study/numbers.yaml", REPO / "workflow/schemas/study.schema.yaml")
 CLAIMS = {c["id"]: c for c in STUDY["checks"]}
@@ -15,9 +16,11 @@ CLAIMS = {c["id"]: c for c in STUDY["checks"]}
 
 def _frame(values: dict) -> pd.DataFrame:
     """Long table from {(arch, metric, layer): value} (one seed)."""
-    rows = [{"dataset": a.dataset, "network": a.name, "seed": 0, "metric": m, "layer": layer, "value": v}
-            for (a, m, layer), v in values.items()]  # fmt: skip
-    frame = pd.DataFrame(rows, columns=scorecard.MEASURED_COLUMNS)
+    rows = [
+        {"dataset": a.dataset, "network": a.name, "seed": 0, "metric": m, "layer": layer, "value": v}
+        for (a, m, layer), v in values.items()
+    ]
+    frame = pd.DataFrame(rows, columns=measure.MEASURED_COLUMNS)
     frame["layer"] = frame["layer"].astype("Int64")
     return frame
 
@@ -171,8 +174,12 @@ def test_classifier_claim_names_the_system_and_the_networks_floor():
     check = CLAIMS["classifiers_reach_network"]
     arch = Architecture("mnist", 4, 200, False, "relu")
     values = _example(check, holds=True)
-    values |= {(arch, "network_acc", pd.NA): 98.29, (arch, "layer_acc:combined", 4): 98.33,
-               (arch, "layer_acc:combined", 1): 90.0, (arch, "layer_acc:discrete", 4): 98.0}  # fmt: skip
+    values |= {
+        (arch, "network_acc", pd.NA): 98.29,
+        (arch, "layer_acc:combined", 4): 98.33,
+        (arch, "layer_acc:combined", 1): 90.0,
+        (arch, "layer_acc:discrete", 4): 98.0,
+    }
     result = _run(check, values)
     scope = networks_of(check["networks"])
     assert result["verdict"] == "holds" and result["comparisons"] == len(scope) + 1  # the last layer only
@@ -191,8 +198,12 @@ def test_values_equal_but_for_rounding_are_a_tie_not_a_difference():
     check = CLAIMS["batch_norm_widens_gap"]
     nets = {(bn, act): Architecture("mnist", 4, 200, bn, act) for bn in (False, True) for act in ("relu", "sigmoid")}
     # the gap is 0.1267 points with and without batch norm, but for float32 noise
-    values = {(nets[(False, "relu")], "val_acc", pd.NA): 98.30666685, (nets[(False, "sigmoid")], "val_acc", pd.NA): 98.18,
-              (nets[(True, "relu")], "val_acc", pd.NA): 98.74666691, (nets[(True, "sigmoid")], "val_acc", pd.NA): 98.62}  # fmt: skip
+    values = {
+        (nets[(False, "relu")], "val_acc", pd.NA): 98.30666685,
+        (nets[(False, "sigmoid")], "val_acc", pd.NA): 98.18,
+        (nets[(True, "relu")], "val_acc", pd.NA): 98.74666691,
+        (nets[(True, "sigmoid")], "val_acc", pd.NA): 98.62,
+    }
     result = _run(check, values)
     assert result["verdict"] == "fails"
     assert "BN 0.1267 vs no BN 0.1267 ✗" in result["details"]  # close values printed with enough digits

@@ -17,8 +17,9 @@ REFINED_CONFIGS = [*CONFIGS, str(REPO / "reproduction/mnist-4x200/refine-bn.yaml
 
 
 def rescore(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(REPO / "reproduction/rescore.py"), *args], capture_output=True,
-                          text=True, timeout=3600)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, str(REPO / "reproduction/rescore.py"), *args], capture_output=True, text=True, timeout=3600
+    )
 
 
 def assert_scores_to(done: subprocess.CompletedProcess, summary: str, written: Path, committed: Path) -> None:
@@ -53,8 +54,18 @@ def test_a_network_in_two_parts_is_refused(tmp_path):
 
 def test_both_committed_mnist_columns_score_to_the_committed_combined_scorecard(tmp_path):
     eight = [str(REPO / "config/paper.yaml"), str(REPO / "config/overrides/reproduce-mnist-8x200.yaml")]
-    done = rescore(str(tmp_path), "--part", str(FOLDER), *CONFIGS, "--replace", str(REFINED), *REFINED_CONFIGS,
-                   "--part", str(REPO / "reproduction/mnist-8x200"), *eight)  # fmt: skip
+    done = rescore(
+        str(tmp_path),
+        "--part",
+        str(FOLDER),
+        *CONFIGS,
+        "--replace",
+        str(REFINED),
+        *REFINED_CONFIGS,
+        "--part",
+        str(REPO / "reproduction/mnist-8x200"),
+        *eight,
+    )
     # the 24 numbers of the refined nets get verdicts; the other 103 still say protocol differs
     assert_scores_to(
         done, "11 agree, 13 disagree, 0 partly run, 103 protocol differs", tmp_path, REPO / "reproduction/mnist"

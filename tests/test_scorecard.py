@@ -10,9 +10,10 @@ import yaml
 from conftest import REPO
 
 from actstudy.core.config import Architecture, RunGrid
-from actstudy.study import checks, scorecard
+from actstudy.study import checks, measure, scorecard
 from actstudy.study import pages as scorecard_pages
-from actstudy.study.numbers import StudyError, load_study, needs, protocol_differences, study_rows
+from actstudy.study.numbers import StudyError, load_study, study_rows
+from actstudy.study.plan import needs, protocol_differences
 
 STUDY = REPO / "workflow/study/numbers.yaml"
 SCHEMA = REPO / "workflow/schemas/study.schema.yaml"
@@ -88,25 +89,49 @@ def test_needs_reads_only_trained_networks(study):
     grids = {RELU: RunGrid((0.01,), (0, 1)), Architecture("digits", 2, 32, False, "relu"): RunGrid((0.01,), (0,))}
     wanted = needs(study, grids)
     assert set(wanted) == {RELU}
-    assert wanted[RELU] == {("train", "best"), ("layers", "best"), ("layers", "init"), ("nodes", "init"),
-                            ("classifiers", "best")}  # fmt: skip
+    assert wanted[RELU] == {
+        ("train", "best"),
+        ("layers", "best"),
+        ("layers", "init"),
+        ("nodes", "init"),
+        ("classifiers", "best"),
+    }
     assert ("nodes", "init") in needs(study, {SIGMOID: RunGrid((0.01,), (0,))})[SIGMOID]  # untrained activity
     assert ("layers", "epoch300") in needs(study, grids, state="epoch300")[RELU]
 
 
 def _measured(values):
     """Long table from {(network, metric, layer): [per-seed values]}."""
-    rows = [{"dataset": "mnist", "network": net, "seed": seed, "metric": metric, "layer": layer, "value": v}
-            for (net, metric, layer), seeds in values.items() for seed, v in enumerate(seeds)]  # fmt: skip
-    frame = pd.DataFrame(rows, columns=scorecard.MEASURED_COLUMNS)
+    rows = [
+        {"dataset": "mnist", "network": net, "seed": seed, "metric": metric, "layer": layer, "value": v}
+        for (net, metric, layer), seeds in values.items()
+        for seed, v in enumerate(seeds)
+    ]
+    frame = pd.DataFrame(rows, columns=measure.MEASURED_COLUMNS)
     frame["layer"] = frame["layer"].astype("Int64")
     return frame
 
 
 def _row(**fields):
-    base = {"source": "T", "dataset": "mnist", "network": RELU.name, "depth": 4, "width": 200, "batch_norm": False,
-            "activation": "relu", "metric": "sparsity", "layer": 1, "split": "train", "state": "best", "unit": "%",
-            "study": 75.0, "study_se": 0.0, "tolerance": 1.0, "note": "", "inconsistent": ""}  # fmt: skip
+    base = {
+        "source": "T",
+        "dataset": "mnist",
+        "network": RELU.name,
+        "depth": 4,
+        "width": 200,
+        "batch_norm": False,
+        "activation": "relu",
+        "metric": "sparsity",
+        "layer": 1,
+        "split": "train",
+        "state": "best",
+        "unit": "%",
+        "study": 75.0,
+        "study_se": 0.0,
+        "tolerance": 1.0,
+        "note": "",
+        "inconsistent": "",
+    }
     fields = {**base, **fields}
     fields.setdefault("study_low", fields["study"])
     fields.setdefault("study_high", fields["study"])
@@ -136,8 +161,7 @@ def test_a_range_agrees_inside_it_widened_by_the_tolerance():
     measured = _measured({(RELU.name, "val_acc", pd.NA): [98.2, 98.2]})
 
     def verdict(low, high):
-        row = _row(metric="val_acc", layer=pd.NA, study=(low + high) / 2, study_low=low, study_high=high,
-                   tolerance=0.3)  # fmt: skip
+        row = _row(metric="val_acc", layer=pd.NA, study=(low + high) / 2, study_low=low, study_high=high, tolerance=0.3)
         return scorecard.score(row, measured, {("mnist", RELU.name): ""}, 2).iloc[0]
 
     inside = verdict(98.0, 98.5)
@@ -164,8 +188,14 @@ def test_z_is_the_difference_in_combined_standard_errors_or_in_tolerances():
 def test_an_upper_bound_agrees_anywhere_below_it_and_a_lower_bound_anywhere_above():
     measured = _measured({(RELU.name, "val_acc", pd.NA): [97.0, 97.0], (SIGMOID.name, "val_acc", pd.NA): [98.9, 98.9]})
     trained = {("mnist", RELU.name): "", ("mnist", SIGMOID.name): ""}
-    at_most = {"study": 98.5, "study_low": -math.inf, "study_high": 98.5, "metric": "val_acc", "layer": pd.NA,
-               "tolerance": 0.3}  # fmt: skip
+    at_most = {
+        "study": 98.5,
+        "study_low": -math.inf,
+        "study_high": 98.5,
+        "metric": "val_acc",
+        "layer": pd.NA,
+        "tolerance": 0.3,
+    }
     far_below = scorecard.score(_row(**at_most), measured, trained, 2).iloc[0]
     assert far_below["verdict"] == "agree" and far_below["difference"] == 0.0
     above = scorecard.score(_row(**at_most, network=SIGMOID.name), measured, trained, 2).iloc[0]
@@ -237,30 +267,75 @@ def test_protocol_differs_and_not_run_are_reported_with_the_reason():
 
 
 def test_measure_reads_selected_runs_and_weights_dead_nodes_by_layer_size(tmp_path):
-    summary = pd.DataFrame({"run": ["lr0.01_s0", "lr0.01_s1", "lr0.001_s0"], "learning_rate": [0.01, 0.01, 0.001],
-                            "seed": [0, 1, 0], "diverged": [False, False, False], "test_acc": [0.98, 0.96, 0.5],
-                            "train_acc": [1.0, 1.0, 0.5], "val_acc": [0.9, 0.9, 0.5], "best_epoch": [7, 9, 1]})  # fmt: skip
+    summary = pd.DataFrame(
+        {
+            "run": ["lr0.01_s0", "lr0.01_s1", "lr0.001_s0"],
+            "learning_rate": [0.01, 0.01, 0.001],
+            "seed": [0, 1, 0],
+            "diverged": [False, False, False],
+            "test_acc": [0.98, 0.96, 0.5],
+            "train_acc": [1.0, 1.0, 0.5],
+            "val_acc": [0.9, 0.9, 0.5],
+            "best_epoch": [7, 9, 1],
+        }
+    )
     summary.to_csv(tmp_path / "summary.csv", index=False)
     # the selected runs' validation accuracy per epoch: epoch 1 apart by 2 points (SE 1), epoch 2 by 4 (SE 2)
-    pd.DataFrame({"run": ["lr0.01_s0", "lr0.01_s1", "lr0.01_s0", "lr0.01_s1", "lr0.001_s0"],
-                  "learning_rate": [0.01, 0.01, 0.01, 0.01, 0.001], "seed": [0, 1, 0, 1, 0], "epoch": [1, 1, 2, 2, 1],
-                  "train_loss": [0.1] * 5, "train_acc": [0.9] * 5,
-                  "val_acc": [0.90, 0.92, 0.90, 0.94, 0.1]}).to_csv(tmp_path / "history.csv", index=False)  # fmt: skip
+    pd.DataFrame(
+        {
+            "run": ["lr0.01_s0", "lr0.01_s1", "lr0.01_s0", "lr0.01_s1", "lr0.001_s0"],
+            "learning_rate": [0.01, 0.01, 0.01, 0.01, 0.001],
+            "seed": [0, 1, 0, 1, 0],
+            "epoch": [1, 1, 2, 2, 1],
+            "train_loss": [0.1] * 5,
+            "train_acc": [0.9] * 5,
+            "val_acc": [0.90, 0.92, 0.90, 0.94, 0.1],
+        }
+    ).to_csv(tmp_path / "history.csv", index=False)
     (tmp_path / "selected.json").write_text(json.dumps({"learning_rate": 0.01, "runs": ["lr0.01_s0", "lr0.01_s1"]}))
     # 100 nodes with 10% dead and 300 nodes with 0% dead: 10 / 400 = 2.5%
-    pd.DataFrame({"layer": [1, 2], "n_nodes": [100, 300], "dead_pct": [10.0, 0.0], "sparsity": [60.0, 80.0],
-                  "class_polarised_pct": [20.0, 60.0], "mean_class_median": [1.0, 3.0]}).to_csv(tmp_path / "layers.csv", index=False)  # fmt: skip
-    pd.DataFrame({"layer": [pd.NA, pd.NA, 1, 2, 2, 2], "system": ["network", "network", "discrete", "discrete", "continuous", "discrete"],
-                  "split": ["train", "test", "test", "test", "test", "train"],
-                  "accuracy": [100.0, 98.0, 90.0, 97.5, 98.2, 99.0]}).to_csv(tmp_path / "classifiers.csv", index=False)  # fmt: skip
+    pd.DataFrame(
+        {
+            "layer": [1, 2],
+            "n_nodes": [100, 300],
+            "dead_pct": [10.0, 0.0],
+            "sparsity": [60.0, 80.0],
+            "class_polarised_pct": [20.0, 60.0],
+            "mean_class_median": [1.0, 3.0],
+        }
+    ).to_csv(tmp_path / "layers.csv", index=False)
+    pd.DataFrame(
+        {
+            "layer": [pd.NA, pd.NA, 1, 2, 2, 2],
+            "system": ["network", "network", "discrete", "discrete", "continuous", "discrete"],
+            "split": ["train", "test", "test", "test", "test", "train"],
+            "accuracy": [100.0, 98.0, 90.0, 97.5, 98.2, 99.0],
+        }
+    ).to_csv(tmp_path / "classifiers.csv", index=False)
     # layer 1: activities 0, 5, 50, 95 -> 3 of 4 polarised; layer 2: 50, 100 -> 1 of 2
-    pd.DataFrame({"layer": [1, 1, 1, 1, 2, 2], "node": range(6), "activity_train": [0.0, 5.0, 50.0, 95.0, 50.0, 100.0],
-                  "activity_test": [0.0] * 6, "dead": [True] + [False] * 5}).to_csv(tmp_path / "nodes.csv", index=False)  # fmt: skip
-    plan = [{"dataset": "mnist", "network": RELU.name, "summary": tmp_path / "summary.csv",
-             "selection": tmp_path / "selected.json", "history": tmp_path / "history.csv", "layers": {0: tmp_path / "layers.csv"},
-             "init_layers": {0: tmp_path / "layers.csv"}, "init_nodes": {0: tmp_path / "nodes.csv"},
-             "classifiers": {0: tmp_path / "classifiers.csv"}}]  # fmt: skip
-    measured = scorecard.measure(plan).set_index(["metric", "seed", "layer"])["value"]
+    pd.DataFrame(
+        {
+            "layer": [1, 1, 1, 1, 2, 2],
+            "node": range(6),
+            "activity_train": [0.0, 5.0, 50.0, 95.0, 50.0, 100.0],
+            "activity_test": [0.0] * 6,
+            "dead": [True] + [False] * 5,
+        }
+    ).to_csv(tmp_path / "nodes.csv", index=False)
+    plan = [
+        {
+            "dataset": "mnist",
+            "network": RELU.name,
+            "summary": tmp_path / "summary.csv",
+            "selection": tmp_path / "selected.json",
+            "history": tmp_path / "history.csv",
+            "layers": {0: tmp_path / "layers.csv"},
+            "init_layers": {0: tmp_path / "layers.csv"},
+            "init_nodes": {0: tmp_path / "nodes.csv"},
+            "classifiers": {0: tmp_path / "classifiers.csv"},
+        }
+    ]
+    measured = measure.measure(plan).set_index(["metric", "seed", "layer"])["value"]
     assert measured[("test_acc", 0, pd.NA)] == pytest.approx(98.0) and measured[
         ("test_acc", 1, pd.NA)
     ] == pytest.approx(96.0)
@@ -272,7 +347,7 @@ def test_measure_reads_selected_runs_and_weights_dead_nodes_by_layer_size(tmp_pa
     assert measured[("last_layer_gap:continuous", 0, pd.NA)] == pytest.approx(0.2)
     assert measured[("layer_acc:discrete", 0, 1)] == 90.0 and measured[("network_acc", 0, pd.NA)] == 98.0
     # the learning-rate reading: the runs of that rate instead of the selected ones
-    other = scorecard.measure([{**plan[0], "learning_rate": 0.001}]).set_index(["metric", "seed", "layer"])["value"]
+    other = measure.measure([{**plan[0], "learning_rate": 0.001}]).set_index(["metric", "seed", "layer"])["value"]
     assert len(other.loc["test_acc"]) == 1 and other[("test_acc", 0, pd.NA)] == pytest.approx(50.0)
     assert measured[("dead_pct", 0, 1)] == 10.0  # per layer too
     assert measured[("polarised_pct_init", 0, 1)] == 75.0 and measured[("polarised_pct_init", 0, 2)] == 50.0
@@ -286,7 +361,7 @@ def test_measure_reads_selected_runs_and_weights_dead_nodes_by_layer_size(tmp_pa
     assert measured[("mean_class_median_init", 0, pd.NA)] == pytest.approx((1 * 100 + 3 * 300) / 400)
     # the best epochs per seed; the seeds' spread of validation accuracy over the epochs, one value over the seeds
     assert measured[("best_epoch", 1, pd.NA)] == 9.0
-    spread = scorecard.measure(plan)
+    spread = measure.measure(plan)
     spread = spread[spread["metric"] == "val_acc_seed_se"]
     assert len(spread) == 1 and spread["seed"].isna().all() and spread["value"].iloc[0] == pytest.approx(1.5)
     # the classifiers on the training set, and per layer the spread over the systems on the test set
@@ -308,8 +383,9 @@ def test_markdown_leads_with_the_counts(study):
 
 
 def test_html_page_colours_each_verdict(study):
-    scores = scorecard.score(_row(study=80.0), _measured({(RELU.name, "sparsity", 1): [75.0, 75.0]}),
-                             {("mnist", RELU.name): ""}, 2)  # fmt: skip
+    scores = scorecard.score(
+        _row(study=80.0), _measured({(RELU.name, "sparsity", 1): [75.0, 75.0]}), {("mnist", RELU.name): ""}, 2
+    )
     claims = checks.run_checks(study["checks"], _measured({}), {})
     page = scorecard_pages.to_html(scores, claims, readings="state best")
     assert page.startswith("<!doctype html>") and "1 numbers of the study: 0 agree, 1 disagree" in page
@@ -319,8 +395,9 @@ def test_html_page_colours_each_verdict(study):
 
 
 def test_headline_counts_what_was_computed_and_the_landing_page_carries_it(tmp_path, study):
-    scores = scorecard.score(_row(study=80.0), _measured({(RELU.name, "sparsity", 1): [75.0, 75.0]}),
-                             {("mnist", RELU.name): ""}, 2)  # fmt: skip
+    scores = scorecard.score(
+        _row(study=80.0), _measured({(RELU.name, "sparsity", 1): [75.0, 75.0]}), {("mnist", RELU.name): ""}, 2
+    )
     claims = checks.run_checks(study["checks"], _measured({}), {})
     n = len(study["checks"])
     line = f"1 of the study's 1 numbers computed: 0 agree, 1 disagree. 0 of its {n} claims tested: 0 hold, 0 fail."
@@ -343,8 +420,9 @@ def test_overview_figure_draws_the_computed_rows_and_the_claims(tmp_path, study)
     from actstudy.figures.scorecard import lines, overview
 
     measured = _measured({(RELU.name, "sparsity", 1): [75.0, 75.0], (RELU.name, "sparsity", 2): [90.0, 90.0]})
-    scores = scorecard.score(pd.concat([_row(study=75.5), _row(layer=2, study=75.0)]), measured,
-                             {("mnist", RELU.name): ""}, 2)  # fmt: skip
+    scores = scorecard.score(
+        pd.concat([_row(study=75.5), _row(layer=2, study=75.0)]), measured, {("mnist", RELU.name): ""}, 2
+    )
     drawn = lines(scores)
     assert list(drawn["scaled"]) == pytest.approx([-0.5, 15.0]) and set(drawn["line"]) == {"mnist 4x200 ReLU: sparsity"}
     claims = checks.run_checks(study["checks"], _measured({}), {})
@@ -379,8 +457,12 @@ def test_provenance_names_code_software_machine_and_config_and_reaches_the_repor
 def test_a_restored_runs_results_line_names_its_bundle_and_a_forged_record_is_not_shown():
     from actstudy.core.provenance import report_lines, results_origin
 
-    record = {"bundle_sha256": "ab" * 32, "bundle_git_commit": "c0ffee" * 6 + "abcd", "networks": {"a": 1, "b": 2},
-              "accepted_differences": []}  # fmt: skip
+    record = {
+        "bundle_sha256": "ab" * 32,
+        "bundle_git_commit": "c0ffee" * 6 + "abcd",
+        "networks": {"a": 1, "b": 2},
+        "accepted_differences": [],
+    }
     line = report_lines({"restored_from": record, "results": results_origin(record)})[-1]
     assert len(results_origin(record)) > 200  # longer than any other value may be
     assert line == f"- results: {results_origin(record)}" and "ab" * 32 in line
@@ -407,7 +489,7 @@ def test_the_sigmoid_upper_bound_keeps_its_two_sided_reading_beside_it(study):
 
 
 def test_under_the_gamma_reading_the_study_s_batch_norm_nets_are_read_from_their_uniform_twins(study):
-    from actstudy.study.numbers import plan_files, scorecard_plan
+    from actstudy.study.plan import plan_files, scorecard_plan
 
     bn = Architecture("mnist", 4, 200, True, "relu")
     gu = Architecture("mnist", 4, 200, True, "relu", bn_init="uniform")
@@ -434,7 +516,7 @@ def _classifiers_csv(path: Path, discrete: list[float], continuous: list[float])
 
 
 def test_the_scorecard_plans_the_classifiers_at_a_claim_s_states_only_where_kept(tmp_path, study):
-    from actstudy.study.numbers import plan_files, scorecard_plan
+    from actstudy.study.plan import plan_files, scorecard_plan
 
     grids = {FMNIST_SIGMOID: RunGrid((0.01,), (0, 1)), RELU: RunGrid((0.01,), (0,))}
     kept = {**STUDY_TRAINING, "snapshot_epochs": [1, 5, 10, 30, 100]}
@@ -451,7 +533,7 @@ def test_the_scorecard_plans_the_classifiers_at_a_claim_s_states_only_where_kept
 
 
 def test_the_scorecard_reads_snapshot_classifiers_and_checks_the_learning_process(tmp_path, study):
-    from actstudy.study.numbers import scorecard_plan
+    from actstudy.study.plan import scorecard_plan
 
     grids = {FMNIST_SIGMOID: RunGrid((0.01,), (0,))}
     training = {**STUDY_TRAINING, "snapshot_epochs": [1, 30]}
@@ -462,7 +544,7 @@ def test_the_scorecard_reads_snapshot_classifiers_and_checks_the_learning_proces
     _classifiers_csv(Path(item["classifiers_at"]["epoch30"][0]), [75, 80, 84, 85, 86, 84], [74, 78, 82, 84, 85, 86])
     _classifiers_csv(Path(item["classifiers"][0]), [71, 82, 86, 87, 87.5, 88], [71, 80, 84, 86, 87, 88])
     part = {k: item[k] for k in ("dataset", "network", "protocol", "classifiers", "classifiers_at")}
-    measured = scorecard.measure([part]).set_index(["metric", "seed", "layer"])["value"]
+    measured = measure.measure([part]).set_index(["metric", "seed", "layer"])["value"]
     assert measured[("layer_acc:discrete@epoch30", 0, 6)] == 84.0 and measured[("layer_acc:discrete", 0, 6)] == 88.0
     assert measured[("network_acc@epoch1", 0, pd.NA)] == 89.0  # every classifier metric, at its state
     _, claims = scorecard.build(study, [part])

@@ -23,7 +23,8 @@ from actstudy.data import raw
 from actstudy.training import resources, rounds
 from actstudy.training.selection import planned_rates
 from actstudy.data.datasets import DOWNLOADABLE
-from actstudy.study.numbers import load_study, plan_files, scorecard_plan as study_plan
+from actstudy.study.numbers import load_study
+from actstudy.study.plan import plan_files, scorecard_plan as study_plan
 from actstudy.study.pages import landing_page
 from actstudy.figures.catalog import SCORECARD, TABLES, TARGETS, caption_page, names
 from actstudy.figures.plan import SCRIPTS, plan as plan_target

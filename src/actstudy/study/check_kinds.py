@@ -1,7 +1,7 @@
 """The kinds of comparison a claim of the study makes (``kind`` in
 ``workflow/study/numbers.yaml``) over accuracies and node metrics (the layer classifiers'
 kinds: ``actstudy.study.classifier_kinds``): each function turns our measured values
-(``scorecard.measure``'s long table) for the trained networks of a claim into
+(``measure.measure``'s long table) for the trained networks of a claim into
 ``Comparison``s of two values that hold or not (a comparison with a value missing carries
 NaN; ``actstudy.study.checks`` leaves it out and names the networks that lack it).
 
@@ -45,8 +45,9 @@ class Comparison(NamedTuple):
     def text(self) -> str:
         mark = "" if self.holds else " ✗"
         digits = 2 if f"{self.left:.2f}" != f"{self.right:.2f}" else 4  # close values: enough digits to tell
-        return (f"{self.what}: {self.left_label} {self.left:.{digits}f} vs {self.right_label} "
-                f"{self.right:.{digits}f}{mark}")  # fmt: skip
+        return (
+            f"{self.what}: {self.left_label} {self.left:.{digits}f} vs {self.right_label} {self.right:.{digits}f}{mark}"
+        )
 
 
 # -- reading the measured table --------------------------------------------------------------
@@ -64,8 +65,13 @@ def value(measured: pd.DataFrame, arch: Architecture, metric: str, layer=pd.NA) 
 def _side(arch: Architecture, attribute: str) -> str:
     """How a network differs on ``attribute``, for the details: 'ReLU', 'BN', '800 wide'."""
     v = getattr(arch, attribute)
-    return {"activation": lambda: activation(v).label, "batch_norm": lambda: "BN" if v else "no BN",
-            "width": lambda: f"{v} wide", "depth": lambda: f"{v} layers", "dataset": lambda: v}[attribute]()  # fmt: skip
+    return {
+        "activation": lambda: activation(v).label,
+        "batch_norm": lambda: "BN" if v else "no BN",
+        "width": lambda: f"{v} wide",
+        "depth": lambda: f"{v} layers",
+        "dataset": lambda: v,
+    }[attribute]()
 
 
 def _shared(arch: Architecture, *varied: str) -> str:
@@ -168,8 +174,9 @@ def trend(archs, measured, check) -> list[Comparison]:
         for shallow, deep in zip(nets, nets[1:]):
             left, right = value(measured, deep, check["metric"]), value(measured, shallow, check["metric"])
             holds = above(left, right) if check["direction"] == "increasing" else above(right, left)
-            out.append(Comparison(_shared(deep, "depth"), _side(deep, "depth"), left, _side(shallow, "depth"),
-                                  right, holds))  # fmt: skip
+            out.append(
+                Comparison(_shared(deep, "depth"), _side(deep, "depth"), left, _side(shallow, "depth"), right, holds)
+            )
     return out
 
 

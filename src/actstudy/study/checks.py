@@ -26,7 +26,8 @@ import pandas as pd
 from actstudy.core.config import Architecture
 from actstudy.study import check_kinds, classifier_kinds
 from actstudy.study.check_kinds import Comparison
-from actstudy.study.numbers import STATE_MARK, at_state, check_metrics, networks_of
+from actstudy.study.numbers import networks_of
+from actstudy.study.plan import STATE_MARK, at_state, check_metrics
 
 CHECK_VERDICTS = ("holds", "fails", "partly run", "not run")
 # Each ``kind`` of numbers.yaml and its function.
@@ -73,9 +74,11 @@ def _has(present: set[str], metric: str) -> bool:
 
 
 def missing_networks(
-    scope: list[Architecture], present: dict[tuple[str, str], set[str]], protocol: dict[tuple[str, str], str],
+    scope: list[Architecture],
+    present: dict[tuple[str, str], set[str]],
+    protocol: dict[tuple[str, str], str],
     metrics: list[str],
-) -> dict[str, list[Architecture]]:  # fmt: skip
+) -> dict[str, list[Architecture]]:
     """The networks of a claim's scope it cannot compare, by reason: not trained by this
     config, or trained without a value of a metric it reads (``present``: ``measured_metrics``)."""
     missing: dict[str, list[Architecture]] = {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from actstudy.study.check_kinds import Comparison, _layer, _pairs, _shared, _side, above, value
-from actstudy.study.numbers import STATE_MARK, at_state
+from actstudy.study.plan import STATE_MARK, at_state
 
 # The kinds of comparison defined here (``actstudy.study.checks.CHECK_KINDS`` maps each to its function).
 KINDS = ("reach_network", "systems", "peak", "drop", "converge", "gain", "dip")
@@ -70,8 +70,11 @@ def systems(archs, measured, check) -> list[Comparison]:
         left = value(measured, arch, f"layer_acc:{check['higher']}", layer)
         for lower in check["lower"]:
             right = value(measured, arch, f"layer_acc:{lower}", layer)
-            out.append(Comparison(f"{_shared(arch)}, layer {layer}, test", check["higher"], left, lower, right,
-                                  above(left, right)))  # fmt: skip
+            out.append(
+                Comparison(
+                    f"{_shared(arch)}, layer {layer}, test", check["higher"], left, lower, right, above(left, right)
+                )
+            )
     return out
 
 
@@ -91,8 +94,16 @@ def peak(archs, measured, check) -> list[Comparison]:
                 continue
             best = max(earlier)
             layer = per_layer.index(best) + 1
-            out.append(Comparison(f"{_shared(arch)} {system}, test", f"layer {layer} (best before last)", best,
-                                  f"layer {arch.depth}", per_layer[-1], above(best, per_layer[-1])))  # fmt: skip
+            out.append(
+                Comparison(
+                    f"{_shared(arch)} {system}, test",
+                    f"layer {layer} (best before last)",
+                    best,
+                    f"layer {arch.depth}",
+                    per_layer[-1],
+                    above(best, per_layer[-1]),
+                )
+            )
     return out
 
 

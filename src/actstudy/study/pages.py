@@ -30,12 +30,14 @@ def headline(scores: pd.DataFrame, checks: pd.DataFrame) -> str:
     tested = int(sum(check_counts.get(v, 0) for v in ("holds", "fails", "partly run")))
     differs, partly = int(counts.get("protocol differs", 0)), int(counts.get("partly run", 0))
     partly_claims = int(check_counts.get("partly run", 0))
-    return (f"{computed} of the study's {len(scores)} numbers computed: {int(counts.get('agree', 0))} agree, "
-            f"{int(counts.get('disagree', 0))} disagree" + (f", {partly} partly run" if partly else "")
-            + (f", {differs} trained otherwise" if differs else "")
-            + f". {tested} of its {len(checks)} claims tested: {int(check_counts.get('holds', 0))} hold, "
-            f"{int(check_counts.get('fails', 0))} fail" + (f", {partly_claims} partly run" if partly_claims else "")
-            + ".")  # fmt: skip
+    return (
+        f"{computed} of the study's {len(scores)} numbers computed: {int(counts.get('agree', 0))} agree, "
+        f"{int(counts.get('disagree', 0))} disagree"
+        + (f", {partly} partly run" if partly else "")
+        + (f", {differs} trained otherwise" if differs else "")
+        + f". {tested} of its {len(checks)} claims tested: {int(check_counts.get('holds', 0))} hold, "
+        f"{int(check_counts.get('fails', 0))} fail" + (f", {partly_claims} partly run" if partly_claims else "") + "."
+    )
 
 
 def headline_of(scores_csv: str | Path, checks_csv: str | Path) -> str:
@@ -127,16 +129,25 @@ def _earlier_text(scores: pd.DataFrame) -> list[str]:
 
 def _display(scores: pd.DataFrame) -> pd.DataFrame:
     """The numbers as the page shows them: one text column each, mean ± SE, signed differences."""
-    return pd.DataFrame({
-        "source": scores["source"], "dataset": scores["dataset"], "network": scores["network"],
-        "metric": scores["metric"], "layer": scores["layer"].astype("string").fillna(""),
-        "study": [_study(lo, hi, s) for lo, hi, s in zip(scores["study_low"], scores["study_high"], scores["study_se"])],
-        "ours": [_fmt(m, s) for m, s in zip(scores["ours"], scores["ours_se"])],
-        "difference": [f"{d:+.2f}" if np.isfinite(d) else "" for d in scores["difference"]],
-        "allowed": [f"{a:.2f}" if np.isfinite(a) else "" for a in scores["allowed"]],
-        "z": [f"{z:+.1f}" if np.isfinite(z) else "" for z in scores["z"]],
-        "verdict": scores["verdict"], "earlier reading": _earlier_text(scores), "note": scores["note"],
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "source": scores["source"],
+            "dataset": scores["dataset"],
+            "network": scores["network"],
+            "metric": scores["metric"],
+            "layer": scores["layer"].astype("string").fillna(""),
+            "study": [
+                _study(lo, hi, s) for lo, hi, s in zip(scores["study_low"], scores["study_high"], scores["study_se"])
+            ],
+            "ours": [_fmt(m, s) for m, s in zip(scores["ours"], scores["ours_se"])],
+            "difference": [f"{d:+.2f}" if np.isfinite(d) else "" for d in scores["difference"]],
+            "allowed": [f"{a:.2f}" if np.isfinite(a) else "" for a in scores["allowed"]],
+            "z": [f"{z:+.1f}" if np.isfinite(z) else "" for z in scores["z"]],
+            "verdict": scores["verdict"],
+            "earlier reading": _earlier_text(scores),
+            "note": scores["note"],
+        }
+    )
 
 
 CLAIM_COLUMNS = ["check", "source", "verdict", "claim", "comparisons", "failed", "details", "inconsistent", "protocol"]
@@ -161,13 +172,30 @@ def to_markdown(scores: pd.DataFrame, checks: pd.DataFrame, readings: str = "", 
         parts += [f"![The scorecard at a glance]({figure})", ""]
     if readings:
         parts += [f"Definitions used: {readings}", ""]
-    parts += [EXPLAINED, "", "## Qualitative claims", "", claims.to_markdown(index=False), "",
-              "## Numbers", "", table.to_markdown(index=False), ""]  # fmt: skip
+    parts += [
+        EXPLAINED,
+        "",
+        "## Qualitative claims",
+        "",
+        claims.to_markdown(index=False),
+        "",
+        "## Numbers",
+        "",
+        table.to_markdown(index=False),
+        "",
+    ]
     return "\n".join(parts)
 
 
-_VERDICT_COLOURS = {"agree": "#d9f2d9", "holds": "#d9f2d9", "disagree": "#f8d0d0", "fails": "#f8d0d0",
-                    "partly run": "#dbe8f6", "protocol differs": "#fdf0c8", "not run": "#eeeeee"}  # fmt: skip
+_VERDICT_COLOURS = {
+    "agree": "#d9f2d9",
+    "holds": "#d9f2d9",
+    "disagree": "#f8d0d0",
+    "fails": "#f8d0d0",
+    "partly run": "#dbe8f6",
+    "protocol differs": "#fdf0c8",
+    "not run": "#eeeeee",
+}
 
 
 def to_html(scores: pd.DataFrame, checks: pd.DataFrame, readings: str = "") -> str:
@@ -184,13 +212,17 @@ def to_html(scores: pd.DataFrame, checks: pd.DataFrame, readings: str = "") -> s
         return table
 
     numbers, claims = _display(scores), checks[CLAIM_COLUMNS]
-    style = ("body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse;font-size:13px}"
-             "td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}th{background:#f4f4f4}")  # fmt: skip
+    style = (
+        "body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse;font-size:13px}"
+        "td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}th{background:#f4f4f4}"
+    )
     readings_line = f"<p>Definitions used: {html.escape(readings)}</p>" if readings else ""
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>Scorecard</title><style>{style}</style></head>"
-            f"<body><h1>Scorecard: the study's numbers beside ours</h1><p><b>{html.escape(summary_line(scores, checks))}</b></p>"
-            f"{readings_line}<p>{html.escape(EXPLAINED)}</p>"
-            f"<h2>Qualitative claims</h2>{colour(claims)}<h2>Numbers</h2>{colour(numbers)}</body></html>")  # fmt: skip
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>Scorecard</title><style>{style}</style></head>"
+        f"<body><h1>Scorecard: the study's numbers beside ours</h1><p><b>{html.escape(summary_line(scores, checks))}</b></p>"
+        f"{readings_line}<p>{html.escape(EXPLAINED)}</p>"
+        f"<h2>Qualitative claims</h2>{colour(claims)}<h2>Numbers</h2>{colour(numbers)}</body></html>"
+    )
 
 
 def write(scores: pd.DataFrame, checks: pd.DataFrame, paths: dict[str, str | Path], readings: str = "") -> None:

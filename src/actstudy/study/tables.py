@@ -29,8 +29,12 @@ def variant(arch: Architecture) -> str:
     """What sets a net apart from the study's net of its activation and batch norm
     (batch norm after the activation, its scale from U[0, 1], dropout, weight decay),
     or "" for the study's own."""
-    parts = ["BN after" if arch.bn_after else "", "γ ~ U[0, 1]" if arch.bn_init == "uniform" else "",
-             f"dropout {arch.dropout:g}" if arch.dropout else "", f"wd {arch.weight_decay:g}" if arch.weight_decay else ""]  # fmt: skip
+    parts = [
+        "BN after" if arch.bn_after else "",
+        "γ ~ U[0, 1]" if arch.bn_init == "uniform" else "",
+        f"dropout {arch.dropout:g}" if arch.dropout else "",
+        f"wd {arch.weight_decay:g}" if arch.weight_decay else "",
+    ]
     return ", ".join(part for part in parts if part)
 
 
@@ -82,8 +86,13 @@ def network_layers(networks: list[dict]) -> pd.DataFrame:
     for item in networks:
         arch = Architecture.parse(item["dataset"], item["arch"])
         frame = read_table(item["layers"], "layers")
-        net = {"depth": arch.depth, "activation": arch.activation, "batch_norm": arch.batch_norm,
-               "variant": variant(arch), "seed": item["seed"]}  # fmt: skip
+        net = {
+            "depth": arch.depth,
+            "activation": arch.activation,
+            "batch_norm": arch.batch_norm,
+            "variant": variant(arch),
+            "seed": item["seed"],
+        }
         frames.append(frame.assign(**net))
     return pd.concat(frames, ignore_index=True)
 
