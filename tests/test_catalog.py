@@ -12,7 +12,7 @@ import pytest
 import yaml
 from conftest import REPO
 
-from actstudy.figures.catalog import KINDS, TARGETS, Kind, _catalog, kind_of, renderer
+from actstudy.figures.catalog import FIGURE_KINDS, TARGETS, Kind, _catalog, kind_of, renderer
 from actstudy.figures.plan import PLANNERS, SCRIPTS
 
 ARTEFACTS = {"z_train", "class_nodes", "nodes", "classifiers"}
@@ -20,7 +20,7 @@ ARTEFACTS = {"z_train", "class_nodes", "nodes", "classifiers"}
 
 def test_every_kind_has_a_renderer_its_files_its_schema_and_a_script():
     schema = yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text())
-    for name, kind in KINDS.items():
+    for name, kind in FIGURE_KINDS.items():
         assert callable(renderer(name)), name
         assert kind.family in PLANNERS and (REPO / "workflow/scripts" / SCRIPTS[kind.family]).is_file(), name
         assert kind.schema in schema["$defs"], name
@@ -28,7 +28,7 @@ def test_every_kind_has_a_renderer_its_files_its_schema_and_a_script():
             assert kind.reads and {artefact for _, artefact, _ in kind.reads} <= ARTEFACTS, name
         if kind.family == "comparison":
             assert kind.needs and set(kind.needs) <= {"train", "layers", "classifiers"}, name
-    assert {t.kind for t in TARGETS.values()} == set(KINDS)  # no kind without a target
+    assert {t.kind for t in TARGETS.values()} == set(FIGURE_KINDS)  # no kind without a target
 
 
 def test_a_target_of_no_known_kind_or_an_unknown_name_is_named():
@@ -41,7 +41,7 @@ def test_a_target_of_no_known_kind_or_an_unknown_name_is_named():
 def test_study_labels_are_explicit_and_beyond_the_study_is_none():
     assert TARGETS["figA_3"].study == "Figure A.3" and TARGETS["table5_2"].study == "Table 5.2"
     assert TARGETS["cmp_dead"].study is None and TARGETS["cmp_dead"].chapter.startswith("7. Beyond the study")
-    assert isinstance(KINDS["activity"], Kind) and TARGETS["fig5_1"].family == "node"
+    assert isinstance(FIGURE_KINDS["activity"], Kind) and TARGETS["fig5_1"].family == "node"
 
 
 RENDERER = '''

@@ -127,10 +127,10 @@ def test_an_unknown_comparison_kind_is_an_error_that_names_it(nets):
 
 
 def test_every_comparison_kind_of_the_catalog_has_rows_for_every_network(nets):
-    from actstudy.figures.catalog import KINDS
+    from actstudy.figures.catalog import FIGURE_KINDS
 
-    comparisons = [name for name, kind in KINDS.items() if kind.family == "comparison"]
+    comparisons = [name for name, kind in FIGURE_KINDS.items() if kind.family == "comparison"]
     for kind in comparisons:
-        with_files = [item for item in nets if all(item[need] for need in KINDS[kind].needs if need != "train")]
+        with_files = [item for item in nets if all(item[need] for need in FIGURE_KINDS[kind].needs if need != "train")]
         table = numbers(kind, with_files)
         assert set(table["network"]) == {item["arch"] for item in with_files} != set(), kind  # never an empty table

@@ -74,8 +74,8 @@ def check_config_file(path: str | Path) -> None:
 
 def load_schema(path: str | Path) -> dict:
     """The config schema, with the figures' and tables' keys filled in from the catalog:
-    every catalog target is required, each with the selection its kind takes."""
-    from actstudy.figures.catalog import KINDS, TARGETS
+    every catalog target is required, each with the config entry its kind takes."""
+    from actstudy.figures.catalog import FIGURE_KINDS, TARGETS
 
     with open(path) as handle:
         schema = yaml.safe_load(handle)
@@ -83,7 +83,7 @@ def load_schema(path: str | Path) -> dict:
         targets = [t for t in TARGETS.values() if t.family in rules]
         schema["properties"][section]["required"] = [t.name for t in targets]
         schema["properties"][section]["properties"] = {
-            t.name: {"$ref": f"#/$defs/{KINDS[t.kind].schema}"} for t in targets
+            t.name: {"$ref": f"#/$defs/{FIGURE_KINDS[t.kind].schema}"} for t in targets
         }
     return schema
 
@@ -234,23 +234,23 @@ def _semantic_problems(config: dict) -> Iterable[str]:
                 break
     targets = [("figures", name, spec) for name, spec in config["figures"].items()]
     targets += [("tables", name, spec) for name, spec in config["tables"].items()]
-    for section, name, selection in targets:
-        for arch in expand_networks(selection):
+    for section, name, entry in targets:
+        for arch in expand_networks(entry):
             if arch not in trained:
                 yield (
                     f"{section}.{name}: {arch.dataset} {arch.name} is not a trained "
                     f"architecture; add it to 'architectures' or change the {section[:-1]}"
                 )
         kept = ", ".join(["init", "best", *sorted(snapshots, key=lambda s: int(s[5:]))])
-        for key, states in (("state", [selection.get("state", "best")]), ("states", selection.get("states", []))):
+        for key, states in (("state", [entry.get("state", "best")]), ("states", entry.get("states", []))):
             for state in states:
                 if state not in {"init", "best"} | snapshots:
                     yield f"{section}.{name}.{key}: {state!r} is not kept; allowed: {kept}"
-        if "state" in selection and "states" in selection:
+        if "state" in entry and "states" in entry:
             yield f"{section}.{name}: give either state or states, not both"
-        layer = selection.get("layer")
+        layer = entry.get("layer")
         if layer is not None:
-            for arch in expand_networks(selection):
+            for arch in expand_networks(entry):
                 if layer > arch.depth:
                     yield (
                         f"{section}.{name}.layer: layer {layer} does not exist in {arch.name} "

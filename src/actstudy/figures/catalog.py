@@ -1,12 +1,12 @@
-"""Every figure and table, once. ``KINDS``: per kind of figure or table, the family of
+"""Every figure and table, once. ``FIGURE_KINDS``: per kind of figure or table, the family of
 rules that draws it, its renderer (by name), the files it reads and the config schema its
-selection follows. ``TARGETS``: per target, its kind, the study's figure or table it
+config entry follows. ``TARGETS``: per target, its kind, the study's figure or table it
 corresponds to (None: beyond the study) and what it shows (its report caption).
 
 No plotting imports: the workflow reads this while it plans the DAG. Everything else
 derives from these two (the one loop of target rules, the config schema's keys, the
 report's categories, ``actstudy.figures.draw.render``). Adding a figure: its line in
-``TARGETS`` with its caption (and a line in ``KINDS`` for a new kind), its renderer and its
+``TARGETS`` with its caption (and a line in ``FIGURE_KINDS`` for a new kind), its renderer and its
 networks in the configs.
 """
 
@@ -38,12 +38,12 @@ class Kind:
     renderer: str  # its function, "module.function" below actstudy (no plotting import here)
     reads: tuple = ()  # node, classifier: (role, artefact, state: None = the figure's own)
     needs: tuple = ()  # comparison: per network "train", "layers" and/or "classifiers"
-    schema: str = "networks"  # the config schema's $defs its selection follows
+    schema: str = "networks"  # the config schema's $defs its config entry follows
     numbers: str = ""  # comparison: the function of one network's rows of its CSV ("module.function")
 
 
-_OWN = None  # the state the figure's selection names
-KINDS: dict[str, Kind] = {
+_OWN = None  # the state the figure's config entry names
+FIGURE_KINDS: dict[str, Kind] = {
     # Chapters 1 and 3: drawn from nothing, or from histories, summaries and selections.
     "activation_shapes": Kind("static", "figures.training.activation_shapes"),
     **{kind: Kind("training", f"figures.training.{kind}") for kind in
@@ -72,7 +72,7 @@ KINDS: dict[str, Kind] = {
        for kind, needs in (("accuracy", ("train",)), ("sparsity", ("layers",)), ("dead", ("layers",)),
                            ("classifiers", ("classifiers",)), ("regularisation", ("train", "layers")))},
 }  # fmt: skip
-_NUMBERLESS = [name for name, kind in KINDS.items() if kind.family == "comparison" and not kind.numbers]
+_NUMBERLESS = [name for name, kind in FIGURE_KINDS.items() if kind.family == "comparison" and not kind.numbers]
 if _NUMBERLESS:  # a comparison without its numbers would be drawn empty, with nothing failing
     raise ValueError(f"comparison kinds {_NUMBERLESS} name no `numbers` function (actstudy.figures.catalog.Kind)")
 
@@ -80,14 +80,14 @@ if _NUMBERLESS:  # a comparison without its numbers would be drawn empty, with n
 @dataclass(frozen=True)
 class Target:
     name: str  # the target rule, e.g. fig3_4
-    kind: str  # its entry in KINDS
+    kind: str  # its entry in FIGURE_KINDS
     study: str | None  # the study's figure or table, e.g. "Figure 3.4"; None: beyond the study
     description: str  # the first part of its report caption: what it shows
 
     @property
     def family(self) -> str:
         """The family of rules that draws it (its kind's)."""
-        return KINDS[self.kind].family
+        return FIGURE_KINDS[self.kind].family
 
     @property
     def chapter(self) -> str:
@@ -98,9 +98,11 @@ class Target:
 
 
 def _catalog(rows: list[tuple[str, str, str | None, str]]) -> dict[str, Target]:
-    unknown = [f"{row[0]} ({row[1]!r})" for row in rows if row[1] not in KINDS]
+    unknown = [f"{row[0]} ({row[1]!r})" for row in rows if row[1] not in FIGURE_KINDS]
     if unknown:
-        raise ValueError(f"catalog targets of no known kind: {', '.join(unknown)}; the kinds: {', '.join(KINDS)}")
+        raise ValueError(
+            f"catalog targets of no known kind: {', '.join(unknown)}; the kinds: {', '.join(FIGURE_KINDS)}"
+        )
     return {row[0]: Target(*row) for row in rows}
 
 
@@ -229,29 +231,29 @@ def kind_of(name: str) -> Kind:
     """Target ``name``'s kind; a name the catalog does not list is named with the list."""
     if name not in TARGETS:
         raise KeyError(f"{name!r} is not a figure or table of the catalog ({', '.join(TARGETS)})")
-    return KINDS[TARGETS[name].kind]
+    return FIGURE_KINDS[TARGETS[name].kind]
 
 
 def renderer(kind: str) -> Callable:
     """The function that draws ``kind`` (imported only now: plotting stays out of planning)."""
-    module, function = KINDS[kind].renderer.rsplit(".", 1)
+    module, function = FIGURE_KINDS[kind].renderer.rsplit(".", 1)
     return getattr(import_module(f"actstudy.{module}"), function)
 
 
 def numbers_of(kind: str) -> Callable:
     """The function of one network's rows of comparison ``kind``'s CSV; an unknown kind, or
     one that is not a comparison, is an error that names it."""
-    if kind not in KINDS or not KINDS[kind].numbers:
-        comparisons = ", ".join(k for k, v in KINDS.items() if v.family == "comparison")
+    if kind not in FIGURE_KINDS or not FIGURE_KINDS[kind].numbers:
+        comparisons = ", ".join(k for k, v in FIGURE_KINDS.items() if v.family == "comparison")
         raise ValueError(f"{kind!r} is not a comparison kind of the catalog ({comparisons})")
-    module, function = KINDS[kind].numbers.rsplit(".", 1)
+    module, function = FIGURE_KINDS[kind].numbers.rsplit(".", 1)
     return getattr(import_module(f"actstudy.{module}"), function)
 
 
 def files_needed(kind: str, state: str) -> dict[str, tuple[str, str]]:
     """For a node or classifier figure kind drawn at ``state``: role -> (artefact, state),
     artefact one of ``z_train``, ``class_nodes``, ``nodes``, ``classifiers``."""
-    return {role: (artefact, state if fixed is _OWN else fixed) for role, artefact, fixed in KINDS[kind].reads}
+    return {role: (artefact, state if fixed is _OWN else fixed) for role, artefact, fixed in FIGURE_KINDS[kind].reads}
 
 
 # The report caption of every target: its own description (its ``TARGETS`` row) followed by the lines every target of its family shares, written once here: where the

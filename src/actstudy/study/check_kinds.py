@@ -22,7 +22,7 @@ from actstudy.core.config import Architecture
 from actstudy.metrics.activity import POLARISED_SHARE, mean_se
 
 # The kinds of comparison defined here (``actstudy.study.checks.CHECK_KINDS`` maps each to its function).
-KINDS = ("compare", "gap", "trend", "bound", "layers", "polarised", "band", "best", "trained")
+CHECK_KINDS = ("compare", "gap", "trend", "bound", "layers", "polarised", "band", "best", "trained")
 TIE = 1e-4  # values closer than this (in points) are equal: float rounding, not a difference
 
 

@@ -32,8 +32,8 @@ from actstudy.study.plan import STATE_MARK, at_state, check_metrics
 CHECK_VERDICTS = ("holds", "fails", "partly run", "not run")
 # Each ``kind`` of numbers.yaml and its function.
 CHECK_KINDS: dict[str, Callable[..., list[Comparison]]] = {
-    **{k: getattr(check_kinds, k) for k in check_kinds.KINDS},
-    **{k: getattr(classifier_kinds, k) for k in classifier_kinds.KINDS},
+    **{k: getattr(check_kinds, k) for k in check_kinds.CHECK_KINDS},
+    **{k: getattr(classifier_kinds, k) for k in classifier_kinds.CHECK_KINDS},
 }
 CHECK_COLUMNS = ["check", "source", "claim", "verdict", "comparisons", "failed", "details", "inconsistent", "protocol"]
 

@@ -13,7 +13,7 @@ from actstudy.study.check_kinds import Comparison, _layer, _pairs, _shared, _sid
 from actstudy.study.plan import STATE_MARK, at_state
 
 # The kinds of comparison defined here (``actstudy.study.checks.CHECK_KINDS`` maps each to its function).
-KINDS = ("reach_network", "systems", "peak", "drop", "converge", "gain", "dip")
+CHECK_KINDS = ("reach_network", "systems", "peak", "drop", "converge", "gain", "dip")
 # The metrics of each split: (per layer and system, the network's own).
 SPLIT_METRICS = {"test": ("layer_acc", "network_acc"), "train": ("layer_train_acc", "network_train_acc")}
 
