@@ -65,7 +65,7 @@ def from_scorecard(path: Path, only: str = "") -> dict:
 SCREEN_VARIANTS = {"": "", " (γ ~ U[0, 1])": "_gu"}  # a variant's name after the net's, and after its folder's
 
 
-def screen_rate(net: str, suffix: str) -> str:
+def screen_learning_rate(net: str, suffix: str) -> str:
     """The learning rate the 30-epoch screen selected for a net (its ``selected.json``)."""
     import json
 
@@ -83,21 +83,21 @@ def from_screen(column: str, suffix: str = "", only: str = "", selected: bool = 
     for net in NETS:
         if not net.startswith(only):
             continue
-        rate = f" (lr {screen_rate(net, suffix)})" if selected else ""
+        label = f" (lr {screen_learning_rate(net, suffix)})" if selected else ""
         for _, row in screen[screen["network"] == net + suffix].iterrows():
-            cells[(net, None if row["table"] == "table5_1" else int(row["layer"]))] = f"{row[column]}{rate}"
+            cells[(net, None if row["table"] == "table5_1" else int(row["layer"]))] = f"{row[column]}{label}"
     return cells
 
 
 def main() -> None:
     study = from_summary("study")
-    lr = FOLDER / "lr-300/readings"
+    at_rate = FOLDER / "lr-300/readings"
     refined = FOLDER / "lr-300/refined/readings"
     columns = {
         "full run (lr 0.01 selected)": from_tables(FOLDER / "results/tables"),
-        "lr 0.01 (rerun)": from_tables(lr / "learning_rate_0.01"),
-        "lr 0.001": from_tables(lr / "learning_rate_0.001"),
-        "lr 0.0001": from_tables(lr / "learning_rate_0.0001"),
+        "lr 0.01 (rerun)": from_tables(at_rate / "learning_rate_0.01"),
+        "lr 0.001": from_tables(at_rate / "learning_rate_0.001"),
+        "lr 0.0001": from_tables(at_rate / "learning_rate_0.0001"),
         "dead in sparsity": from_summary("dead_in_sparsity"),
         "batch statistics": from_summary("batch_statistics"),
         "screen (30 ep.), selected lr: default": from_screen("default"),

@@ -325,14 +325,14 @@ def test_learning_rate_refinement_trains_rounds_the_plans_ask_for_and_selects_ov
     snakemake(tmp_path, "--cores", "2", str(net.relative_to(tmp_path) / "selected.json"))
     plan = json.loads((net / "round1/plan.json").read_text())
     coarse = set(pd.read_csv(net / "round0/summary.csv")["learning_rate"])
-    assert coarse == set(config["training"]["learning_rates"]) and len(plan["rates"]) >= 1
-    assert set(pd.read_csv(net / "round1/summary.csv")["learning_rate"]) == set(plan["rates"])
+    assert coarse == set(config["training"]["learning_rates"]) and len(plan["learning_rates"]) >= 1
+    assert set(pd.read_csv(net / "round1/summary.csv")["learning_rate"]) == set(plan["learning_rates"])
     stop = json.loads((net / "round2/plan.json").read_text())
-    assert stop["rates"] == [] and "rounds" in stop["why"]
+    assert stop["learning_rates"] == [] and "rounds" in stop["why"]
     merged = pd.read_csv(net / "summary.csv")
-    assert set(merged["learning_rate"]) == coarse | set(plan["rates"])
+    assert set(merged["learning_rate"]) == coarse | set(plan["learning_rates"])
     selected = json.loads((net / "selected.json").read_text())
-    assert len(selected["val_acc_by_learning_rate"]) == len(coarse) + len(plan["rates"])
+    assert len(selected["val_acc_by_learning_rate"]) == len(coarse) + len(plan["learning_rates"])
     best = torch.load(net / "best.pt", weights_only=True)
     assert set(best) == set(merged["run"])  # every run's state, from every round
     assert "Nothing to be done" in snakemake(tmp_path, "-n", str(net.relative_to(tmp_path) / "selected.json"))

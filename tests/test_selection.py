@@ -1,6 +1,8 @@
+import json
+
 import pandas as pd
 
-from actstudy.training.selection import select_learning_rate
+from actstudy.training.selection import planned_learning_rates, refinement_plan, select_learning_rate
 
 
 def summary(rows):
@@ -71,17 +73,26 @@ def test_refinement_trains_the_neighbours_of_the_best_rate_at_a_halving_step():
 
     coarse = _summary([(0.01, 0.90), (0.001, 0.95), (0.0001, 0.93)])
     first = refinement_plan(coarse, 1, 3)
-    assert first["winner"] == 0.001 and first["step_decades"] == 0.5 and first["rates"] == [0.000316, 0.00316]
+    assert first["winner"] == 0.001 and first["step_decades"] == 0.5 and first["learning_rates"] == [0.000316, 0.00316]
     moved = pd.concat([coarse, _summary([(0.000316, 0.94), (0.00316, 0.96)])])
     second = refinement_plan(moved, 2, 3, first)
-    assert second["winner"] == 0.00316 and second["rates"] == [0.00178, 0.00562]  # a quarter decade
+    assert second["winner"] == 0.00316 and second["learning_rates"] == [0.00178, 0.00562]  # a quarter decade
     # the stopping rules: the best rate did not move; the rounds are done; all diverged
-    assert refinement_plan(coarse, 2, 3, first)["rates"] == []
+    assert refinement_plan(coarse, 2, 3, first)["learning_rates"] == []
     assert "did not move" in refinement_plan(coarse, 2, 3, first)["why"]
     assert (
-        refinement_plan(moved, 4, 3, second)["rates"] == [] and "rounds" in refinement_plan(moved, 4, 3, second)["why"]
+        refinement_plan(moved, 4, 3, second)["learning_rates"] == []
+        and "rounds" in refinement_plan(moved, 4, 3, second)["why"]
     )
-    assert refinement_plan(_summary([(0.01, None)]), 1, 3)["rates"] == []
+    assert refinement_plan(_summary([(0.01, None)]), 1, 3)["learning_rates"] == []
     # a neighbour already trained is not trained again, nor a rate of 1 or more
     edge = refinement_plan(_summary([(0.5, 0.9), (0.158, 0.8)]), 1, 3)
-    assert edge["rates"] == []
+    assert edge["learning_rates"] == []
+
+
+def test_a_plan_names_its_learning_rates_and_an_older_plans_key_is_still_read(tmp_path):
+    plan = refinement_plan(_summary([(0.001, 0.9), (0.01, 0.8)]), 1, 2)
+    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    assert planned_learning_rates(tmp_path / "plan.json") == plan["learning_rates"] == [0.000316, 0.00316]
+    (tmp_path / "old.json").write_text(json.dumps({"round": 1, "rates": [0.0316]}))  # before 2026-12-07
+    assert planned_learning_rates(tmp_path / "old.json") == [0.0316]

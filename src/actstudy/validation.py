@@ -222,14 +222,14 @@ def _semantic_problems(config: dict) -> Iterable[str]:
             f"analysis.state: {state!r} is not kept; allowed: best, "
             f"{', '.join(sorted(snapshots, key=lambda s: int(s[5:])))}"
         )
-    rate = analysed_learning_rate(analysis_settings(config))
-    if rate is not None:
+    learning_rate = analysed_learning_rate(analysis_settings(config))
+    if learning_rate is not None:
         for arch, grid in trained.items():
-            if rate not in grid.learning_rates:
-                rates = ", ".join(f"{lr:g}" for lr in grid.learning_rates)
+            if learning_rate not in grid.learning_rates:
+                grid_rates = ", ".join(f"{r:g}" for r in grid.learning_rates)
                 yield (
-                    f"analysis.learning_rate: {rate:g} is not a learning rate of {arch.dataset} {arch.name} "
-                    f"({rates}); allowed: selected, or a rate every trained network has"
+                    f"analysis.learning_rate: {learning_rate:g} is not a learning rate of {arch.dataset} {arch.name} "
+                    f"({grid_rates}); allowed: selected, or a rate every trained network has"
                 )
                 break
     targets = [("figures", name, spec) for name, spec in config["figures"].items()]

@@ -21,7 +21,7 @@ from actstudy.analysis.plan import (
 )
 from actstudy.data import raw
 from actstudy.training import resources, rounds
-from actstudy.training.selection import planned_rates
+from actstudy.training.selection import planned_learning_rates
 from actstudy.data.datasets import DOWNLOADABLE
 from actstudy.study.numbers import load_study
 from actstudy.study.plan import plan_files, scorecard_plan as study_plan
@@ -146,7 +146,7 @@ def refined_rounds(wildcards):
         return checkpoints.plan_round.get(**wildcards, round=k).output[0]
 
     base = f"results/train/{wildcards.dataset}/{wildcards.arch}"
-    return rounds.merge_inputs(base, plan_of, planned_rates, SNAPSHOTS)
+    return rounds.merge_inputs(base, plan_of, planned_learning_rates, SNAPSHOTS)
 
 
 @cache

@@ -14,6 +14,6 @@ with job_logging(snakemake.log[0]) as log:
         "round %s: best so far %s; %s",
         plan["round"],
         plan["winner"],
-        f"trains {plan['rates']}" if plan["rates"] else f"stops: {plan['why']}",
+        f"trains {plan['learning_rates']}" if plan["learning_rates"] else f"stops: {plan['why']}",
     )
     write_json(plan, snakemake.output[0])

@@ -10,11 +10,12 @@ import signal
 from pathlib import Path
 
 from actstudy.core.config import Architecture, RunGrid
-from actstudy.core.io import read_json, write_csv
+from actstudy.core.io import write_csv
 from actstudy.core.logs import job_logging
 from actstudy.data.splits import load_splits
 from actstudy.training.checkpoint import stop_on_signals
 from actstudy.training.device import configure_process
+from actstudy.training.selection import planned_learning_rates
 from actstudy.training.states import save_states, snapshot_name
 from actstudy.training.trainer import Trainer, TrainSettings
 
@@ -22,8 +23,8 @@ configure_process(snakemake.threads)
 with job_logging(snakemake.log[0]) as log, stop_on_signals(signal.SIGTERM) as stop:
     params = snakemake.params.training
     arch = Architecture.parse(snakemake.wildcards.dataset, snakemake.wildcards.arch)
-    rates = read_json(snakemake.input.plan, ["rates"])["rates"] if "plan" in snakemake.input.keys() else None
-    grid = RunGrid(tuple(rates or params["learning_rates"]), tuple(params["seeds"]))
+    planned = planned_learning_rates(snakemake.input.plan) if "plan" in snakemake.input.keys() else None
+    grid = RunGrid(tuple(planned or params["learning_rates"]), tuple(params["seeds"]))
     trainer = Trainer(arch, grid, load_splits(snakemake.input.data), TrainSettings.from_config(params))
     # operational, not part of the job's identity: read from the config, not params
     every = snakemake.config["training"]["checkpoint_every"]

@@ -51,8 +51,8 @@ def on_threshold(settings: dict, activation_name: str) -> float:
 def analysed_learning_rate(settings: dict) -> float | None:
     """The learning rate whose runs the analysis reads: None for each network's selected
     one (the default), else that rate for every network (the ``learning_rate`` reading)."""
-    rate = settings["learning_rate"]
-    return None if rate == "selected" else float(rate)
+    learning_rate = settings["learning_rate"]
+    return None if learning_rate == "selected" else float(learning_rate)
 
 
 def describe_readings(settings: dict) -> str:
@@ -183,12 +183,12 @@ class RunGrid:
 
     @property
     def runs(self) -> list[tuple[float, int]]:
-        return [(lr, seed) for lr in self.learning_rates for seed in self.seeds]
+        return [(learning_rate, seed) for learning_rate in self.learning_rates for seed in self.seeds]
 
 
-def run_id(lr: float, seed: int) -> str:
+def run_id(learning_rate: float, seed: int) -> str:
     """Stable name of one run, e.g. ``lr0.001_s0``."""
-    return f"lr{lr:g}_s{seed}"
+    return f"lr{learning_rate:g}_s{seed}"
 
 
 def _as_list(value: Any) -> list:
@@ -223,7 +223,7 @@ def run_grids(config: dict) -> dict[Architecture, RunGrid]:
     grids: dict[Architecture, RunGrid] = {}
     for block in config["architectures"]:
         grid = RunGrid(
-            tuple(float(lr) for lr in block.get("learning_rates", training["learning_rates"])),
+            tuple(float(r) for r in block.get("learning_rates", training["learning_rates"])),
             tuple(int(s) for s in block.get("seeds", training["seeds"])),
         )
         for arch in expand_networks(block):

@@ -104,18 +104,18 @@ def curves_pair(results: list[ArchResults]) -> Figure:
 
 def lr_comparison(results: list[ArchResults]) -> Figure:
     """fig1_3: mean validation accuracy over seeds per learning rate, ReLU vs sigmoid."""
-    rates = sorted({lr for r in results for lr in r.history["learning_rate"].unique()}, reverse=True)
-    fig, axes = new_figure(1, len(rates), width=3.4 * len(rates), height=3.6)
-    for ax, rate in zip(axes[0], rates):
+    learning_rates = sorted({x for r in results for x in r.history["learning_rate"].unique()}, reverse=True)
+    fig, axes = new_figure(1, len(learning_rates), width=3.4 * len(learning_rates), height=3.6)
+    for ax, learning_rate in zip(axes[0], learning_rates):
         tails = []
         for result in results:
             act = result.arch.activation
-            runs = result.history[result.history["learning_rate"] == rate]
+            runs = result.history[result.history["learning_rate"] == learning_rate]
             stats = mean_se_by(runs, "val_acc")
             n = runs["seed"].nunique()
             _band(ax, stats, ACTIVATION_COLOURS[act], f"{ACTIVATION_NAMES[act]} (n={n})")
             tails.append(stats["mean"].to_numpy() * 100)
-        ax.set_title(f"initial learning rate {rate:g}")
+        ax.set_title(f"initial learning rate {learning_rate:g}")
         ax.set_xlabel("epoch")
         _zoom(ax, tails)
         ax.legend(loc="lower right")
@@ -154,8 +154,8 @@ def learning_curve(results: list[ArchResults]) -> Figure:
     acc_ax.legend(loc="lower right")
     loss_ax.legend(loc="upper right")
     arch = result.arch
-    lr = result.selection["learning_rate"]
-    acc_ax.set_title(f"{arch.dataset} {arch.label}, learning rate {lr:g}, run {run_name}")
+    learning_rate = result.selection["learning_rate"]
+    acc_ax.set_title(f"{arch.dataset} {arch.label}, learning rate {learning_rate:g}, run {run_name}")
     return fig
 
 

@@ -28,10 +28,10 @@ LAYER_COLUMNS = (
 def _analysed_runs(item: dict, summary: pd.DataFrame) -> set[str]:
     """The runs analysed: the selected ones, or those trained with the learning-rate
     reading's rate (``item['learning_rate']``; diverged runs left out)."""
-    rate = item.get("learning_rate")
-    if rate is None:
+    learning_rate = item.get("learning_rate")
+    if learning_rate is None:
         return set(read_selection(item["selection"])["runs"])
-    return set(summary.loc[(summary["learning_rate"] == rate) & ~summary["diverged"].astype(bool), "run"])
+    return set(summary.loc[(summary["learning_rate"] == learning_rate) & ~summary["diverged"].astype(bool), "run"])
 
 
 def _summary_values(item: dict) -> list[dict]:

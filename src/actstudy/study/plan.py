@@ -185,9 +185,9 @@ def protocol_differences(grid: RunGrid, training: dict, protocol: dict) -> str:
         diffs.append(f"{training['epochs']} epochs (study {protocol['epochs']})")
     if len(grid.seeds) != protocol["n_seeds"]:
         diffs.append(f"{len(grid.seeds)} seeds (study {protocol['n_seeds']})")
-    if sorted(grid.learning_rates) != sorted(float(lr) for lr in protocol["learning_rates"]):
-        ours = ", ".join(f"{lr:g}" for lr in grid.learning_rates)
-        study = ", ".join(f"{lr:g}" for lr in protocol["learning_rates"])
+    if sorted(grid.learning_rates) != sorted(float(r) for r in protocol["learning_rates"]):
+        ours = ", ".join(f"{r:g}" for r in grid.learning_rates)
+        study = ", ".join(f"{r:g}" for r in protocol["learning_rates"])
         diffs.append(f"learning rates {ours} (study {study})")
     if training["batch_size"] != protocol["batch_size"]:
         diffs.append(f"batch size {training['batch_size']} (study {protocol['batch_size']})")

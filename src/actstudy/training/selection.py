@@ -21,8 +21,8 @@ def select_learning_rate(summary: pd.DataFrame) -> dict:
     healthy = summary[~summary["diverged"].astype(bool)]
     scores = healthy.groupby("learning_rate")["val_acc"].mean()
     candidates = {
-        float(lr): (float(scores[lr]) if lr in scores.index else None)
-        for lr in sorted(summary["learning_rate"].unique())
+        float(learning_rate): (float(scores[learning_rate]) if learning_rate in scores.index else None)
+        for learning_rate in sorted(summary["learning_rate"].unique())
     }
     if scores.empty:
         return {"learning_rate": None, "runs": [], "val_acc_by_learning_rate": candidates}
@@ -60,21 +60,29 @@ def refinement_plan(summaries: pd.DataFrame, round_: int, rounds: int, previous:
     previous round did not move the best rate, or when every run so far diverged."""
     chosen = select_learning_rate(summaries)["learning_rate"]
     step = 0.5 / 2 ** (round_ - 1)
-    plan = {"round": round_, "winner": chosen, "step_decades": step, "rates": []}
+    plan = {"round": round_, "winner": chosen, "step_decades": step, "learning_rates": []}
     if chosen is None:
         return {**plan, "why": "every run so far diverged"}
     if round_ > rounds:
         return {**plan, "why": f"the {rounds} rounds of the config are done"}
     if previous is not None and previous.get("winner") is not None and math.isclose(chosen, previous["winner"]):
         return {**plan, "why": f"round {round_ - 1} did not move the best rate"}
-    tried = [float(lr) for lr in summaries["learning_rate"].unique()]
+    tried = [float(learning_rate) for learning_rate in summaries["learning_rate"].unique()]
     candidates = [float(f"{chosen * 10 ** (sign * step):.3g}") for sign in (-1, 1)]
-    rates = [lr for lr in candidates if 0 < lr < 1 and not any(math.isclose(lr, t, rel_tol=1e-6) for t in tried)]
-    return {**plan, "rates": rates, "why": "" if rates else "every neighbour was trained already"}
+    learning_rates = [
+        learning_rate
+        for learning_rate in candidates
+        if 0 < learning_rate < 1 and not any(math.isclose(learning_rate, t, rel_tol=1e-6) for t in tried)
+    ]
+    why = "" if learning_rates else "every neighbour was trained already"
+    return {**plan, "learning_rates": learning_rates, "why": why}
 
 
-def planned_rates(path) -> list[float]:
-    """The rates a refinement round's plan (``refinement_plan``, as JSON) trains."""
+def planned_learning_rates(path) -> list[float]:
+    """The learning rates a refinement round's plan (``refinement_plan``, as JSON) trains
+    (``rates``: its key in plans written before 2026-12-07, still read)."""
     from actstudy.core.io import read_json
 
-    return [float(lr) for lr in read_json(path, ["rates"])["rates"]]
+    plan = read_json(path)
+    key = "rates" if isinstance(plan, dict) and "rates" in plan else "learning_rates"
+    return [float(learning_rate) for learning_rate in read_json(path, [key])[key]]

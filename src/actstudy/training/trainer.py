@@ -84,7 +84,7 @@ class Trainer:
         self.arch, self.settings = arch, settings
         self.device = device or pick_device()
         self.runs = grid.runs
-        self.ids = [run_id(lr, seed) for lr, seed in self.runs]
+        self.ids = [run_id(learning_rate, seed) for learning_rate, seed in self.runs]
         self.fingerprint = checkpoints.fingerprint(arch, grid, splits, settings)
         k = self.k = len(self.runs)
         self.data = tensors_on(splits, self.device)
@@ -96,10 +96,11 @@ class Trainer:
         if arch.dropout:
             self.model.dropout_generators = [dropout_generator(seed, self.device) for _, seed in self.runs]
         self.states: dict[str, dict[str, dict]] = {"init": self._model_states()}
-        lr = torch.tensor([lr for lr, _ in self.runs], dtype=torch.float32, device=self.device)
+        learning_rates = [learning_rate for learning_rate, _ in self.runs]
+        learning_rates = torch.tensor(learning_rates, dtype=torch.float32, device=self.device)
         self.optimizer = StackedAdam(
             list(self.model.parameters()),
-            lr,
+            learning_rates,
             update=adam_update,  # None: the device's default
             weight_decay=arch.weight_decay,
         )
@@ -241,14 +242,18 @@ class Trainer:
         if epoch in self.settings.snapshot_epochs:
             self.states[snapshot_name(epoch)] = self._model_states()
 
-        lr = self.optimizer.lr
-        stats = torch.stack([train_loss, train_acc, val_loss, val_acc, lr, self.diverged.float()]).cpu().tolist()
+        learning_rates = self.optimizer.lr  # decayed in place after each epoch
+        stats = (
+            torch.stack([train_loss, train_acc, val_loss, val_acc, learning_rates, self.diverged.float()])
+            .cpu()
+            .tolist()
+        )
         measured = ("train_loss", "train_acc", "val_loss", "val_acc")  # NaN once the run diverged
-        for i, (run_lr, seed) in enumerate(self.runs):
+        for i, (learning_rate, seed) in enumerate(self.runs):
             bad = bool(stats[5][i])
             values = {name: math.nan if bad else stats[j][i] for j, name in enumerate(measured)}
             # epoch_learning_rate: the run's rate after this many decays
-            row = {"run": self.ids[i], "learning_rate": run_lr, "seed": seed, "epoch": epoch}
+            row = {"run": self.ids[i], "learning_rate": learning_rate, "seed": seed, "epoch": epoch}
             self.rows.append({**row, "epoch_learning_rate": stats[4][i], **values, "diverged": bad})
         log.info(
             "epoch %d/%d %.1fs  train_loss %s  val_acc %s%s",
@@ -259,7 +264,7 @@ class Trainer:
             " ".join(f"{v:.4f}" for v in stats[3]),
             f"  diverged: {[self.ids[i] for i, d in enumerate(stats[5]) if d]}" if any(stats[5]) else "",
         )
-        lr.mul_(self.settings.lr_decay)
+        learning_rates.mul_(self.settings.lr_decay)
 
     def _result(self) -> TrainResult:
         self.model.load_state_dict(self.best_state)
