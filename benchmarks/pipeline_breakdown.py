@@ -24,9 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = {
     "train": "train",
     "select": "select",
-    "extract": "extract",
-    "node_metrics": "node_metrics",
-    "classifiers": "classifiers",
+    "extract": "extract_net",  # each net's job (results/benchmarks/extract/<dataset>/<arch>.tsv)
+    "node_metrics": "node_metrics_net",
+    "classifiers": "classifiers_net",
     "figures": "plot_node_figure",
     "tables": "make_table",
     "scorecard": "scorecard",
