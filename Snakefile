@@ -49,6 +49,5 @@ report: landing_text()
 rule all:
     default_target: True
     input:
-        all_figures(),
-        all_tables(),
+        all_target_files(),
         "results/scorecard.md",

@@ -38,7 +38,7 @@ def test_nothing_cites_a_file_outside_the_repository():
 
 
 def test_every_caption_is_its_description_and_the_shared_lines_of_its_family(tmp_path):
-    from actstudy.figures.catalog import caption_page
+    from actstudy.figures.families import caption_page
 
     for name, target in TARGETS.items():
         description = target.description

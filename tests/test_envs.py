@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 from conftest import REPO
 
-from actstudy.figures.plan import SCRIPTS as FIGURE_SCRIPTS
+from actstudy.figures.families import FAMILIES
 
 SRC = REPO / "src"
 # import name -> conda-forge package, where they differ (torch: either of the two builds)
@@ -73,7 +73,7 @@ def rule_scripts() -> dict[str, set[Path]]:
             text,
             re.DOTALL,
         ):
-            paths = {scripts / s for s in FIGURE_SCRIPTS.values()} if "{" in script else {scripts / script}
+            paths = {scripts / family.script for family in FAMILIES.values()} if "{" in script else {scripts / script}
             out.setdefault(env, set()).update(paths)
     return out
 

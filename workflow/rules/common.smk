@@ -26,11 +26,15 @@ from actstudy.data.datasets import DOWNLOADABLE
 from actstudy.study.numbers import load_study
 from actstudy.study.plan import plan_files, scorecard_plan as study_plan
 from actstudy.study.pages import landing_page
-from actstudy.figures.catalog import SCORECARD, TABLES, TARGETS, caption_page, names
-from actstudy.figures.plan import SCRIPTS, plan as plan_target
+from actstudy.figures.catalog import SCORECARD, TARGETS
+from actstudy.figures.families import (
+    caption_page,
+    family_of,
+    output_files,
+    plan as plan_target,
+)
 
 GRIDS = run_grids(config)
-FIGURE_FORMATS = ["png", "pdf"]
 
 
 ANALYSIS = analysis_settings(config)
@@ -41,14 +45,9 @@ def analysis_state():
     return ANALYSIS["state"]
 
 
-def figure_files(name):
-    return [f"results/figures/{name}.{ext}" for ext in FIGURE_FORMATS]
-
-
-def all_figures():
-    drawn = names("static", "training", "node", "classifier", "comparison")
-    numbers = [f"results/figures/{name}.csv" for name in names("comparison")]
-    return [f for name in drawn for f in figure_files(name)] + numbers
+def all_target_files():
+    """Every file of every figure and table (the `all` target)."""
+    return [f for name in TARGETS for f in output_files(name).values()]
 
 
 def target_labels(name):
@@ -58,24 +57,6 @@ def target_labels(name):
 def caption_file(name):
     """The target's report caption: its description and its family's shared lines."""
     return caption_page(name, Path(".snakemake/actstudy/captions"))
-
-
-def figure_report(name):
-    """A figure's PNG, marked for the report with its caption and chapter."""
-    return report(
-        f"results/figures/{name}.png",
-        caption=caption_file(name),
-        category=TARGETS[name].chapter,
-        labels=target_labels(name),
-    )
-
-
-def table_files(name):
-    return [f"results/tables/{name}.{ext}" for ext in ("csv", "md", "tex")]
-
-
-def all_tables():
-    return [f for name in TABLES for f in table_files(name)]
 
 
 def raw_inputs(wildcards):
@@ -165,27 +146,26 @@ def target_params(name):
 
 def target_script(name):
     """Its family's script in workflow/scripts/."""
-    return SCRIPTS[TARGETS[name].family]
+    return family_of(name).script
 
 
 def target_folder(name):
     """Where its log and benchmark go: tables or figures."""
-    return "tables" if TARGETS[name].family == "table" else "figures"
+    return family_of(name).folder
 
 
 def target_outputs(name):
-    """A figure's PNG (in the report) and PDF, and a comparison's CSV of numbers; a
-    table's CSV (in the report), Markdown and LaTeX."""
-    if TARGETS[name].family == "table":
-        csv, md, tex = table_files(name)
-        labels = target_labels(name)
-        category = TARGETS[name].chapter
-        csv = report(csv, caption=caption_file(name), category=category, labels=labels)
-        return {"csv": csv, "md": md, "tex": tex}
-    outputs = {"png": figure_report(name), "pdf": f"results/figures/{name}.pdf"}
-    if TARGETS[name].family == "comparison":
-        outputs["csv"] = f"results/figures/{name}.csv"
-    return outputs
+    """Its family's files (a figure's PNG and PDF, a comparison's CSV of numbers too; a
+    table's CSV, Markdown and LaTeX), the first one in the report with its caption."""
+    files = output_files(name)
+    first = next(iter(files))
+    files[first] = report(
+        files[first],
+        caption=caption_page(name, Path(".snakemake/actstudy/captions")),
+        category=TARGETS[name].chapter,
+        labels=target_labels(name),
+    )
+    return files
 
 
 # -- the scorecard: the study's numbers beside ours ------------------------------------

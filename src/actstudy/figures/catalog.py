@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
-from pathlib import Path
 
 # Report categories, in the order a reader meets them.
 SCORECARD = "0. Did it reproduce?"
@@ -254,34 +253,3 @@ def files_needed(kind: str, state: str) -> dict[str, tuple[str, str]]:
     """For a node or classifier figure kind drawn at ``state``: role -> (artefact, state),
     artefact one of ``z_train``, ``class_nodes``, ``nodes``, ``classifiers``."""
     return {role: (artefact, state if fixed is _OWN else fixed) for role, artefact, fixed in FIGURE_KINDS[kind].reads}
-
-
-# The report caption of every target: its own description (its ``TARGETS`` row) followed by the lines every target of its family shares, written once here: where the
-# numbers come from (Jinja over the rule's params, rendered by Snakemake) and the study's
-# figure or table.
-_NETWORK_STATES = "Drawn from {% for n in snakemake.params.networks %}{{ n.dataset }} ``{{ n.arch }}`` seed {{ n.seed }}, state {{ n.state }}{{ '; ' if not loop.last }}{% endfor %} (``figures.{{ snakemake.params.figure }}`` in the config)."  # fmt: skip
-CAPTION_SOURCES = {
-    'static': 'Needs no data.',
-    'training': "Drawn from {% for d, a in snakemake.params.architectures %}{{ d }} ``{{ a }}``{{ ', ' if not loop.last }}{% endfor %} (``figures.{{ snakemake.params.figure }}`` in the config), {{ snakemake.config.training.epochs }} epochs; each network at the learning rate with the best mean validation accuracy over its seeds.",
-    'node': _NETWORK_STATES,
-    'classifier': _NETWORK_STATES,
-    'table': 'Summarises {{ snakemake.params.networks | length }} trained networks (every seed, ``tables.{{ snakemake.params.table }}`` in the config); mean ± standard error over seeds.',
-    'comparison': 'Drawn from {% for n in snakemake.params.networks %}{{ n.dataset }} ``{{ n.arch }}``{{ ", " if not loop.last }}{% endfor %} (``figures.{{ snakemake.params.figure }}`` in the config), {{ snakemake.config.training.epochs }} epochs; each network at the learning rate with the best mean validation accuracy over its seeds, state ``{{ snakemake.config.get("analysis", {}).get("state", "best") }}``. The numbers drawn are in ``results/figures/{{ snakemake.params.figure }}.csv``.',
-}  # fmt: skip
-BEYOND_THE_STUDY = "none; the question the study leaves open (its conclusion), asked of the same pipeline"
-
-
-def caption(name: str) -> str:
-    """The full report caption of target ``name``: its description, then its family's lines."""
-    target = TARGETS[name]
-    study = BEYOND_THE_STUDY if target.study is None else target.study
-    return f"{target.description}\n\n{CAPTION_SOURCES[target.family]}\n\nStudy: {study}.\n"
-
-
-def caption_page(name: str, out_dir: Path) -> str:
-    """Write target ``name``'s full caption into ``out_dir``, where Snakemake's report reads
-    it (reStructuredText with Jinja); returns its absolute path."""
-    page = out_dir / f"{name}.rst"
-    page.parent.mkdir(parents=True, exist_ok=True)
-    page.write_text(caption(name))
-    return str(page.resolve())

@@ -1,6 +1,6 @@
 """What each figure's or table's rule reads and passes to its script, from the config:
-one planner per family of kinds (``actstudy.figures.catalog``), for the one loop of
-target rules in ``workflow/rules/figures.smk``. Plain Python: the workflow calls it while
+one planner per family of kinds (``actstudy.figures.families`` names each family's), for
+the one loop of target rules in ``workflow/rules/figures.smk``. Plain Python: the workflow calls it while
 it plans the DAG.
 
 Every planner takes the config, the run grids (``actstudy.core.config.run_grids``), the state
@@ -15,22 +15,12 @@ from actstudy.core.config import expand_networks, figure_architectures
 from actstudy.core.paths import artefact_path, metrics_path, train_dir
 from actstudy.figures.catalog import TARGETS, files_needed, kind_of
 
-# The script each family's rules run (below workflow/scripts/).
-SCRIPTS = {
-    "static": "plot_static_figure.py",
-    "training": "plot_training_figure.py",
-    "node": "plot_node_figure.py",
-    "classifier": "plot_node_figure.py",
-    "table": "make_table.py",
-    "comparison": "plot_comparison.py",
-}
 
-
-def _static(config, grids, state, name):
+def static(config, grids, state, name):
     return {}, {"figure": name}
 
 
-def _training(config, grids, state, name):
+def training(config, grids, state, name):
     """History, summary and selection of every architecture the figure draws."""
     archs = figure_architectures(config, name)
     inputs = {
@@ -65,12 +55,12 @@ def node_items(config, grids, name) -> list[dict]:
     return items
 
 
-def _node(config, grids, state, name):
+def node(config, grids, state, name):
     items = node_items(config, grids, name)
     return {"files": [f for item in items for f in item["files"].values()]}, {"figure": name, "networks": items}
 
 
-def _table(config, grids, state, name):
+def table(config, grids, state, name):
     """Every (architecture, seed) a table summarises, with its layer metrics file."""
     items = [
         {"dataset": a.dataset, "arch": a.name, "seed": seed, "layers": metrics_path(a, seed, state, "layers")}
@@ -80,7 +70,7 @@ def _table(config, grids, state, name):
     return {"layers": [item["layers"] for item in items]}, {"table": name, "networks": items}
 
 
-def _comparison(config, grids, state, name):
+def comparison(config, grids, state, name):
     """Per network a comparison draws: the files its kind needs (every seed)."""
     needs = kind_of(name).needs
     items, files = [], []
@@ -96,18 +86,3 @@ def _comparison(config, grids, state, name):
                 files += list(item[table].values())
         items.append(item)
     return {"files": files}, {"figure": name, "kind": TARGETS[name].kind, "networks": items}
-
-
-PLANNERS = {
-    "static": _static,
-    "training": _training,
-    "node": _node,
-    "classifier": _node,
-    "table": _table,
-    "comparison": _comparison,
-}
-
-
-def plan(config: dict, grids: dict, state: str, name: str) -> tuple[dict, dict]:
-    """(inputs, params) of target ``name``'s rule."""
-    return PLANNERS[kind_of(name).family](config, grids, state, name)
