@@ -1,6 +1,6 @@
 # Every figure and table of the catalog (actstudy.figures.catalog): one rule each, made
-# in one loop. What a rule reads and passes comes from its kind's family
-# (actstudy.figures.plan); which networks it draws from config["figures"] or
+# in one loop. What a rule reads, passes, runs and writes comes from its kind's family
+# (actstudy.figures.families); which networks it draws from config["figures"] or
 # config["tables"]. On a cluster they run where Snakemake runs (local rules).
 
 
