@@ -43,7 +43,7 @@ began = time.perf_counter()
 from threadpoolctl import threadpool_limits
 from actstudy.metrics.classifiers import classifier_accuracies
 with threadpool_limits(1):  # as the pipeline's job: its threads score sample chunks
-    table = classifier_accuracies(sys.argv[1], sys.argv[2], "relu", threads=int(sys.argv[3]))
+    table = classifier_accuracies(sys.argv[1], sys.argv[2], "relu", 10, threads=int(sys.argv[3]))
 table.to_csv(sys.argv[4], index=False)
 peak = next(line for line in open("/proc/self/status") if line.startswith("VmHWM"))  # this process alone
 print(f"{time.perf_counter() - began:.2f} {int(peak.split()[1]) / 1024:.0f}")
@@ -76,7 +76,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     arch = Architecture("mnist", args.depth, args.width, False, "relu")
-    model = reference_mlp(arch, 784, torch.Generator().manual_seed(0))
+    model = reference_mlp(arch, 784, 10, torch.Generator().manual_seed(0))
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         (x_train, y_train), (x_test, y_test) = mnist_arrays(args.mirror, folder)

@@ -30,11 +30,11 @@ def job(arch_spec: str, k: int, epochs: int, n_train: int, barrier, results) -> 
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     splits = synthetic_mnist(n_train)
     grid = RunGrid(tuple(1e-3 * (1 + i) for i in range(k)), (0,))
-    train(arch, grid, splits, TrainSettings(1, 64, 0.99), device)  # warm-up: graphs, allocator
+    train(arch, grid, splits, TrainSettings(1, 64, 0.99), 10, device)  # warm-up: graphs, allocator
     barrier.wait()
     torch.cuda.synchronize() if device.type == "cuda" else None
     began = time.perf_counter()
-    train(arch, grid, splits, TrainSettings(epochs, 64, 0.99), device)
+    train(arch, grid, splits, TrainSettings(epochs, 64, 0.99), 10, device)
     torch.cuda.synchronize() if device.type == "cuda" else None
     results.put((time.perf_counter() - began) / epochs)
 

@@ -109,7 +109,7 @@ def main() -> None:
     x = rng.integers(0, 256, (args.samples, 784), dtype=np.uint8)
     y = rng.integers(0, 10, args.samples)
     arch = Architecture("mnist", args.depth, args.width, False, "relu")
-    model = reference_mlp(arch, 784, torch.Generator().manual_seed(0))
+    model = reference_mlp(arch, 784, 10, torch.Generator().manual_seed(0))
     nodes = args.depth * args.width
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
@@ -131,7 +131,7 @@ def main() -> None:
         test = folder / "test.parquet"
         write_activations(model, x[:10_000], y[:10_000], 255.0, test)
         began = time.perf_counter()
-        tables = node_metrics(folder / "train.parquet", test, "relu")
+        tables = node_metrics(folder / "train.parquet", test, "relu", 10)
         metrics_s = time.perf_counter() - began
         read = size + test.stat().st_size
         values = (args.samples + 10_000) * nodes

@@ -36,14 +36,14 @@ def cuda_matches_cpu() -> None:
             arch = Architecture("tiny", 3, 32, bn, act)
             grid = RunGrid((0.01, 0.001), (0, 1))
             settings = TrainSettings(5, 64, 0.99)
-            reference = train(arch, grid, splits, settings, cpu).history
+            reference = train(arch, grid, splits, settings, 10, cpu).history
             runs = {
-                "cuda graph": train(arch, grid, splits, settings, cuda),
-                "cuda eager": train(arch, grid, splits, settings, cuda, cuda_graphs=False),
-                "cuda graph compiled": train(arch, grid, splits, settings, cuda, adam_update="compiled"),
+                "cuda graph": train(arch, grid, splits, settings, 10, cuda),
+                "cuda eager": train(arch, grid, splits, settings, 10, cuda, cuda_graphs=False),
+                "cuda graph compiled": train(arch, grid, splits, settings, 10, cuda, adam_update="compiled"),
             }
             torch.backends.cuda.matmul.allow_tf32 = True
-            runs["cuda graph tf32"] = train(arch, grid, splits, settings, cuda)
+            runs["cuda graph tf32"] = train(arch, grid, splits, settings, 10, cuda)
             torch.backends.cuda.matmul.allow_tf32 = False
             for name, result in runs.items():
                 loss = np.max(np.abs(reference["train_loss"].to_numpy() - result.history["train_loss"].to_numpy()))
@@ -66,7 +66,7 @@ def real_mnist(raw: Path, epochs: int, out: Path) -> None:
     for act in ("relu", "sigmoid"):
         arch = Architecture("mnist", 4, 200, False, act)
         began = time.perf_counter()
-        result = train(arch, RunGrid((0.01, 0.001, 0.0001), (0,)), splits, TrainSettings(epochs, 64, 0.99))
+        result = train(arch, RunGrid((0.01, 0.001, 0.0001), (0,)), splits, TrainSettings(epochs, 64, 0.99), 10)
         seconds = time.perf_counter() - began
         choice = select_learning_rate(result.summary)
         chosen = result.summary.set_index("run").loc[choice["runs"][0]]

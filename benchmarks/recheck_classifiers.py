@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from actstudy.core.config import Architecture
+from actstudy.data.datasets import info
 from actstudy.metrics.classifiers import classifier_accuracies
 
 
@@ -25,7 +26,10 @@ def main(folder: Path) -> int:
         dataset, arch, seed, state = *path.parts[-4:-1], path.name.removesuffix("_classifiers.csv")
         z = folder / "results/z" / dataset / arch / seed
         new = classifier_accuracies(
-            z / f"{state}_train.parquet", z / f"{state}_test.parquet", Architecture.parse(dataset, arch).activation
+            z / f"{state}_train.parquet",
+            z / f"{state}_test.parquet",
+            Architecture.parse(dataset, arch).activation,
+            info(dataset).n_classes,
         )
         old = pd.read_csv(path)
         checked += 1

@@ -31,7 +31,7 @@ LEARNING_RATES, SEEDS = (0.01, 0.001, 0.0001), (0, 1, 2)
 def train_once(arch: Architecture, splits, epochs: int, tf32: bool) -> tuple[pd.DataFrame, float]:
     torch.backends.cuda.matmul.allow_tf32 = tf32
     try:
-        trainer = Trainer(arch, RunGrid(LEARNING_RATES, SEEDS), splits, TrainSettings(epochs, 64, 0.99))
+        trainer = Trainer(arch, RunGrid(LEARNING_RATES, SEEDS), splits, TrainSettings(epochs, 64, 0.99), 10)
         summary = trainer.run().summary
     finally:
         torch.backends.cuda.matmul.allow_tf32 = False

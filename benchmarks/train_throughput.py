@@ -59,7 +59,7 @@ def dataloader_epoch_seconds(arch: Architecture, splits: Splits, device: torch.d
     y = torch.as_tensor(splits.y_train)
     loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=64, shuffle=True)
     val = torch.utils.data.TensorDataset(torch.as_tensor(splits.x_val).float() / 255, torch.as_tensor(splits.y_val))
-    model = reference_mlp(arch, N_FEATURES, torch.Generator().manual_seed(0)).to(device)
+    model = reference_mlp(arch, N_FEATURES, 10, torch.Generator().manual_seed(0)).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     total = len(loader) if steps is None else min(steps, len(loader))
     began = None
@@ -100,7 +100,7 @@ def batched_epoch_seconds(
     grid = RunGrid(tuple(1e-3 * (1 + i) for i in range(k)), (0,))  # k distinct runs
     sync(device)
     began = time.perf_counter()
-    trainer = Trainer(arch, grid, splits, TrainSettings(1 + epochs, 64, 0.99), device, graphs, adam_update)
+    trainer = Trainer(arch, grid, splits, TrainSettings(1 + epochs, 64, 0.99), 10, device, graphs, adam_update)
     trainer.run()
     sync(device)
     per_epoch = sum(trainer.epoch_seconds[1:]) / epochs

@@ -38,7 +38,7 @@ def main(out: Path, checkpoint: Path, every: int, device: str = "cpu") -> None:
     configure_process(1)  # as the pipeline's train job does
     arch = Architecture("synthetic", 3, 48, True, "relu", dropout=0.1)
     grid = RunGrid((0.01, 0.001), (0, 1))
-    trainer = Trainer(arch, grid, splits(), TrainSettings(EPOCHS, 32, 0.99, (5,)), torch.device(device))
+    trainer = Trainer(arch, grid, splits(), TrainSettings(EPOCHS, 32, 0.99, (5,)), 10, torch.device(device))
     with stop_on_signals(signal.SIGTERM) as stop:
         result = trainer.run(checkpoint=checkpoint, every=every, stop=stop)
     out.mkdir(parents=True, exist_ok=True)

@@ -92,7 +92,7 @@ def trained(tmp_path, tiny_splits):
     save_splits(tiny_splits, tmp_path / "results/data/x.npz")
     folder = tmp_path / "results/train/x" / arch.name
     for state, offset in (("init", 0), ("best", 10)):
-        runs = {f"lr0.01_s{s}": reference_mlp(arch, 20, torch.Generator().manual_seed(s + offset)) for s in (0, 1)}
+        runs = {f"lr0.01_s{s}": reference_mlp(arch, 20, 10, torch.Generator().manual_seed(s + offset)) for s in (0, 1)}
         for model in runs.values():  # running statistics that are not the defaults
             model[1].running_mean.uniform_(-0.5, 0.5)
             model[1].running_var.uniform_(0.5, 2.0)
@@ -110,13 +110,13 @@ def test_a_networks_jobs_write_what_the_per_state_functions_write(trained, tmp_p
         StateWork(1, "init", ("train", "test", "val"), True, False),
     ]
     extraction = {"batch_norm": "eval", "z_at": "activation", "learning_rate": None}
-    extract_network(arch, works, selection, "results/data/x.npz", extraction, batch_size=64)
-    measure_nodes(arch, works, on_at_zero=False, include_dead=False, with_validation=True, threshold=0.0)
-    score_classifiers(arch, works, threshold=0.0)
+    extract_network(arch, works, selection, "results/data/x.npz", extraction, batch_size=64, n_classes=10)
+    measure_nodes(arch, works, on_at_zero=False, include_dead=False, with_validation=True, threshold=0.0, n_classes=10)
+    score_classifiers(arch, works, threshold=0.0, n_classes=10)
     written = {p.relative_to(tmp_path).as_posix() for p in tmp_path.glob("results/[zm]*/**/*.*")}
     assert written == set(z_outputs(arch, works) + node_outputs(arch, works) + classifier_outputs(arch, works))
     for work in works:  # the per-state path: one model, one split, one table at a time
-        model = reference_mlp(arch, 20)
+        model = reference_mlp(arch, 20, 10)
         model.load_state_dict(torch.load(f"results/train/x/{arch.name}/{work.state}.pt")[f"lr0.01_s{work.seed}"])
         z = {}
         for split in work.splits:
@@ -128,9 +128,9 @@ def test_a_networks_jobs_write_what_the_per_state_functions_write(trained, tmp_p
             )
         counted = [z["train"], z["val"]] if "val" in work.splits else [z["train"]]
         layers = pd.read_csv(f"results/metrics/x/{arch.name}/seed{work.seed}/{work.state}_layers.csv")
-        pd.testing.assert_frame_equal(layers, node_metrics(counted, z["test"], "relu")["layers"], check_dtype=False)
+        pd.testing.assert_frame_equal(layers, node_metrics(counted, z["test"], "relu", 10)["layers"], check_dtype=False)
     table = pd.read_csv(f"results/metrics/x/{arch.name}/seed0/best_classifiers.csv")
-    expected = classifier_accuracies(tmp_path / "alone_0_train.parquet", tmp_path / "alone_0_test.parquet", "relu")
+    expected = classifier_accuracies(tmp_path / "alone_0_train.parquet", tmp_path / "alone_0_test.parquet", "relu", 10)
     assert table["accuracy"].tolist() == expected["accuracy"].tolist()
 
 
@@ -145,4 +145,5 @@ def test_a_run_the_state_file_lacks_is_named(trained):
             "results/data/x.npz",
             extraction,
             batch_size=64,
+            n_classes=10,
         )

@@ -171,7 +171,7 @@ def test_the_accuracy_table_does_not_depend_on_the_node_blocks(tmp_path, monkeyp
     tables = []
     for block in (1000, 2, 1):
         monkeypatch.setattr(classifiers, "NODE_BLOCK", block)
-        tables.append(classifiers.classifier_accuracies(paths["train"], paths["test"], "relu"))
+        tables.append(classifiers.classifier_accuracies(paths["train"], paths["test"], "relu", 10))
     assert len(tables[0]) == 2 + 2 * 2 * 3  # network rows; 2 layers x 2 splits x 3 systems
     assert tables[0]["accuracy"].between(0, 100).all() and (tables[0]["accuracy"] > 10).any()
     for table in tables[1:]:

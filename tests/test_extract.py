@@ -22,7 +22,7 @@ def written(tmp_path):
     rng = np.random.default_rng(0)
     x = rng.integers(0, 255, (300, 12)).astype(np.uint8)
     y = rng.integers(0, 10, 300)
-    model = reference_mlp(ARCH, 12, torch.Generator().manual_seed(0))
+    model = reference_mlp(ARCH, 12, 10, torch.Generator().manual_seed(0))
     model.train()
     model(torch.randn(64, 12))  # non-trivial BN running statistics
     path = tmp_path / "z.parquet"
@@ -66,7 +66,7 @@ def test_z_at_the_linear_output_is_read_before_batch_norm(written, tmp_path):
     assert not torch.allclose(linear_z[0], after_bn[0]) and torch.equal(logits, same_logits)
     write_activations(model, x, y, 255.0, tmp_path / "linear.parquet", z_at="linear")
     np.testing.assert_allclose(read_layer(tmp_path / "linear.parquet", 2)[0], second.numpy(), rtol=1e-6)
-    plain = reference_mlp(Architecture("x", 2, 5, False, "relu"), 12, torch.Generator().manual_seed(0))
+    plain = reference_mlp(Architecture("x", 2, 5, False, "relu"), 12, 10, torch.Generator().manual_seed(0))
     for a, b in zip(forward_recording(plain, xt, z_at="linear")[0], forward_recording(plain, xt)[0]):
         torch.testing.assert_close(a, b)
     with pytest.raises(ValueError, match="z_at must be one of"):
@@ -84,7 +84,7 @@ def test_one_layer_is_read_alone(written):
 
 def identity_net(width):
     """A 1-layer ReLU "network" whose z is its input: identity weights, zero bias."""
-    model = reference_mlp(Architecture("x", 1, width, False, "relu"), width)
+    model = reference_mlp(Architecture("x", 1, width, False, "relu"), width, 10)
     with torch.no_grad():
         model[0].weight.copy_(torch.eye(width))
         model[0].bias.zero_()
@@ -98,7 +98,7 @@ def test_node_metrics_of_a_known_layer(tmp_path):
     y = np.array([0, 0, 1, 1])
     write_activations(model, x, y, 255.0, tmp_path / "train.parquet")
     write_activations(model, x[:2], y[:2], 255.0, tmp_path / "test.parquet")
-    tables = node_metrics(tmp_path / "train.parquet", tmp_path / "test.parquet", "relu")
+    tables = node_metrics(tmp_path / "train.parquet", tmp_path / "test.parquet", "relu", 10)
     nodes = tables["nodes"]
     assert nodes["dead"].tolist() == [False, False, True]
     np.testing.assert_allclose(nodes["activity_train"], [50, 50, 0])
@@ -153,13 +153,13 @@ def test_node_metrics_count_train_and_validation_together(tmp_path):
     write_activations(
         model, np.array([[255, 255], [255, 0]], np.uint8), np.array([0, 1]), 255.0, tmp_path / "val.parquet"
     )
-    alone = node_metrics(tmp_path / "train.parquet", tmp_path / "val.parquet", "relu")
-    both = node_metrics([tmp_path / "train.parquet", tmp_path / "val.parquet"], tmp_path / "val.parquet", "relu")
+    alone = node_metrics(tmp_path / "train.parquet", tmp_path / "val.parquet", "relu", 10)
+    both = node_metrics([tmp_path / "train.parquet", tmp_path / "val.parquet"], tmp_path / "val.parquet", "relu", 10)
     assert alone["nodes"]["dead"].tolist() == [False, True] and both["nodes"]["dead"].tolist() == [False, False]
     np.testing.assert_allclose(both["nodes"]["activity_train"], [75, 25])
     assert both["layers"].iloc[0]["sparsity"] == pytest.approx(50.0)  # (25 + 75) / 2
     assert alone["layers"].iloc[0]["sparsity"] == pytest.approx(50.0)  # node 0 only
-    dead_in = node_metrics(tmp_path / "train.parquet", tmp_path / "val.parquet", "relu", include_dead=True)
+    dead_in = node_metrics(tmp_path / "train.parquet", tmp_path / "val.parquet", "relu", 10, include_dead=True)
     assert dead_in["layers"].iloc[0]["sparsity"] == pytest.approx(75.0)  # (50 + 100) / 2
 
 

@@ -265,7 +265,7 @@ def test_extraction_killed_mid_write_leaves_no_parquet(tmp_path):
         "from actstudy.extraction.extract import write_activations\nfrom actstudy.extraction.zparquet import ROW_GROUP\n"
         "from actstudy.training.models import reference_mlp\n"
         "x = np.zeros((3 * ROW_GROUP, 8), np.uint8); y = np.zeros(3 * ROW_GROUP, int)\n"
-        "model = reference_mlp(Architecture('x', 2, 4, False, 'relu'), 8)\n"
+        "model = reference_mlp(Architecture('x', 2, 4, False, 'relu'), 8, 10)\n"
         f"write_activations(model, x, y, 255.0, {str(target)!r})\n"
     )
     killed_while_writing(target, setup, write)

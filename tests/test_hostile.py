@@ -88,7 +88,7 @@ def test_a_pickled_npz_is_refused_not_run(tmp_path):
 @pytest.fixture
 def activations(tmp_path):
     arch = Architecture("x", 2, 6, False, "relu")
-    model = reference_mlp(arch, 5, torch.Generator().manual_seed(0))
+    model = reference_mlp(arch, 5, 10, torch.Generator().manual_seed(0))
     path = results_path(tmp_path, "z/x/d2_w6_bn0_relu/seed0/best_train.parquet")
     rng = np.random.default_rng(0)
     write_activations(model, rng.integers(0, 10, (300, 5)), rng.integers(0, 10, 300), 10.0, path)
@@ -249,7 +249,7 @@ def test_a_valid_npz_with_wrong_contents_is_named(tmp_path, tiny_splits, field, 
     fields[field] = value(fields[field])
     np.savez(path, **fields)
     with pytest.raises(DamagedFileError, match=rf"mnist.npz: cannot be read as a prepared dataset .*{message}"):
-        load_splits(path)
+        load_splits(path, n_classes=10)
 
 
 def test_two_config_files_merge_and_a_bad_second_one_is_named(tmp_path):

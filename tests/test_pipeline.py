@@ -133,7 +133,7 @@ def test_relu_and_sigmoid_both_learn_digits(workdir):
         for state in ["init", "best"] + [f"epoch{e}" for e in config["training"]["snapshot_epochs"]]:
             states = torch.load(run_dir / f"{state}.pt", weights_only=True)
             assert set(states) == set(summary["run"])
-        model = reference_mlp(arch, 64)
+        model = reference_mlp(arch, 64, 10)
         model.load_state_dict(torch.load(run_dir / "best.pt", weights_only=True)[selection["runs"][0]])
 
 

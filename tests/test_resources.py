@@ -15,7 +15,7 @@ def test_parameter_count_matches_the_model():
         Architecture("digits", 3, 32, False, "sigmoid"),
     ):
         n_in = {"mnist": 784, "cifar10": 3072, "digits": 64}[arch.dataset]
-        model = reference_mlp(arch, n_in)
+        model = reference_mlp(arch, n_in, 10)
         assert n_parameters(arch) == sum(p.numel() for p in model.parameters()), arch
 
 

@@ -27,7 +27,7 @@ def train_alone(arch, lr, seed, splits, settings):
     data = tensors_on(splits, CPU)
     x, y = data["train"]
     generator = torch.Generator().manual_seed(seed)
-    model = reference_mlp(arch, x.shape[1], generator)
+    model = reference_mlp(arch, x.shape[1], 10, generator)
     torch.manual_seed(dropout_seed(seed))
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, foreach=False, weight_decay=arch.weight_decay)
     schedule = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=settings.lr_decay)
@@ -53,7 +53,7 @@ def assert_trains_as_alone(arch, tiny_splits):
     grid = RunGrid((0.01, 0.001), (0, 1))
     settings = TrainSettings(epochs=4, batch_size=64, lr_decay=0.99)
     # the final parameters are compared, so keep every epoch's parameters as "best" too
-    result = train(arch, grid, tiny_splits, TrainSettings(4, 64, 0.99, (4,)), CPU)
+    result = train(arch, grid, tiny_splits, TrainSettings(4, 64, 0.99, (4,)), 10, CPU)
     for lr, seed in grid.runs:
         losses, state = train_alone(arch, lr, seed, tiny_splits, settings)
         rows = result.history[result.history["run"] == run_id(lr, seed)]
@@ -86,7 +86,7 @@ def test_dropout_and_weight_decay_train_as_the_reference(tiny_splits, batch_norm
 
 def test_dropout_masks_are_independent_between_runs_and_at_the_rate():
     arch = Architecture("x", 1, 4000, False, "relu", dropout=0.3)
-    model = BatchedMLP.from_references(arch, 5, [reference_mlp(arch, 5, torch.Generator().manual_seed(0))] * 3)
+    model = BatchedMLP.from_references(arch, 5, [reference_mlp(arch, 5, 10, torch.Generator().manual_seed(0))] * 3)
     model.dropout_generators = [torch.Generator().manual_seed(s) for s in (0, 1, 0)]
     kept = model._dropout(torch.ones(3, 50, 4000)) != 0
     assert abs(kept.float().mean().item() - 0.7) < 0.01
@@ -98,8 +98,8 @@ def test_dropout_masks_are_independent_between_runs_and_at_the_rate():
 
 def test_init_state_is_the_reference_network_of_the_seed(tiny_splits):
     arch = Architecture("tiny", 2, 8, False, "relu")
-    result = train(arch, RunGrid((0.01,), (3,)), tiny_splits, TrainSettings(1, 64, 0.99), CPU)
-    expected = reference_mlp(arch, 20, torch.Generator().manual_seed(3)).state_dict()
+    result = train(arch, RunGrid((0.01,), (3,)), tiny_splits, TrainSettings(1, 64, 0.99), 10, CPU)
+    expected = reference_mlp(arch, 20, 10, torch.Generator().manual_seed(3)).state_dict()
     saved = result.states["init"]["lr0.01_s3"]
     assert saved.keys() == expected.keys()
     for name in expected:
@@ -110,36 +110,38 @@ def test_uniform_batch_norm_scale_is_drawn_from_the_seed_and_trains_as_the_refer
     """batch_norm_init: uniform draws each BN scale from U[0, 1] with the run's generator
     (after the weights), as torch before 1.2 did; the batched training keeps it."""
     arch = Architecture("tiny", 2, 8, True, "relu", bn_init="uniform")
-    result = train(arch, RunGrid((0.01,), (3,)), tiny_splits, TrainSettings(1, 64, 0.99), CPU)
+    result = train(arch, RunGrid((0.01,), (3,)), tiny_splits, TrainSettings(1, 64, 0.99), 10, CPU)
     saved = result.states["init"]["lr0.01_s3"]
-    expected = reference_mlp(arch, 20, torch.Generator().manual_seed(3)).state_dict()
+    expected = reference_mlp(arch, 20, 10, torch.Generator().manual_seed(3)).state_dict()
     scales = [name for name in saved if name.endswith("weight") and saved[name].ndim == 1]
     assert len(scales) == 2
     for name in scales:
         torch.testing.assert_close(saved[name], expected[name], rtol=0, atol=0)
         assert 0 <= saved[name].min() and saved[name].max() <= 1 and saved[name].std() > 0.05
-    ones = reference_mlp(Architecture("tiny", 2, 8, True, "relu"), 20, torch.Generator().manual_seed(3)).state_dict()
+    ones = reference_mlp(
+        Architecture("tiny", 2, 8, True, "relu"), 20, 10, torch.Generator().manual_seed(3)
+    ).state_dict()
     assert torch.equal(ones[scales[0]], torch.ones(8))
     assert_trains_as_alone(arch, tiny_splits)
 
 
 def test_architecture_follows_the_study():
-    plain = reference_mlp(Architecture("mnist", 3, 10, False, "sigmoid"), 784)
+    plain = reference_mlp(Architecture("mnist", 3, 10, False, "sigmoid"), 784, 10)
     biases = [name for name, _ in plain.named_parameters() if name.endswith("bias")]
     assert biases == ["0.bias"]  # only the first hidden layer has a bias
-    bn = reference_mlp(Architecture("mnist", 2, 10, True, "relu"), 784)
+    bn = reference_mlp(Architecture("mnist", 2, 10, True, "relu"), 784, 10)
     kinds = [type(m).__name__ for m in bn]
     assert kinds == ["Linear", "BatchNorm1d", "ReLU", "Linear", "BatchNorm1d", "ReLU", "Linear"]
     assert all(m.bias is None for m in bn if isinstance(m, torch.nn.Linear))
     # the "batch norm after the activation" reading: the same layers in another order
-    after = reference_mlp(Architecture("mnist", 2, 10, True, "relu", "after"), 784)
+    after = reference_mlp(Architecture("mnist", 2, 10, True, "relu", "after"), 784, 10)
     kinds = [type(m).__name__ for m in after]
     assert kinds == ["Linear", "ReLU", "BatchNorm1d", "Linear", "ReLU", "BatchNorm1d", "Linear"]
     assert [name for name, _ in after.named_parameters() if name.endswith("bias")] == ["2.bias", "5.bias"]  # BN only
     # He init for ReLU: weight variance 2 / fan_in; Xavier for sigmoid: 2 / (fan_in + fan_out)
-    he = reference_mlp(Architecture("x", 1, 2000, False, "relu"), 500, torch.Generator().manual_seed(0))
+    he = reference_mlp(Architecture("x", 1, 2000, False, "relu"), 500, 10, torch.Generator().manual_seed(0))
     assert math.isclose(he[0].weight.var().item(), 2 / 500, rel_tol=0.02)
-    xavier = reference_mlp(Architecture("x", 1, 2000, False, "sigmoid"), 500, torch.Generator().manual_seed(0))
+    xavier = reference_mlp(Architecture("x", 1, 2000, False, "sigmoid"), 500, 10, torch.Generator().manual_seed(0))
     assert math.isclose(xavier[0].weight.var().item(), 2 / 2500, rel_tol=0.02)
 
 
@@ -171,7 +173,7 @@ def test_stacked_adam_matches_torch_adam_per_model(update):
 @pytest.mark.parametrize("position", ["before", "after"])
 def test_batched_model_round_trips_reference_state(position):
     arch = Architecture("x", 2, 6, True, "sigmoid", position)
-    refs = [reference_mlp(arch, 5, torch.Generator().manual_seed(s)) for s in range(3)]
+    refs = [reference_mlp(arch, 5, 10, torch.Generator().manual_seed(s)) for s in range(3)]
     for ref in refs:  # give the BN buffers non-default values
         ref.train()
         ref(torch.randn(16, 5))
@@ -190,13 +192,13 @@ def test_batched_model_round_trips_reference_state(position):
 def test_diverging_run_is_marked_and_does_not_disturb_the_others(tiny_splits):
     arch = Architecture("tiny", 2, 16, False, "relu")
     grid = RunGrid((1e30, 0.01), (0,))
-    result = train(arch, grid, tiny_splits, TrainSettings(5, 64, 0.99), CPU)
+    result = train(arch, grid, tiny_splits, TrainSettings(5, 64, 0.99), 10, CPU)
     summary = result.summary.set_index("run")
     assert summary.loc["lr1e+30_s0", "diverged"]
     assert not summary.loc["lr0.01_s0", "diverged"]
     assert summary.loc["lr0.01_s0", "val_acc"] > 0.5
     # the healthy run is exactly what it would be alone
-    alone = train(arch, RunGrid((0.01,), (0,)), tiny_splits, TrainSettings(5, 64, 0.99), CPU)
+    alone = train(arch, RunGrid((0.01,), (0,)), tiny_splits, TrainSettings(5, 64, 0.99), 10, CPU)
     np.testing.assert_allclose(
         result.history.query("run == 'lr0.01_s0'")["train_loss"], alone.history["train_loss"], rtol=1e-5
     )
@@ -206,7 +208,7 @@ def test_diverging_run_is_marked_and_does_not_disturb_the_others(tiny_splits):
 
 def test_best_epoch_is_the_highest_validation_accuracy(tiny_splits):
     arch = Architecture("tiny", 2, 16, False, "sigmoid")
-    result = train(arch, RunGrid((0.01, 0.05), (0, 1)), tiny_splits, TrainSettings(6, 64, 0.99), CPU)
+    result = train(arch, RunGrid((0.01, 0.05), (0, 1)), tiny_splits, TrainSettings(6, 64, 0.99), 10, CPU)
     for run, rows in result.history.groupby("run"):
         best = result.summary.set_index("run").loc[run]
         first_max = rows.loc[rows["val_acc"].idxmax(), "epoch"]

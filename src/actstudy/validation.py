@@ -73,12 +73,15 @@ def check_config_file(path: str | Path) -> None:
 
 
 def load_schema(path: str | Path) -> dict:
-    """The config schema, with the figures' and tables' keys filled in from the catalog:
-    every catalog target is required, each with the config entry its kind takes."""
+    """The config schema, with the datasets filled in from the registry and the figures'
+    and tables' keys from the catalog: every catalog target is required, each with the
+    config entry its kind takes."""
+    from actstudy.data.datasets import DATASETS
     from actstudy.figures.catalog import FIGURE_KINDS, TARGETS
 
     with open(path) as handle:
         schema = yaml.safe_load(handle)
+    schema["$defs"]["dataset"]["enum"] = list(DATASETS)
     for section, rules in (("figures", ("training", "node", "classifier", "comparison")), ("tables", ("table",))):
         targets = [t for t in TARGETS.values() if t.family in rules]
         schema["properties"][section]["required"] = [t.name for t in targets]

@@ -66,7 +66,7 @@ def raw_inputs(wildcards):
     inputs are the same set on the first run as on every later one (a manifest-only first
     set made the second run prepare again, and retrain everything after it). A listed file
     that is missing stops the plan, named."""
-    if wildcards.dataset == "digits":
+    if wildcards.dataset not in DOWNLOADABLE:  # bundled: nothing downloaded
         return []
     manifest = checkpoints.download.get(dataset=wildcards.dataset).output[0]
     return [manifest, *map(str, raw.recorded_files(manifest))]

@@ -8,6 +8,7 @@ from actstudy.analysis.run import extract_network
 from actstudy.core.config import Architecture
 from actstudy.core.io import read_selection
 from actstudy.core.logs import job_logging
+from actstudy.data.datasets import info
 
 with job_logging(snakemake.log[0]) as log:
     params = snakemake.params
@@ -22,5 +23,6 @@ with job_logging(snakemake.log[0]) as log:
         snakemake.input.data,
         params.extraction,
         params.batch_size,
+        info(arch.dataset).n_classes,
         log,
     )

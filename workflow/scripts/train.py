@@ -12,6 +12,7 @@ from pathlib import Path
 from actstudy.core.config import Architecture, RunGrid
 from actstudy.core.io import write_csv
 from actstudy.core.logs import job_logging
+from actstudy.data.datasets import info
 from actstudy.data.splits import load_splits
 from actstudy.training.checkpoint import stop_on_signals
 from actstudy.training.device import configure_process
@@ -25,7 +26,8 @@ with job_logging(snakemake.log[0]) as log, stop_on_signals(signal.SIGTERM) as st
     arch = Architecture.parse(snakemake.wildcards.dataset, snakemake.wildcards.arch)
     planned = planned_learning_rates(snakemake.input.plan) if "plan" in snakemake.input.keys() else None
     grid = RunGrid(tuple(planned or params["learning_rates"]), tuple(params["seeds"]))
-    trainer = Trainer(arch, grid, load_splits(snakemake.input.data), TrainSettings.from_config(params))
+    splits = load_splits(snakemake.input.data, info(arch.dataset).n_classes)
+    trainer = Trainer(arch, grid, splits, TrainSettings.from_config(params), info(arch.dataset).n_classes)
     # operational, not part of the job's identity: read from the config, not params
     every = snakemake.config["training"]["checkpoint_every"]
     result = trainer.run(checkpoint=snakemake.params.checkpoint, every=every, stop=stop)

@@ -24,11 +24,12 @@ def extract_network(
     data: str,
     extraction: dict,
     batch_size: int,
+    n_classes: int,
     log: logging.Logger = LOG,
 ) -> None:
     """z of every split of every work, to ``results/z/...`` of the working directory.
     ``extraction``: batch_norm, z_at and learning_rate (the readings: the extract rule's
-    params)."""
+    params); ``n_classes``: the dataset's (the networks' outputs, ``actstudy.data.datasets``)."""
     from actstudy.data.splits import load_splits
     from actstudy.extraction.extract import write_activations
     from actstudy.training.device import pick_device
@@ -36,7 +37,7 @@ def extract_network(
     from actstudy.training.selection import analysed_run
     from actstudy.training.states import load_states
 
-    device, splits = pick_device(), load_splits(data)
+    device, splits = pick_device(), load_splits(data, n_classes)
     batch_norm, z_at = extraction["batch_norm"], extraction["z_at"]
     loaded: dict[str, dict] = {}
     for work in works:  # sorted by seed, then state: each state file is read once per seed
@@ -46,7 +47,7 @@ def extract_network(
         run = analysed_run(selection, work.seed, extraction["learning_rate"])
         if run not in loaded[work.state]:
             raise KeyError(f"{path} holds no run {run!r}; it holds {sorted(loaded[work.state])}")
-        model = reference_mlp(arch, splits.x_train.shape[1])
+        model = reference_mlp(arch, splits.x_train.shape[1], n_classes)
         model.load_state_dict(loaded[work.state][run])
         for split in work.splits:
             x, y = splits.split(split)
@@ -81,6 +82,7 @@ def measure_nodes(
     include_dead: bool,
     with_validation: bool,
     threshold: float,
+    n_classes: int,
     log: logging.Logger = LOG,
 ) -> None:
     """The node-metrics tables of every work that asks for them (the node_metrics rule's
@@ -93,6 +95,7 @@ def measure_nodes(
             counted,
             z_path(arch, work.seed, work.state, "test"),
             arch.activation,
+            n_classes,
             on_at_zero=on_at_zero,
             include_dead=include_dead,
             threshold=threshold,
@@ -105,7 +108,12 @@ def measure_nodes(
 
 
 def score_classifiers(
-    arch: Architecture, works: Sequence[StateWork], threshold: float, threads: int = 1, log: logging.Logger = LOG
+    arch: Architecture,
+    works: Sequence[StateWork],
+    threshold: float,
+    n_classes: int,
+    threads: int = 1,
+    log: logging.Logger = LOG,
 ) -> None:
     """The layer classifiers' accuracies of every work that asks for them; NumPy only, BLAS
     single-threaded: the ``threads`` score sample chunks side by side."""
@@ -119,6 +127,7 @@ def score_classifiers(
                 z_path(arch, work.seed, work.state, "train"),
                 z_path(arch, work.seed, work.state, "test"),
                 arch.activation,
+                n_classes,
                 log,
                 threshold=threshold,
                 threads=threads,

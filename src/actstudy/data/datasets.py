@@ -1,12 +1,12 @@
-"""Facts about the datasets, in one place: classes, input sizes and scale, split sizes,
-mirror folder names (docs/protocol.md, "Data"). No heavy imports: the workflow reads it
-while it plans."""
+"""The dataset registry, in one place: per dataset its input size and scale, split sizes,
+number of classes, the function that reads its raw files (``actstudy.data.loaders``),
+where its files and their md5 sums come from, and its folder names in a mirror
+(docs/protocol.md, "Data"; README, "Add a dataset"). No heavy imports: the workflow reads
+it while it plans."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-N_CLASSES = 10
 
 
 class DataError(RuntimeError):
@@ -18,25 +18,32 @@ class DatasetInfo:
     name: str
     n_features: int
     scale: float  # raw value that maps to 1.0
-    n_train_official: int  # official training samples (train + validation)
+    n_train_official: int  # official training samples (train + validation; a pooled set: all of it)
     n_val: int  # validation samples carved out of the official training set
     n_test: int
+    n_classes: int  # labels 0 .. n_classes - 1
+    loader: str  # the function of actstudy.data.loaders that reads its raw files
+    source: str | None = None  # the torchvision class whose file list and md5 sums it downloads; None: bundled
     mirror_folders: tuple[str, ...] = ()
+    pooled: bool = False  # no official test split: the test set is carved out of one pool too
 
     @property
     def n_train(self) -> int:
-        """Training samples after the validation (and, for digits, the test) split."""
-        held_out = self.n_val + (self.n_test if self.name == "digits" else 0)  # digits: one pool of 1 797
-        return self.n_train_official - held_out
+        """Training samples after the validation (and, for a pooled set, the test) split."""
+        return self.n_train_official - self.n_val - (self.n_test if self.pooled else 0)
 
 
 DATASETS = {
-    "digits": DatasetInfo("digits", 64, 16.0, 1797, 180, 360),
-    "mnist": DatasetInfo("mnist", 784, 255.0, 60000, 5000, 10000, ("mnist",)),
-    "fmnist": DatasetInfo("fmnist", 784, 255.0, 60000, 5000, 10000, ("fashion-mnist",)),
-    "cifar10": DatasetInfo("cifar10", 3072, 255.0, 50000, 5000, 10000, ("cifar-10", "cifar-10-subset")),
+    "digits": DatasetInfo("digits", 64, 16.0, 1797, 180, 360, 10, "digits", pooled=True),
+    "mnist": DatasetInfo("mnist", 784, 255.0, 60000, 5000, 10000, 10, "idx_images", "MNIST", ("mnist",)),
+    "fmnist": DatasetInfo(
+        "fmnist", 784, 255.0, 60000, 5000, 10000, 10, "idx_images", "FashionMNIST", ("fashion-mnist",)
+    ),
+    "cifar10": DatasetInfo(
+        "cifar10", 3072, 255.0, 50000, 5000, 10000, 10, "cifar_batches", "CIFAR10", ("cifar-10", "cifar-10-subset")
+    ),
 }
-DOWNLOADABLE = ("mnist", "fmnist", "cifar10")
+DOWNLOADABLE = tuple(name for name, dataset in DATASETS.items() if dataset.source)
 
 
 def info(dataset: str) -> DatasetInfo:

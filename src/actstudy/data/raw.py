@@ -12,24 +12,19 @@ from urllib.request import url2pathname
 
 import numpy as np
 
-from actstudy.data.datasets import DataError, info
-from actstudy.data.raw_formats import read_cifar_batches, read_idx
+from actstudy.data.datasets import DOWNLOADABLE, DataError, info
 
 log = logging.getLogger(__name__)
 
 
-DOWNLOADED = ("mnist", "fmnist", "cifar10")  # the datasets fetched as files (digits ships with scikit-learn)
-
-
 def _torchvision_class(dataset: str):
-    """torchvision's class of a downloaded dataset (its file lists, URLs and md5 sums); any
-    other name is an error that names it."""
+    """torchvision's class of a downloaded dataset (its file lists, URLs and md5 sums: the
+    registry's ``source``); any other name is an error that names it."""
     from torchvision import datasets
 
-    classes = {"mnist": datasets.MNIST, "fmnist": datasets.FashionMNIST, "cifar10": datasets.CIFAR10}
-    if dataset not in classes:
-        raise DataError(f"{dataset!r} is not a downloaded dataset (downloaded: {', '.join(DOWNLOADED)})")
-    return classes[dataset]
+    if dataset not in DOWNLOADABLE:
+        raise DataError(f"{dataset!r} is not a downloaded dataset (downloaded: {', '.join(DOWNLOADABLE)})")
+    return getattr(datasets, info(dataset).source)
 
 
 # --------------------------------------------------------------------------- download
@@ -90,7 +85,7 @@ def download(dataset: str, raw_dir: str | Path, mirror: str | None = None, allow
             f"data.mirror: {mirror} has none of the folders {list(info(dataset).mirror_folders)} for {dataset}"
         )
     partial = False
-    if dataset == "cifar10":
+    if info(dataset).source == "CIFAR10":
         partial = _download_cifar10(cls, raw_dir, base, allow_partial)
     else:  # mnist, fmnist: IDX files (_torchvision_class refused any other name)
         mirrors = [base] if base else list(cls.mirrors)
@@ -140,45 +135,11 @@ def _download_cifar10(cls, raw_dir: Path, base: str | None, allow_partial: bool)
 
 
 def load_raw(dataset: str, raw_dir: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(x_train, y_train, x_test, y_test) of the official split, x flattened to [N, features]."""
-    raw_dir = Path(raw_dir)
-    if dataset == "digits":
-        from sklearn.datasets import load_digits
-        from sklearn.model_selection import train_test_split
+    """(x_train, y_train, x_test, y_test) of the official split, x flattened to [N, features],
+    by the dataset's loader in the registry."""
+    from actstudy.data import loaders
 
-        bunch = load_digits()
-        x = bunch.data.astype(np.uint8)
-        y = bunch.target.astype(np.int64)
-        n_test = info("digits").n_test
-        x_train, x_test, y_train, y_test = train_test_split(
-            x, y, test_size=n_test, stratify=y, random_state=0
-        )  # digits has no official test set: a fixed one, independent of split_seed
-        return x_train, y_train, x_test, y_test
-    if dataset in ("mnist", "fmnist"):
-        parts = [
-            read_idx(raw_dir / "train-images-idx3-ubyte.gz", 3),
-            read_idx(raw_dir / "train-labels-idx1-ubyte.gz", 1),
-            read_idx(raw_dir / "t10k-images-idx3-ubyte.gz", 3),
-            read_idx(raw_dir / "t10k-labels-idx1-ubyte.gz", 1),
-        ]
-        x_train, y_train, x_test, y_test = parts
-        for images, labels, name in ((x_train, y_train, "train"), (x_test, y_test, "t10k")):
-            if images.shape[1:] != (28, 28):
-                raise DataError(f"{raw_dir}/{name}-images-idx3-ubyte.gz: images {images.shape[1:]}, expected 28x28")
-            if len(images) != len(labels):
-                raise DataError(f"{raw_dir}/{name}-*: {len(images)} images but {len(labels)} labels")
-        return (
-            x_train.reshape(len(x_train), -1),
-            y_train.astype(np.int64),
-            x_test.reshape(len(x_test), -1),
-            y_test.astype(np.int64),
-        )
-    if dataset == "cifar10":
-        folder = raw_dir / "cifar-10-batches-py"
-        x_train, y_train = read_cifar_batches(folder, [f"data_batch_{i}" for i in range(1, 6)])
-        x_test, y_test = read_cifar_batches(folder, ["test_batch"])
-        return x_train, y_train, x_test, y_test
-    raise DataError(f"unknown dataset {dataset!r}")
+    return getattr(loaders, info(dataset).loader)(Path(raw_dir))
 
 
 def _refetch(manifest_path: Path) -> str:

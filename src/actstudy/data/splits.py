@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from actstudy.core.io import atomic_path, reading
-from actstudy.data.datasets import N_CLASSES, DataError, info
+from actstudy.data.datasets import DataError, info
 from actstudy.data.raw import load_raw, verify_raw
 
 log = logging.getLogger(__name__)
@@ -44,8 +44,9 @@ def _check_arrays(dataset: str, x: np.ndarray, y: np.ndarray, what: str) -> None
         raise DataError(f"{dataset} {what}: features {x.shape}, expected [N, {expected}]")
     if len(x) != len(y):
         raise DataError(f"{dataset} {what}: {len(x)} samples but {len(y)} labels")
-    if len(y) and (y.min() < 0 or y.max() >= N_CLASSES):
-        raise DataError(f"{dataset} {what}: labels outside 0..{N_CLASSES - 1} (found {y.min()}..{y.max()})")
+    n_classes = info(dataset).n_classes
+    if len(y) and (y.min() < 0 or y.max() >= n_classes):
+        raise DataError(f"{dataset} {what}: labels outside 0..{n_classes - 1} (found {y.min()}..{y.max()})")
 
 
 def prepare(dataset: str, raw_dir: str | Path | None, split_seed: int) -> Splits:
@@ -56,16 +57,12 @@ def prepare(dataset: str, raw_dir: str | Path | None, split_seed: int) -> Splits
     x_train, y_train, x_test, y_test = load_raw(dataset, raw_dir or ".")
     _check_arrays(dataset, x_train, y_train, "training set")
     _check_arrays(dataset, x_test, y_test, "test set")
-    n_val = meta.n_val
-    if dataset != "digits" and len(x_train) != meta.n_train_official:
+    n_val, official = meta.n_val, meta.n_train_official - (meta.n_test if meta.pooled else 0)
+    if len(x_train) != official:
         # A partial mirror (CIFAR-10 subset): keep the study's validation fraction.
-        n_val = round(meta.n_val * len(x_train) / meta.n_train_official)
+        n_val = round(meta.n_val * len(x_train) / official)
         log.warning(
-            "%s: %d training samples instead of %d; validation set of %d",
-            dataset,
-            len(x_train),
-            meta.n_train_official,
-            n_val,
+            "%s: %d training samples instead of %d; validation set of %d", dataset, len(x_train), official, n_val
         )
     from sklearn.model_selection import train_test_split  # here: every job reading splits would pay its 1 s import
 
@@ -86,8 +83,9 @@ def save_splits(splits: Splits, path: str | Path) -> None:
             )
 
 
-def load_splits(path: str | Path) -> Splits:
-    """A prepared dataset; a damaged file is named with the command that rebuilds it."""
+def load_splits(path: str | Path, n_classes: int | None = None) -> Splits:
+    """A prepared dataset; a damaged file is named with the command that rebuilds it (and
+    so is one with a label outside 0 .. ``n_classes`` - 1, when given)."""
     with reading(path, "a prepared dataset"), np.load(path, allow_pickle=False) as arrays:
         fields = {k: arrays[k] for k in arrays.files}
         splits = Splits(
@@ -95,12 +93,13 @@ def load_splits(path: str | Path) -> Splits:
             scale=float(fields["scale"]),
             split_seed=int(fields["split_seed"]),
         )
-        _check_prepared(splits)
+        _check_prepared(splits, n_classes)
         return splits
 
 
-def _check_prepared(splits: Splits) -> None:
-    """What every prepared file holds: uint8 features of one width, labels 0..9 beside them."""
+def _check_prepared(splits: Splits, n_classes: int | None) -> None:
+    """What every prepared file holds: uint8 features of one width, labels beside them (in
+    0 .. ``n_classes`` - 1, when given)."""
     width = splits.x_train.shape[1] if splits.x_train.ndim == 2 else None
     for name in ("train", "val", "test"):
         x, y = splits.split(name)
@@ -108,7 +107,8 @@ def _check_prepared(splits: Splits) -> None:
             raise ValueError(f"{name}: features {x.dtype} / labels {y.dtype}, expected uint8 / int64")
         if x.ndim != 2 or x.shape[1] != width or y.shape != (len(x),):
             raise ValueError(f"{name}: features {x.shape} / labels {y.shape}, expected [N, {width}] / [N]")
-        if len(y) and (y.min() < 0 or y.max() >= N_CLASSES):
-            raise ValueError(f"{name}: labels outside 0..{N_CLASSES - 1}")
+        if len(y) and (y.min() < 0 or (n_classes is not None and y.max() >= n_classes)):
+            allowed = f"0..{n_classes - 1}" if n_classes is not None else "0 or more"
+            raise ValueError(f"{name}: labels outside {allowed}")
     if not (np.isfinite(splits.scale) and splits.scale > 0):
         raise ValueError(f"scale {splits.scale} is not a positive number")

@@ -75,8 +75,8 @@ def kde_overlay(items: list[NodeInputs]) -> Figure:
         z, labels = read_layer(path, layer)
         node = _shown_node(z)
         values = z[:, node].astype(np.float64)
-        medians = [np.median(values[labels == c]) for c in range(10)]
-        order = np.argsort(medians, kind="stable")
+        classes = np.unique(labels)
+        order = classes[np.argsort([np.median(values[labels == c]) for c in classes], kind="stable")]
         shown = [int(order[0]), int(order[len(order) // 2]), int(order[-1])]
         grid = np.linspace(values.min() - 3 * BANDWIDTH, values.max() + 3 * BANDWIDTH, 600)
         bins = np.histogram_bin_edges(values, bins=50)

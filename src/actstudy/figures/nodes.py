@@ -20,7 +20,12 @@ from actstudy.extraction.zparquet import layers_in, read_layer
 from actstudy.figures.style import figure_legend, new_figure
 from actstudy.metrics.activity import activate
 
-CLASS_COLOURS = [f"C{c}" for c in range(10)]
+
+def class_colour(c: int) -> str:
+    """Matplotlib's colour cycle, one colour per class (it repeats after ten classes)."""
+    return f"C{int(c) % 10}"
+
+
 STATE_NAMES = {"init": "untrained", "best": "trained (best epoch)"}
 
 
@@ -73,9 +78,9 @@ def class_distributions(items: list[NodeInputs], of: str) -> Figure:
         for col, node in enumerate(busiest):
             ax = axes[row][col]
             bins = np.histogram_bin_edges(values[:, node], bins=40)
-            for c in range(10):
+            for c in np.unique(labels):
                 ax.hist(
-                    values[labels == c, node], bins=bins, histtype="step", color=CLASS_COLOURS[c], label=f"class {c}"
+                    values[labels == c, node], bins=bins, histtype="step", color=class_colour(c), label=f"class {c}"
                 )
             ax.set_title(f"layer {layer}, node {node}", fontsize=10)
             ax.set_xlabel("pre-activation z" if of == "z" else "activation a = T(z)")
@@ -102,7 +107,7 @@ def _draw_medians(ax, item: NodeInputs) -> pd.DataFrame:
     frame = read_parquet(item.files["class_nodes"])
     frame = frame.assign(x=_global_index(frame))
     for c, group in frame.groupby("class"):
-        ax.plot(group["x"], group["median_a"], ".", ms=2.5, color=CLASS_COLOURS[c], label=f"class {c}")
+        ax.plot(group["x"], group["median_a"], ".", ms=2.5, color=class_colour(c), label=f"class {c}")
     return frame
 
 

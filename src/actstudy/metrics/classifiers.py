@@ -172,22 +172,21 @@ def layer_evidence(
     layer: int,
     labels: np.ndarray,
     activation: str,
+    n_classes: int,
     threshold: float = 0.0,
     threads: int = 1,
 ) -> tuple[dict[str, dict[str, np.ndarray]], list[tuple[int, float]]]:
     """Every system's summed log P(z | c) over one layer's nodes, for each sample of each
-    split of ``files`` (the first is the training split, whose ``labels`` fit the
-    estimates): ({split: {system: [n, classes]}}, each node block's grid size and spacing
-    in bandwidths). The layer is read, fitted and scored ``NODE_BLOCK`` nodes at a time,
+    split of ``files`` (the first is the training split, whose ``labels``, 0 ..
+    ``n_classes`` - 1, fit the estimates): ({split: {system: [n, classes]}}, each node
+    block's grid size and spacing in bandwidths). The layer is read, fitted and scored ``NODE_BLOCK`` nodes at a time,
     so that neither its z nor its KDE tables are ever held whole."""
-    from actstudy.data.datasets import N_CLASSES
-
     evidence: dict[str, dict[str, np.ndarray]] = {}
     grids = []
     blocks = zip(*(file.node_blocks(layer, NODE_BLOCK) for file in files.values()), strict=True)
     for block in blocks:
         zs = {split: z for split, (_, z) in zip(files, block)}
-        classifier = LayerClassifier.fit(next(iter(zs.values())), labels, activation, N_CLASSES, threshold)
+        classifier = LayerClassifier.fit(next(iter(zs.values())), labels, activation, n_classes, threshold)
         grids.append((classifier.kde.size, classifier.kde.spacing_in_bandwidths))
         for split, z in zs.items():
             part = classifier.evidence(z, threads=threads)
@@ -200,7 +199,13 @@ def layer_evidence(
 
 
 def classifier_accuracies(
-    train: str | Path, test: str | Path, activation: str, log=None, threshold: float = 0.0, threads: int = 1
+    train: str | Path,
+    test: str | Path,
+    activation: str,
+    n_classes: int,
+    log=None,
+    threshold: float = 0.0,
+    threads: int = 1,
 ) -> pd.DataFrame:
     """Accuracy (%) of each layer's discrete, continuous (and for ReLU combined) system,
     fitted on the training split, on train and test; plus the network's own accuracy
@@ -209,17 +214,15 @@ def classifier_accuracies(
     ``threads``: threads that score sample chunks (the table does not depend on them)."""
     import pandas as pd
 
-    from actstudy.data.datasets import N_CLASSES
-
     files = {"train": ActivationFile(train), "test": ActivationFile(test)}
     rows = [
         {"layer": pd.NA, "system": "network", "split": split, "accuracy": file.network_accuracy()}
         for split, file in files.items()
     ]
     labels = {split: file.labels() for split, file in files.items()}
-    log_prior = log_priors(labels["train"], N_CLASSES)
+    log_prior = log_priors(labels["train"], n_classes)
     for layer in files["train"].layers:
-        evidence, grids = layer_evidence(files, layer, labels["train"], activation, threshold, threads)
+        evidence, grids = layer_evidence(files, layer, labels["train"], activation, n_classes, threshold, threads)
         for split, by_system in evidence.items():
             for system, values in by_system.items():
                 accuracy = 100.0 * float(np.mean((values + log_prior).argmax(1) == labels[split]))

@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from actstudy.data.datasets import N_CLASSES
 from actstudy.extraction.zparquet import layers_in, read_layer
 from actstudy.metrics.activity import (
     activate,
@@ -42,6 +41,7 @@ def node_metrics(
     train: str | Path | list,
     test: str | Path,
     activation: str,
+    n_classes: int,
     on_at_zero: bool = False,
     include_dead: bool = False,
     threshold: float = 0.0,
@@ -61,7 +61,7 @@ def node_metrics(
       pre-activation variance between the class means, on average) and
       ``mean_class_median`` (the mean of its node-class medians of a).
 
-    ``train`` may list several files (training and validation splits: the
+    ``n_classes``: the dataset's (labels 0 .. n_classes - 1). ``train`` may list several files (training and validation splits: the
     ``train+validation`` reading); ``on_at_zero``, ``include_dead`` and ``threshold`` are
     the other readings of ``actstudy.metrics.activity``.
     """
@@ -72,10 +72,10 @@ def node_metrics(
         z_train, y_train = _read_layer_of(trains, layer)
         z_test, y_test = read_layer(test, layer)
         n_nodes = z_train.shape[1]
-        medians = class_medians(activate(z_train, activation), y_train, N_CLASSES)
-        act_train = class_activity(z_train, y_train, N_CLASSES, **on)
-        act_test = class_activity(z_test, y_test, N_CLASSES, **on)
-        classes, nodes = np.meshgrid(np.arange(N_CLASSES), np.arange(n_nodes), indexing="ij")
+        medians = class_medians(activate(z_train, activation), y_train, n_classes)
+        act_train = class_activity(z_train, y_train, n_classes, **on)
+        act_test = class_activity(z_test, y_test, n_classes, **on)
+        classes, nodes = np.meshgrid(np.arange(n_classes), np.arange(n_nodes), indexing="ij")
         class_rows.append(
             pd.DataFrame(
                 {
@@ -111,7 +111,7 @@ def node_metrics(
                 "full_activity_drop": full_activity_drop(act_train, act_test),
                 "class_high_pct": high_activity_percentage(act_train),
                 "classes_on": classes_on(act_train, dead),
-                "class_separation": class_separation(z_train, y_train, N_CLASSES),
+                "class_separation": class_separation(z_train, y_train, n_classes),
                 "mean_class_median": mean_class_median(medians),
             }
         )

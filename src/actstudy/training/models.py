@@ -37,14 +37,16 @@ from torch import nn
 
 from actstudy.core.activations import get as activation
 from actstudy.core.config import Architecture
-from actstudy.data.datasets import N_CLASSES
 
 BN_EPS = 1e-5
 BN_MOMENTUM = 0.1
 
 
-def reference_mlp(arch: Architecture, n_in: int, generator: torch.Generator | None = None) -> nn.Sequential:
-    """One network of the architecture, initialised from ``generator``."""
+def reference_mlp(
+    arch: Architecture, n_in: int, n_classes: int, generator: torch.Generator | None = None
+) -> nn.Sequential:
+    """One network of the architecture (``n_in`` inputs, ``n_classes`` outputs: its
+    dataset's, ``actstudy.data.datasets``), initialised from ``generator``."""
     layers: list[nn.Module] = []
     fan_in = n_in
     for layer in range(arch.depth):
@@ -57,7 +59,7 @@ def reference_mlp(arch: Architecture, n_in: int, generator: torch.Generator | No
         if arch.dropout:
             layers.append(nn.Dropout(arch.dropout))
         fan_in = arch.width
-    layers.append(nn.Linear(fan_in, N_CLASSES, bias=False))
+    layers.append(nn.Linear(fan_in, n_classes, bias=False))
     model = nn.Sequential(*layers)
     he = activation(arch.activation).init == "he"
     with torch.no_grad():
@@ -94,13 +96,13 @@ def _layer_keys(arch: Architecture) -> list[dict[str, str]]:
 class BatchedMLP(nn.Module):
     """K networks of one architecture, parameters stacked on axis 0."""
 
-    def __init__(self, arch: Architecture, n_in: int, n_models: int):
+    def __init__(self, arch: Architecture, n_in: int, n_classes: int, n_models: int):
         super().__init__()
         self.arch, self.n_in, self.n_models = arch, n_in, n_models
         self.activation = activation(arch.activation).make_module()
         # One generator per model for its dropout masks (None: torch's global generator).
         self.dropout_generators: list[torch.Generator | None] = [None] * n_models
-        sizes = [n_in] + [arch.width] * arch.depth + [N_CLASSES]
+        sizes = [n_in] + [arch.width] * arch.depth + [n_classes]
         self.weights = nn.ParameterList(
             nn.Parameter(torch.empty(n_models, fan_in, fan_out)) for fan_in, fan_out in zip(sizes[:-1], sizes[1:])
         )
@@ -119,7 +121,7 @@ class BatchedMLP(nn.Module):
 
     @classmethod
     def from_references(cls, arch: Architecture, n_in: int, models: list[nn.Sequential]) -> BatchedMLP:
-        batched = cls(arch, n_in, len(models))
+        batched = cls(arch, n_in, models[0][-1].out_features, len(models))
         for k, model in enumerate(models):
             batched.load_model_state(k, model.state_dict())
         return batched

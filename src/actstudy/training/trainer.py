@@ -77,6 +77,7 @@ class Trainer:
         grid: RunGrid,
         splits: Splits,
         settings: TrainSettings,
+        n_classes: int,
         device: torch.device | None = None,
         cuda_graphs: bool = True,
         adam_update: str | None = None,
@@ -91,7 +92,7 @@ class Trainer:
         x_train, y_train = self.data["train"]
         self.n_train = len(x_train)
         self.generators = [torch.Generator().manual_seed(seed) for _, seed in self.runs]
-        references = [reference_mlp(arch, x_train.shape[1], g) for g in self.generators]
+        references = [reference_mlp(arch, x_train.shape[1], n_classes, g) for g in self.generators]
         self.model = BatchedMLP.from_references(arch, x_train.shape[1], references).to(self.device)
         if arch.dropout:
             self.model.dropout_generators = [dropout_generator(seed, self.device) for _, seed in self.runs]
@@ -288,10 +289,11 @@ def train(
     grid: RunGrid,
     splits: Splits,
     settings: TrainSettings,
+    n_classes: int,
     device: torch.device | None = None,
     cuda_graphs: bool = True,
     adam_update: str | None = None,
 ) -> TrainResult:
     """Train every run of ``grid`` in one go (no checkpoints); ``cuda_graphs=False``
     runs every step eagerly on CUDA; ``adam_update`` picks StackedAdam's update."""
-    return Trainer(arch, grid, splits, settings, device, cuda_graphs, adam_update).run()
+    return Trainer(arch, grid, splits, settings, n_classes, device, cuda_graphs, adam_update).run()
