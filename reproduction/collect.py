@@ -3,7 +3,8 @@
     python reproduction/collect.py RESULTS_DIR DEST [--dataset mnist]
 
 RESULTS_DIR is a workflow's ``results/`` folder, DEST e.g. ``reproduction/mnist-4x200``.
-Copied: every network's history, summary and selection; the node metrics (per-node and
+Copied: every network's history, summary and selection (and each round's history,
+summary and plan, for a learning-rate search); the node metrics (per-node and
 per-layer CSVs) and layer-classifier accuracies of every seed and state; the scorecard
 (CSV, claims CSV, Markdown, HTML, PNG); the tables (CSV, Markdown, LaTeX); the figures (PNG, and the numbers
 of the comparison figures as CSV). Each file keeps
@@ -20,6 +21,9 @@ PATTERNS = [
     "train/{dataset}/*/history.csv",
     "train/{dataset}/*/summary.csv",
     "train/{dataset}/*/selected.json",
+    "train/{dataset}/*/round*/history.csv",  # a learning-rate search's rounds
+    "train/{dataset}/*/round*/summary.csv",
+    "train/{dataset}/*/round*/plan.json",
     "metrics/{dataset}/*/seed*/*_layers.csv",
     "metrics/{dataset}/*/seed*/*_nodes.csv",
     "metrics/{dataset}/*/seed*/*_classifiers.csv",
