@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from actstudy.figures import plan as planners
-from actstudy.figures.catalog import TARGETS, kind_of
+from actstudy.figures.catalog import TARGETS
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def family_of(name: str) -> Family:
 
 def plan(config: dict, grids: dict, state: str, name: str) -> tuple[dict, dict]:
     """(inputs, params) of target ``name``'s rule."""
-    return FAMILIES[kind_of(name).family].planner(config, grids, state, name)
+    return family_of(name).planner(config, grids, state, name)
 
 
 def output_files(name: str) -> dict[str, str]:
