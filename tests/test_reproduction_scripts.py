@@ -2,7 +2,7 @@
 with the per-net analysis: readings.py scores a finished run again under other readings
 (through the workflow, in a scratch folder), and collect.py copies a run's small outputs.
 (rescore.py, headlines.py, bn_rows.py and core_hours.py have their tests in
-test_rescore.py and test_headline.py, moved.py in test_moved.py.)"""
+test_rescore.py and test_headline.py, moved.py in test_moved.py, search_table.py in test_search_table.py.)"""
 
 import subprocess
 import sys

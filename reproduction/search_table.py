@@ -1,0 +1,82 @@
+"""A learning-rate search as Markdown, from a reproduction's committed files: for each net,
+every rate each round trained, its mean validation accuracy over the seeds (at each run's
+best epoch, the selection's score), and the rate the search selected.
+
+    python reproduction/search_table.py reproduction/mnist-4x200/refine-nobn [--dataset mnist]
+
+Reads ``results/train/<dataset>/<net>/round<k>/summary.csv`` and ``round<k>/plan.json``
+under the folder; the selection is ``actstudy.training.selection.select_learning_rate``
+over every round, the rule the workflow applies (diverged runs never count).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from actstudy.training.selection import select_learning_rate
+
+
+def _percent(fraction: float) -> str:
+    return "" if pd.isna(fraction) else f"{100 * fraction:.3f}"
+
+
+def search_rows(net_folder: Path) -> pd.DataFrame:
+    """One row per (round, learning rate): seeds, diverged runs, mean and SE of the
+    validation accuracy and the mean test accuracy (%, at each run's best epoch, as text)."""
+    rows = []
+    for summary_path in sorted(net_folder.glob("round*/summary.csv"), key=lambda p: int(p.parent.name[5:])):
+        summary = pd.read_csv(summary_path)
+        for learning_rate, runs in summary.groupby("learning_rate"):
+            healthy = runs[~runs["diverged"].astype(bool)]
+            rows.append(
+                {
+                    "round": int(summary_path.parent.name[5:]),
+                    "learning rate": f"{learning_rate:g}",
+                    "seeds": len(runs),
+                    "diverged": int(runs["diverged"].astype(bool).sum()),
+                    "val acc %": _percent(healthy["val_acc"].mean()),
+                    "± SE": _percent(healthy["val_acc"].sem()) if len(healthy) > 1 else "",
+                    "test acc %": _percent(healthy["test_acc"].mean()),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def stop_reason(net_folder: Path) -> str:
+    """Why the search stopped: the last round plan's reason, if it trains nothing."""
+    plans = sorted(net_folder.glob("round*/plan.json"), key=lambda p: int(p.parent.name[5:]))
+    if not plans:
+        return ""
+    last = json.loads(plans[-1].read_text())
+    trained = last.get("learning_rates", last.get("rates", []))
+    return "" if trained else f"round {last['round']} was not run: {last.get('why', '')}"
+
+
+def net_section(net_folder: Path) -> str:
+    rows = search_rows(net_folder)
+    if rows.empty:
+        return f"### {net_folder.name}\n\n(no round finished yet)\n"
+    summaries = pd.concat([pd.read_csv(p) for p in net_folder.glob("round*/summary.csv")], ignore_index=True)
+    selected = select_learning_rate(summaries)["learning_rate"]
+    table = rows.to_markdown(index=False, disable_numparse=True)
+    lines = [f"### {net_folder.name}", "", table, ""]
+    lines.append(f"Selected over every round: {selected:g}." if selected is not None else "Every run diverged.")
+    reason = stop_reason(net_folder)
+    return "\n".join(lines + ([f"The search stopped: {reason}."] if reason else [])) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--dataset", default="mnist")
+    args = parser.parse_args()
+    nets = sorted(p for p in (args.folder / "results/train" / args.dataset).iterdir() if p.is_dir())
+    print("\n".join(net_section(net) for net in nets), end="")
+
+
+if __name__ == "__main__":
+    main()
