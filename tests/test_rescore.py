@@ -14,6 +14,8 @@ FOLDER = REPO / "reproduction/mnist-4x200"
 CONFIGS = [str(REPO / "config/paper.yaml"), str(REPO / "config/overrides/reproduce-mnist-4x200.yaml")]
 REFINED = REPO / "reproduction/mnist-4x200/lr-300/refined"
 REFINED_CONFIGS = [*CONFIGS, str(REPO / "reproduction/mnist-4x200/refine-bn.yaml")]
+SEARCHED = REPO / "reproduction/mnist-4x200/refine-nobn"  # issue 34, part 1
+SEARCHED_CONFIGS = [*CONFIGS, str(REPO / "reproduction/mnist-4x200/refine-nobn.yaml")]
 
 
 def rescore(*args: str) -> subprocess.CompletedProcess:
@@ -62,13 +64,16 @@ def test_both_committed_mnist_columns_score_to_the_committed_combined_scorecard(
         "--replace",
         str(REFINED),
         *REFINED_CONFIGS,
+        "--replace",
+        str(SEARCHED),
+        *SEARCHED_CONFIGS,
         "--part",
         str(REPO / "reproduction/mnist-8x200"),
         *eight,
     )
-    # the 24 numbers of the refined nets get verdicts; the other 103 still say protocol differs
+    # the 51 numbers of the four searched 4x200 nets get verdicts; the 76 of 8x200 still say protocol differs
     assert_scores_to(
-        done, "11 agree, 13 disagree, 0 partly run, 103 protocol differs", tmp_path, REPO / "reproduction/mnist"
+        done, "24 agree, 27 disagree, 0 partly run, 76 protocol differs", tmp_path, REPO / "reproduction/mnist"
     )
 
 
