@@ -17,24 +17,29 @@ from pathlib import Path
 
 import pandas as pd
 
-from actstudy.training.selection import select_learning_rate
+from actstudy.training.selection import planned_learning_rates, select_learning_rate
 
 
 def _percent(fraction: float) -> str:
     return "" if pd.isna(fraction) else f"{100 * fraction:.3f}"
 
 
+def _by_round(net_folder: Path, name: str) -> list[Path]:
+    """The net's ``round<k>/<name>`` files, in round order."""
+    return sorted(net_folder.glob(f"round*/{name}"), key=lambda path: int(path.parent.name.removeprefix("round")))
+
+
 def search_rows(net_folder: Path) -> pd.DataFrame:
     """One row per (round, learning rate): seeds, diverged runs, mean and SE of the
     validation accuracy and the mean test accuracy (%, at each run's best epoch, as text)."""
     rows = []
-    for summary_path in sorted(net_folder.glob("round*/summary.csv"), key=lambda p: int(p.parent.name[5:])):
+    for summary_path in _by_round(net_folder, "summary.csv"):
         summary = pd.read_csv(summary_path)
         for learning_rate, runs in summary.groupby("learning_rate"):
             healthy = runs[~runs["diverged"].astype(bool)]
             rows.append(
                 {
-                    "round": int(summary_path.parent.name[5:]),
+                    "round": int(summary_path.parent.name.removeprefix("round")),
                     "learning rate": f"{learning_rate:g}",
                     "seeds": len(runs),
                     "diverged": int(runs["diverged"].astype(bool).sum()),
@@ -48,19 +53,18 @@ def search_rows(net_folder: Path) -> pd.DataFrame:
 
 def stop_reason(net_folder: Path) -> str:
     """Why the search stopped: the last round plan's reason, if it trains nothing."""
-    plans = sorted(net_folder.glob("round*/plan.json"), key=lambda p: int(p.parent.name[5:]))
-    if not plans:
+    plans = _by_round(net_folder, "plan.json")
+    if not plans or planned_learning_rates(plans[-1]):
         return ""
     last = json.loads(plans[-1].read_text())
-    trained = last.get("learning_rates", last.get("rates", []))
-    return "" if trained else f"round {last['round']} was not run: {last.get('why', '')}"
+    return f"round {last['round']} was not run: {last.get('why', '')}"
 
 
 def net_section(net_folder: Path) -> str:
     rows = search_rows(net_folder)
     if rows.empty:
         return f"### {net_folder.name}\n\n(no round finished yet)\n"
-    summaries = pd.concat([pd.read_csv(p) for p in net_folder.glob("round*/summary.csv")], ignore_index=True)
+    summaries = pd.concat([pd.read_csv(path) for path in _by_round(net_folder, "summary.csv")], ignore_index=True)
     selected = select_learning_rate(summaries)["learning_rate"]
     table = rows.to_markdown(index=False, disable_numparse=True)
     lines = [f"### {net_folder.name}", "", table, ""]
