@@ -1,11 +1,14 @@
-"""What moved in a committed scorecard between a commit and now, number by number and claim
-by claim, as Markdown for a reproduction's README:
+"""What moved in a committed scorecard between a commit and now (or between two folders' scorecards),
+number by number and claim by claim, as Markdown for a reproduction's README:
 
     python reproduction/moved.py reproduction/mnist/results --since HEAD~1
     python reproduction/moved.py reproduction/mnist/results --since 0c98894 --network d4_w200_bn0_relu
+    python reproduction/moved.py reproduction/mnist-4x200/refine-bn-uniform/results \
+        --against reproduction/mnist-4x200/lr-300/refined/results --network d4_w200_bn1_relu
 
 Reads ``scorecard.csv`` and ``scorecard_checks.csv`` in FOLDER as committed at ``--since``
-(``git show``) and as they are in the work tree. A number moved when our value, its
+(``git show``), or as they are in another folder (``--against``: two readings of the same
+study numbers side by side), and as they are in the work tree. A number moved when our value, its
 standard error or its verdict changed; a claim moved when its verdict changed. Values are
 compared to 4 significant decimals, so rescoring the same files moves nothing.
 """
@@ -106,14 +109,20 @@ def _toplevel(path: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path, help="a folder holding scorecard.csv and scorecard_checks.csv")
-    parser.add_argument("--since", required=True, help="the commit to compare with (anything git show takes)")
+    before = parser.add_mutually_exclusive_group(required=True)
+    before.add_argument("--since", help="the commit to compare with (anything git show takes)")
+    before.add_argument("--against", type=Path, help="another folder's scorecard to compare with")
     parser.add_argument("--network", nargs="*", default=[], help="only these networks' numbers")
     args = parser.parse_args()
-    card, checks = args.folder / "scorecard.csv", args.folder / "scorecard_checks.csv"
-    numbers = (_committed(card, args.since), pd.read_csv(card))
+    names = ("scorecard.csv", "scorecard_checks.csv")
+    if args.since:
+        before = [_committed(args.folder / name, args.since) for name in names]
+    else:
+        before = [pd.read_csv(args.against / name) for name in names]
+    numbers = (before[0], pd.read_csv(args.folder / names[0]))
     if args.network:
         numbers = tuple(frame[frame["network"].isin(args.network)] for frame in numbers)
-    print(report(numbers, (_committed(checks, args.since), pd.read_csv(checks))), end="")
+    print(report(numbers, (before[1], pd.read_csv(args.folder / names[1]))), end="")
 
 
 if __name__ == "__main__":

@@ -67,3 +67,23 @@ def test_moved_keeps_only_the_networks_asked_for(tmp_path):
     out = _moved(tmp_path, "--network", "net_b")
     assert "Numbers that moved (0):" in out and "(none)" in out
     assert "| agree | 1 | 1 |" in out
+
+
+def test_moved_compares_two_folders_scorecards_with_against(tmp_path):
+    before, after = tmp_path / "gamma_one", tmp_path / "gamma_uniform"
+    for folder, card, checks in [(before, BEFORE, CHECKS_BEFORE), (after, AFTER, CHECKS_AFTER)]:
+        folder.mkdir()
+        card.to_csv(folder / "scorecard.csv", index=False)
+        checks.to_csv(folder / "scorecard_checks.csv", index=False)
+    command = [sys.executable, REPO / "reproduction/moved.py", after, "--against", before, "--network", "net_a"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=3600)
+    assert done.returncode == 0, done.stderr
+    assert "Numbers that moved (2):" in done.stdout
+    assert "| net_a | Table 5.1 | dead_pct |  | best | 2.00 | 5.00 | 2.50 | protocol differs | agree |" in done.stdout
+    assert "| claim_x | partly run | fails |" in done.stdout
+
+
+def test_moved_wants_exactly_one_of_since_and_against(tmp_path):
+    command = [sys.executable, REPO / "reproduction/moved.py", tmp_path]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=3600)
+    assert done.returncode != 0 and "--since" in done.stderr and "--against" in done.stderr
