@@ -304,3 +304,19 @@ def test_snapshot_values_do_not_stand_for_the_final_model_s_systems():
     values[(arch, "layer_acc:discrete@epoch1", 1)] = 10.0  # a snapshot's system is not another system
     result = _run(check, values)
     assert result["verdict"] == "holds" and "discrete@epoch1" not in result["details"]
+
+
+def test_a_claim_s_protocol_note_names_the_nets_it_concerns_and_only_those():
+    check = CLAIMS["deeper_more_dead"]  # 4x200 and 8x200 at width 200, BN off and on
+    coarse = "learning rate chosen from the initial rates only (the study refines it: Section 3.3.1)"
+    short = "30 epochs (study 300)"
+    protocol = {(a.dataset, a.name): "" for a in networks_of(check["networks"])}
+    protocol |= {("mnist", "d8_w200_bn0_relu"): coarse, ("mnist", "d8_w200_bn1_relu"): coarse}
+    protocol |= {("mnist", "d4_w200_bn1_sigmoid"): short}
+    result = checks.run_checks([check], _frame(_example(check, holds=True)), protocol).iloc[0]
+    assert (
+        result["protocol"] == f"mnist d4_w200_bn1_sigmoid: {short}. mnist d8_w200_bn0_relu, d8_w200_bn1_relu: {coarse}"
+    )
+    assert "d4_w200_bn0_relu" not in result["protocol"]
+    agreed = {key: "" for key in protocol}
+    assert checks.run_checks([check], _frame(_example(check, holds=True)), agreed).iloc[0]["protocol"] == ""

@@ -100,14 +100,28 @@ def describe_missing(missing: dict[str, list[Architecture]], n_scope: int) -> st
     n = sum(len(archs) for archs in missing.values())
     if not n:
         return ""
-    parts = []
-    for why, archs in missing.items():
-        by_dataset: dict[str, list[str]] = {}
-        for arch in archs:
-            by_dataset.setdefault(arch.dataset, []).append(arch.name)
-        nets = "; ".join(f"{dataset} {', '.join(names)}" for dataset, names in by_dataset.items())
-        parts.append(f"{why}: {nets}")
+    parts = [f"{why}: {name_networks(archs)}" for why, archs in missing.items()]
     return f"not compared: {n} of {n_scope} networks ({'; '.join(parts)})"
+
+
+def name_networks(archs: list[Architecture]) -> str:
+    """'mnist d8_w200_bn0_relu, d8_w200_bn1_relu; fmnist d4_w200_bn0_relu'."""
+    by_dataset: dict[str, list[str]] = {}
+    for arch in archs:
+        by_dataset.setdefault(arch.dataset, []).append(arch.name)
+    return "; ".join(f"{dataset} {', '.join(names)}" for dataset, names in by_dataset.items())
+
+
+def describe_protocol(archs: list[Architecture], protocol: dict[tuple[str, str], str]) -> str:
+    """How the training of a claim's networks differs from the study's protocol, each way
+    with the networks it concerns: 'mnist d8_w200_bn0_relu: learning rate chosen from the
+    initial rates only (...)'. A claim over nets some of which follow the protocol says
+    which do not ('' when all do)."""
+    by_difference: dict[str, list[Architecture]] = {}
+    for arch in archs:
+        if difference := protocol[(arch.dataset, arch.name)]:
+            by_difference.setdefault(difference, []).append(arch)
+    return ". ".join(f"{name_networks(nets)}: {difference}" for difference, nets in sorted(by_difference.items()))
 
 
 def verdict(comparisons: list[Comparison], quantifier: str = "all", complete: bool = True) -> str:
@@ -134,7 +148,6 @@ def run_checks(checks: list[dict], measured: pd.DataFrame, protocol: dict[tuple[
         compared = CHECK_KINDS[check["kind"]](archs, measured, check)
         made = [c for c in compared if np.isfinite(c.left) and np.isfinite(c.right)]
         missing = missing_networks(scope, present, protocol, read_metrics(check))
-        differing = sorted({protocol[(a.dataset, a.name)] for a in archs if protocol[(a.dataset, a.name)]})
         details = "; ".join(c.text() for c in made) if archs else "no network it compares is trained by this config"
         if archs and missing:
             details = ". ".join(part for part in (details, describe_missing(missing, len(scope))) if part)
@@ -149,7 +162,7 @@ def run_checks(checks: list[dict], measured: pd.DataFrame, protocol: dict[tuple[
                 "failed": sum(not c.holds for c in made),
                 "details": details,
                 "inconsistent": check.get("inconsistent", ""),
-                "protocol": "; ".join(differing),
+                "protocol": describe_protocol(archs, protocol),
             }
         )
     return pd.DataFrame(out, columns=CHECK_COLUMNS)
