@@ -8,9 +8,10 @@ number by number and claim by claim, as Markdown for a reproduction's README:
 
 Reads ``scorecard.csv`` and ``scorecard_checks.csv`` in FOLDER as committed at ``--since``
 (``git show``), or as they are in another folder (``--against``: two readings of the same
-study numbers side by side), and as they are in the work tree. A number moved when our value, its
+study numbers side by side), and as they are in the work tree: "before" is the commit or
+the other folder, "after" is FOLDER. A number moved when our value, its
 standard error or its verdict changed; a claim moved when its verdict changed. Values are
-compared to 4 significant decimals, so rescoring the same files moves nothing.
+compared to 4 decimal places, so rescoring the same files moves nothing.
 """
 
 from __future__ import annotations
@@ -109,15 +110,18 @@ def _toplevel(path: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path, help="a folder holding scorecard.csv and scorecard_checks.csv")
-    before = parser.add_mutually_exclusive_group(required=True)
-    before.add_argument("--since", help="the commit to compare with (anything git show takes)")
-    before.add_argument("--against", type=Path, help="another folder's scorecard to compare with")
+    side = parser.add_mutually_exclusive_group(required=True)
+    side.add_argument("--since", help="the commit to compare with (anything git show takes)")
+    side.add_argument("--against", type=Path, help="another folder whose scorecard is the 'before' side")
     parser.add_argument("--network", nargs="*", default=[], help="only these networks' numbers")
     args = parser.parse_args()
     names = ("scorecard.csv", "scorecard_checks.csv")
-    if args.since:
+    if args.since is not None:
         before = [_committed(args.folder / name, args.since) for name in names]
     else:
+        missing = [str(args.against / name) for name in names if not (args.against / name).is_file()]
+        if missing:
+            raise SystemExit(f"no scorecard to compare with: {', '.join(missing)} missing")
         before = [pd.read_csv(args.against / name) for name in names]
     numbers = (before[0], pd.read_csv(args.folder / names[0]))
     if args.network:

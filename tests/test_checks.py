@@ -8,7 +8,7 @@ from conftest import REPO
 from actstudy.core.config import Architecture
 from actstudy.study import check_kinds, checks, classifier_kinds, measure
 from actstudy.study.numbers import load_study, networks_of
-from actstudy.study.plan import STATE_MARK, at_state
+from actstudy.study.plan import DIFFERENCES_JOINED_BY, STATE_MARK, at_state
 
 STUDY = load_study(REPO / "workflow/study/numbers.yaml", REPO / "workflow/schemas/study.schema.yaml")
 CLAIMS = {c["id"]: c for c in STUDY["checks"]}
@@ -306,17 +306,28 @@ def test_snapshot_values_do_not_stand_for_the_final_model_s_systems():
     assert result["verdict"] == "holds" and "discrete@epoch1" not in result["details"]
 
 
-def test_a_claim_s_protocol_note_names_the_nets_it_concerns_and_only_those():
+def test_a_claim_s_protocol_note_names_the_nets_it_concerns_one_difference_at_a_time():
     check = CLAIMS["deeper_more_dead"]  # 4x200 and 8x200 at width 200, BN off and on
     coarse = "learning rate chosen from the initial rates only (the study refines it: Section 3.3.1)"
-    short = "30 epochs (study 300)"
     protocol = {(a.dataset, a.name): "" for a in networks_of(check["networks"])}
     protocol |= {("mnist", "d8_w200_bn0_relu"): coarse, ("mnist", "d8_w200_bn1_relu"): coarse}
-    protocol |= {("mnist", "d4_w200_bn1_sigmoid"): short}
+    # one net with two differences, as plan.protocol_differences joins them
+    protocol |= {("mnist", "d4_w200_bn1_sigmoid"): DIFFERENCES_JOINED_BY.join(["30 epochs (study 300)", coarse])}
     result = checks.run_checks([check], _frame(_example(check, holds=True)), protocol).iloc[0]
-    assert (
-        result["protocol"] == f"mnist d4_w200_bn1_sigmoid: {short}. mnist d8_w200_bn0_relu, d8_w200_bn1_relu: {coarse}"
+    assert result["protocol"] == (
+        "30 epochs (study 300): mnist d4_w200_bn1_sigmoid. "
+        f"{coarse}: mnist d4_w200_bn1_sigmoid, d8_w200_bn0_relu, d8_w200_bn1_relu"
     )
-    assert "d4_w200_bn0_relu" not in result["protocol"]
     agreed = {key: "" for key in protocol}
     assert checks.run_checks([check], _frame(_example(check, holds=True)), agreed).iloc[0]["protocol"] == ""
+
+
+def test_a_protocol_note_over_two_datasets_keeps_each_difference_apart():
+    nets = [Architecture("mnist", 4, 200, False, "relu"), Architecture("fmnist", 4, 200, False, "relu")]
+    protocol = {
+        ("mnist", nets[0].name): "30 epochs (study 300)",
+        ("fmnist", nets[1].name): "30 epochs (study 300); 2 seeds (study 3)",
+    }
+    assert checks.describe_protocol(nets, protocol) == (
+        "2 seeds (study 3): fmnist d4_w200_bn0_relu. 30 epochs (study 300): mnist d4_w200_bn0_relu; fmnist d4_w200_bn0_relu"
+    )

@@ -87,3 +87,10 @@ def test_moved_wants_exactly_one_of_since_and_against(tmp_path):
     command = [sys.executable, REPO / "reproduction/moved.py", tmp_path]
     done = subprocess.run(command, capture_output=True, text=True, timeout=3600)
     assert done.returncode != 0 and "--since" in done.stderr and "--against" in done.stderr
+
+
+def test_moved_names_a_missing_against_scorecard(tmp_path):
+    command = [sys.executable, REPO / "reproduction/moved.py", tmp_path, "--against", tmp_path / "nowhere"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=3600)
+    assert done.returncode != 0 and "no scorecard to compare with" in done.stderr
+    assert str(tmp_path / "nowhere" / "scorecard.csv") in done.stderr and "Traceback" not in done.stderr

@@ -27,7 +27,7 @@ from actstudy.core.config import Architecture
 from actstudy.study import check_kinds, classifier_kinds
 from actstudy.study.check_kinds import Comparison
 from actstudy.study.numbers import networks_of
-from actstudy.study.plan import STATE_MARK, at_state, check_metrics
+from actstudy.study.plan import DIFFERENCES_JOINED_BY, STATE_MARK, at_state, check_metrics
 
 CHECK_VERDICTS = ("holds", "fails", "partly run", "not run")
 # Each ``kind`` of numbers.yaml and its function.
@@ -113,15 +113,17 @@ def name_networks(archs: list[Architecture]) -> str:
 
 
 def describe_protocol(archs: list[Architecture], protocol: dict[tuple[str, str], str]) -> str:
-    """How the training of a claim's networks differs from the study's protocol, each way
-    with the networks it concerns: 'mnist d8_w200_bn0_relu: learning rate chosen from the
-    initial rates only (...)'. A claim over nets some of which follow the protocol says
-    which do not ('' when all do)."""
+    """How the training of a claim's networks differs from the study's protocol, one
+    difference at a time with the networks it concerns, in the order of the differences'
+    text: '30 epochs (study 300): mnist d4_w200_bn0_relu, d4_w200_bn0_sigmoid. 2 seeds
+    (study 3): mnist d4_w200_bn0_relu'. The networks not named follow the protocol ('' when
+    all do). ``protocol`` holds every network of ``archs`` (its differences joined as
+    ``plan.protocol_differences`` joins them)."""
     by_difference: dict[str, list[Architecture]] = {}
     for arch in archs:
-        if difference := protocol[(arch.dataset, arch.name)]:
+        for difference in filter(None, protocol[(arch.dataset, arch.name)].split(DIFFERENCES_JOINED_BY)):
             by_difference.setdefault(difference, []).append(arch)
-    return ". ".join(f"{name_networks(nets)}: {difference}" for difference, nets in sorted(by_difference.items()))
+    return ". ".join(f"{difference}: {name_networks(nets)}" for difference, nets in sorted(by_difference.items()))
 
 
 def verdict(comparisons: list[Comparison], quantifier: str = "all", complete: bool = True) -> str:

@@ -178,8 +178,12 @@ def plan_files(plan: list[dict]) -> list[str]:
     return list(dict.fromkeys(files))
 
 
+DIFFERENCES_JOINED_BY = "; "
+
+
 def protocol_differences(grid: RunGrid, training: dict, protocol: dict) -> str:
-    """How one architecture's training differs from the study's protocol ('' if not)."""
+    """How one architecture's training differs from the study's protocol ('' if not), each
+    difference once, joined by ``DIFFERENCES_JOINED_BY``."""
     diffs = []
     if training["epochs"] != protocol["epochs"]:
         diffs.append(f"{training['epochs']} epochs (study {protocol['epochs']})")
@@ -195,4 +199,4 @@ def protocol_differences(grid: RunGrid, training: dict, protocol: dict) -> str:
         diffs.append(f"learning-rate decay {training['lr_decay']} (study {protocol['lr_decay']})")
     if protocol.get("refined") and not training.get("refine_rounds", 0):
         diffs.append("learning rate chosen from the initial rates only (the study refines it: Section 3.3.1)")
-    return "; ".join(diffs)
+    return DIFFERENCES_JOINED_BY.join(diffs)
