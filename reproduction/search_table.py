@@ -1,6 +1,7 @@
 """A learning-rate search as Markdown, from a reproduction's committed files: for each net,
 every rate each round trained, its mean validation accuracy over the seeds (at each run's
-best epoch, the selection's score), and the rate the search selected.
+best epoch, the selection's score), and the rate the search selected (or, while a round
+is still training, the best so far and the round that is planned).
 
     python reproduction/search_table.py reproduction/mnist-4x200/refine-nobn [--dataset mnist]
 
@@ -60,6 +61,18 @@ def stop_reason(net_folder: Path) -> str:
     return f"round {last['round']} was not run: {last.get('why', '')}"
 
 
+def pending_round(net_folder: Path) -> str:
+    """The round planned and not finished yet ('' once the search stopped): its number
+    and rates, while its ``summary.csv`` does not exist."""
+    plans = _by_round(net_folder, "plan.json")
+    if not plans or (plans[-1].parent / "summary.csv").exists():
+        return ""
+    rates = planned_learning_rates(plans[-1])
+    return (
+        f"round {plans[-1].parent.name.removeprefix('round')} ({', '.join(f'{r:g}' for r in rates)})" if rates else ""
+    )
+
+
 def net_section(net_folder: Path) -> str:
     rows = search_rows(net_folder)
     if rows.empty:
@@ -68,7 +81,13 @@ def net_section(net_folder: Path) -> str:
     selected = select_learning_rate(summaries)["learning_rate"]
     table = rows.to_markdown(index=False, disable_numparse=True)
     lines = [f"### {net_folder.name}", "", table, ""]
-    lines.append(f"Selected over every round: {selected:g}." if selected is not None else "Every run diverged.")
+    pending = pending_round(net_folder)
+    if selected is None:
+        lines.append("Every run diverged.")
+    elif pending:
+        lines.append(f"Best so far: {selected:g}; {pending} is planned and not finished.")
+    else:
+        lines.append(f"Selected over every round: {selected:g}.")
     reason = stop_reason(net_folder)
     return "\n".join(lines + ([f"The search stopped: {reason}."] if reason else [])) + "\n"
 

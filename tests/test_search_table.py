@@ -49,3 +49,17 @@ def test_the_search_table_gives_each_rounds_rates_and_the_selection_over_all_rou
     assert "| 1       | 0.00316         | 2       | 0          | 99.200      | 0.100  | 99.000       |" in out
     assert "Selected over every round: 0.00316." in out
     assert "The search stopped: round 2 was not run: the 1 rounds of the config are done." in out
+
+
+def test_a_search_still_training_gives_the_best_so_far_and_the_planned_round(tmp_path):
+    net = tmp_path / "results/train/mnist/d4_w200_bn1_relu_gu"
+    _round(net, 0, [["lr0.01_s0", 0.01, 0, False, 0.99, 0.98], ["lr0.001_s0", 0.001, 0, False, 0.98, 0.97]])
+    (net / "round1").mkdir()
+    plan1 = {"round": 1, "winner": 0.01, "step_decades": 0.5, "learning_rates": [0.00316, 0.0316], "why": ""}
+    (net / "round1/plan.json").write_text(json.dumps(plan1))
+    done = subprocess.run(
+        [sys.executable, REPO / "reproduction/search_table.py", tmp_path], capture_output=True, text=True, timeout=3600
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Best so far: 0.01; round 1 (0.00316, 0.0316) is planned and not finished." in done.stdout
+    assert "Selected" not in done.stdout and "stopped" not in done.stdout
