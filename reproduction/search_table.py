@@ -25,22 +25,27 @@ def _percent(fraction: float) -> str:
     return "" if pd.isna(fraction) else f"{100 * fraction:.3f}"
 
 
+def _round_of(path: Path) -> int:
+    """k of a ``round<k>/...`` file."""
+    return int(path.parent.name.removeprefix("round"))
+
+
 def _by_round(net_folder: Path, name: str) -> list[Path]:
     """The net's ``round<k>/<name>`` files, in round order."""
-    return sorted(net_folder.glob(f"round*/{name}"), key=lambda path: int(path.parent.name.removeprefix("round")))
+    return sorted(net_folder.glob(f"round*/{name}"), key=_round_of)
 
 
-def search_rows(net_folder: Path) -> pd.DataFrame:
-    """One row per (round, learning rate): seeds, diverged runs, mean and SE of the
-    validation accuracy and the mean test accuracy (%, at each run's best epoch, as text)."""
+def search_rows(summaries: dict[int, pd.DataFrame]) -> pd.DataFrame:
+    """One row per (round, learning rate) of ``{round: summary}``: seeds, diverged runs, mean
+    and SE of the validation accuracy and the mean test accuracy (%, at each run's best
+    epoch, as text)."""
     rows = []
-    for summary_path in _by_round(net_folder, "summary.csv"):
-        summary = pd.read_csv(summary_path)
+    for round_, summary in summaries.items():
         for learning_rate, runs in summary.groupby("learning_rate"):
             healthy = runs[~runs["diverged"].astype(bool)]
             rows.append(
                 {
-                    "round": int(summary_path.parent.name.removeprefix("round")),
+                    "round": round_,
                     "learning rate": f"{learning_rate:g}",
                     "seeds": len(runs),
                     "diverged": int(runs["diverged"].astype(bool).sum()),
@@ -52,43 +57,41 @@ def search_rows(net_folder: Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def stop_reason(net_folder: Path) -> str:
+def stop_reason(last_plan: Path | None) -> str:
     """Why the search stopped: the last round plan's reason, if it trains nothing."""
-    plans = _by_round(net_folder, "plan.json")
-    if not plans or planned_learning_rates(plans[-1]):
+    if last_plan is None or planned_learning_rates(last_plan):
         return ""
-    last = json.loads(plans[-1].read_text())
+    last = json.loads(last_plan.read_text())
     return f"round {last['round']} was not run: {last.get('why', '')}"
 
 
-def pending_round(net_folder: Path) -> str:
+def pending_round(last_plan: Path | None) -> str:
     """The round planned and not finished yet ('' once the search stopped): its number
     and rates, while its ``summary.csv`` does not exist."""
-    plans = _by_round(net_folder, "plan.json")
-    if not plans or (plans[-1].parent / "summary.csv").exists():
+    if last_plan is None or (last_plan.parent / "summary.csv").exists():
         return ""
-    rates = planned_learning_rates(plans[-1])
-    return (
-        f"round {plans[-1].parent.name.removeprefix('round')} ({', '.join(f'{r:g}' for r in rates)})" if rates else ""
-    )
+    rates = planned_learning_rates(last_plan)
+    return f"round {_round_of(last_plan)} ({', '.join(f'{r:g}' for r in rates)})" if rates else ""
 
 
 def net_section(net_folder: Path) -> str:
-    rows = search_rows(net_folder)
-    if rows.empty:
+    summaries = {_round_of(path): pd.read_csv(path) for path in _by_round(net_folder, "summary.csv")}
+    if not summaries:
         return f"### {net_folder.name}\n\n(no round finished yet)\n"
-    summaries = pd.concat([pd.read_csv(path) for path in _by_round(net_folder, "summary.csv")], ignore_index=True)
-    selected = select_learning_rate(summaries)["learning_rate"]
+    rows = search_rows(summaries)
+    selected = select_learning_rate(pd.concat(summaries.values(), ignore_index=True))["learning_rate"]
     table = rows.to_markdown(index=False, disable_numparse=True)
     lines = [f"### {net_folder.name}", "", table, ""]
-    pending = pending_round(net_folder)
+    plans = _by_round(net_folder, "plan.json")
+    last_plan = plans[-1] if plans else None
+    pending = pending_round(last_plan)
     if selected is None:
         lines.append("Every run diverged.")
     elif pending:
         lines.append(f"Best so far: {selected:g}; {pending} is planned and not finished.")
     else:
         lines.append(f"Selected over every round: {selected:g}.")
-    reason = stop_reason(net_folder)
+    reason = stop_reason(last_plan)
     return "\n".join(lines + ([f"The search stopped: {reason}."] if reason else [])) + "\n"
 
 
