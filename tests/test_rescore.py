@@ -1,8 +1,9 @@
-"""The committed MNIST 4x200 reproduction, its refined batch-norm nets, and both MNIST
-columns together (the refined nets in place of the first run's) score again from their
-committed CSVs alone to exactly the committed scorecards (reproduction/rescore.py, the same
-code as the workflow's scorecard rule); and a scorecard over several reproductions refuses
-a net given twice unless a part is given to replace it."""
+"""The committed MNIST 4x200 reproduction, its refined batch-norm nets, its searched nets
+without batch norm, and both MNIST columns together (the searched nets in place of the
+first run's) score again from their committed CSVs alone to exactly the committed
+scorecards (reproduction/rescore.py, the same code as the workflow's scorecard rule); and a
+scorecard over several reproductions refuses a net given twice unless a part is given to
+replace it."""
 
 import subprocess
 import sys
@@ -40,6 +41,11 @@ def test_the_committed_4x200_results_score_to_the_committed_scorecard(tmp_path):
 def test_the_refined_batch_norm_nets_score_to_their_run_s_own_scorecard(tmp_path):
     done = rescore(str(tmp_path), "--part", str(REFINED), *REFINED_CONFIGS)
     assert_scores_to(done, "11 agree, 13 disagree, 0 partly run, 0 protocol differs", tmp_path, REFINED)
+
+
+def test_the_searched_nets_without_batch_norm_score_to_their_run_s_own_scorecard(tmp_path):
+    done = rescore(str(tmp_path), "--part", str(SEARCHED), *SEARCHED_CONFIGS)
+    assert_scores_to(done, "13 agree, 14 disagree, 0 partly run, 0 protocol differs", tmp_path, SEARCHED)
 
 
 def test_the_committed_8x200_results_score_to_their_committed_scorecard(tmp_path):
