@@ -4,7 +4,7 @@
 # collect its small outputs and training logs into DEST, score DEST again with this
 # checkout's code and check that it gives the run's own scorecard byte for byte, and print
 # the learning-rate search as Markdown for DEST's README. Run from the repository root, the
-# venv active:
+# venv active (then `python reproduction/core_hours.py > reproduction/core-hours.md`):
 #   bash reproduction/finish-search.sh RUN DEST MIRROR CONFIGFILE...
 # e.g. bash reproduction/finish-search.sh /work/run34-p2 \
 #   reproduction/mnist-4x200/refine-bn-uniform ../shared/datasets config/paper.yaml \
@@ -22,11 +22,13 @@ began=$(date +%s)
 snakemake --snakefile Snakefile --directory "$RUN" --cores 2 --rerun-triggers mtime \
     --configfile "${CONFIGS[@]}" --config "data={\"mirror\": \"$MIRROR\"}" -- all
 echo "analysis and figures: $(($(date +%s) - began)) s"
-python reproduction/collect.py "$RUN/results" "$DEST"
 mkdir -p "$DEST/logs"
-for net in "$RUN"/results/train/*/*/; do
-    dataset=$(basename "$(dirname "$net")")
-    cp -p "$RUN/results/logs/train/$dataset/$(basename "$net")"*.log "$DEST/logs/"
+for trained in "$RUN"/results/train/*/; do
+    dataset=$(basename "$trained")
+    python reproduction/collect.py "$RUN/results" "$DEST" --dataset "$dataset"
+    for net in "$trained"*/; do
+        cp -p "$RUN/results/logs/train/$dataset/$(basename "$net")"*.log "$DEST/logs/"
+    done
 done
 python reproduction/rescore.py "$DEST" --configfile "${CONFIGS[@]}"
 if cmp "$RUN/results/scorecard.csv" "$DEST/results/scorecard.csv"; then
@@ -35,6 +37,7 @@ else
     echo "rescored: scorecard.csv differs from the run's (see git diff $DEST/results)" >&2
     exit 1
 fi
-python reproduction/core_hours.py >reproduction/core-hours.md
-python reproduction/search_table.py "$DEST"
+for trained in "$RUN"/results/train/*/; do
+    python reproduction/search_table.py "$DEST" --dataset "$(basename "$trained")"
+done
 echo "done: $(($(date +%s) - began)) s"

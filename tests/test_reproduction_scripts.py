@@ -1,11 +1,14 @@
 """The scripts under reproduction/ that run the workflow or read its results keep working
 with the per-net analysis: readings.py scores a finished run again under other readings
-(through the workflow, in a scratch folder), and collect.py copies a run's small outputs.
+(through the workflow, in a scratch folder), collect.py copies a run's small outputs, and
+finish-search.sh finishes a run into a reproduction folder.
 (rescore.py, headlines.py, bn_rows.py and core_hours.py have their tests in
 test_rescore.py and test_headline.py, moved.py in test_moved.py, search_table.py in test_search_table.py.)"""
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -52,3 +55,24 @@ def test_collect_copies_the_small_outputs_only(pipeline_workdir, tmp_path):
     assert {".csv", ".json", ".png", ".md"} <= copied and not copied & {".pt", ".parquet"}
     assert (tmp_path / "results/train/digits/d2_w32_bn0_relu/history.csv").is_file()
     assert (tmp_path / "results/metrics/digits/d2_w32_bn0_relu/seed0/best_layers.csv").is_file()
+
+
+def test_finish_search_collects_a_finished_run_and_rescores_it_to_the_run_s_own_scorecard(pipeline_workdir, tmp_path):
+    dest = tmp_path / "dest"
+    venv = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run(
+        ["bash", "reproduction/finish-search.sh", pipeline_workdir, dest, tmp_path, pipeline_workdir / "config.yaml"],
+        cwd=REPO,
+        env=venv,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    assert "rescored: the same scorecard.csv as the run's" in done.stdout
+    card = "results/scorecard.csv"
+    assert (dest / card).read_bytes() == (pipeline_workdir / card).read_bytes()
+    nets = sorted(p.name for p in (pipeline_workdir / "results/train/digits").iterdir())
+    assert sorted(p.stem for p in (dest / "logs").glob("*.log")) == nets
+    assert all((dest / "results/train/digits" / net / "summary.csv").is_file() for net in nets)
+    assert all(f"### {net}" in done.stdout for net in nets)  # the search table, one section per net
