@@ -7,11 +7,14 @@ Sources, all under ``reproduction/mnist-4x200``: the study's numbers and the ful
 readings (``readings/summary.csv``, means only), the full run's tables (``results/tables``),
 the learning-rate readings at 300 epochs (``lr-300/readings``), the 30-epoch screen
 (``screen-30/readings/tables.csv``), batch norm after the activation (``readings/bn-after``,
-20 epochs) and the refined nets' readings at 300 epochs (``lr-300/refined/readings``). Cells are "mean ± SE" over 3 seeds where the source has the SE.
+20 epochs), the refined nets' readings at 300 epochs (``lr-300/refined/readings``) and the
+searched nets with γ ~ U(0, 1) (``refine-bn-uniform/results``, issue 34 part 2). Cells are
+"mean ± SE" over 3 seeds where the source has the SE.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -89,6 +92,21 @@ def from_screen(column: str, suffix: str = "", only: str = "", selected: bool = 
     return cells
 
 
+def searched_learning_rate(folder: Path, network: str) -> str:
+    """The learning rate a full-protocol search selected for a net (its ``selected.json``)."""
+    return f"{json.loads((folder / 'train/mnist' / network / 'selected.json').read_text())['learning_rate']:g}"
+
+
+def from_search(folder: Path, suffix: str) -> dict:
+    """The rows from a searched run's scorecard, each cell naming the rate the search selected
+    for its net (``suffix``: the variant's name after the net's folder, e.g. ``_gu``)."""
+    cells = from_scorecard(folder / "scorecard.csv")
+    return {
+        (net, layer): f"{cell} (lr {searched_learning_rate(folder, NETS[net] + suffix)})"
+        for (net, layer), cell in cells.items()
+    }
+
+
 def main() -> None:
     study = from_summary("study")
     at_rate = FOLDER / "lr-300/readings"
@@ -96,7 +114,7 @@ def main() -> None:
     columns = {
         "full run (lr 0.01 selected)": from_tables(FOLDER / "results/tables"),
         "lr 0.01 (rerun)": from_tables(at_rate / "learning_rate_0.01"),
-        "lr 0.001": from_tables(at_rate / "learning_rate_0.001"),
+        "lr 0.001 (= refined, γ = 1, scored)": from_tables(at_rate / "learning_rate_0.001"),
         "lr 0.0001": from_tables(at_rate / "learning_rate_0.0001"),
         "dead in sparsity": from_summary("dead_in_sparsity"),
         "batch statistics": from_summary("batch_statistics"),
@@ -107,6 +125,7 @@ def main() -> None:
         "BN after activation (20 ep.)": from_tables(FOLDER / "readings/bn-after"),
         "refined (lr 0.001): z before BN": from_scorecard(refined / "z_before_batch_norm/scorecard.csv"),
         "refined: sigmoid z > 0.5": from_scorecard(refined / "sigmoid_z_above_half/scorecard.csv", only="sigmoid"),
+        "refined, γ ~ U[0, 1] (scored)": from_search(FOLDER / "refine-bn-uniform/results", "_gu"),
     }
     table = pd.DataFrame(
         [

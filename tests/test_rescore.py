@@ -1,9 +1,9 @@
 """The committed MNIST 4x200 reproduction, its refined batch-norm nets, its searched nets
-without batch norm, and both MNIST columns together (the searched nets in place of the
-first run's) score again from their committed CSVs alone to exactly the committed
-scorecards (reproduction/rescore.py, the same code as the workflow's scorecard rule); and a
-scorecard over several reproductions refuses a net given twice unless a part is given to
-replace it."""
+without batch norm, its searched batch-norm nets with γ ~ U(0, 1), and both MNIST columns
+together (the searched nets in place of the first run's) score again from their committed
+CSVs alone to exactly the committed scorecards (reproduction/rescore.py, the same code as
+the workflow's scorecard rule); and a scorecard over several reproductions refuses a net
+given twice unless a part is given to replace it."""
 
 import subprocess
 import sys
@@ -17,6 +17,8 @@ REFINED = REPO / "reproduction/mnist-4x200/lr-300/refined"
 REFINED_CONFIGS = [*CONFIGS, str(REPO / "reproduction/mnist-4x200/refine-bn.yaml")]
 SEARCHED = REPO / "reproduction/mnist-4x200/refine-nobn"  # issue 34, part 1
 SEARCHED_CONFIGS = [*CONFIGS, str(REPO / "reproduction/mnist-4x200/refine-nobn.yaml")]
+UNIFORM = REPO / "reproduction/mnist-4x200/refine-bn-uniform"  # issue 34, part 2: γ ~ U(0, 1)
+UNIFORM_CONFIGS = [*CONFIGS, str(REPO / "reproduction/mnist-4x200/refine-bn-uniform.yaml")]
 
 
 def rescore(*args: str) -> subprocess.CompletedProcess:
@@ -46,6 +48,11 @@ def test_the_refined_batch_norm_nets_score_to_their_run_s_own_scorecard(tmp_path
 def test_the_searched_nets_without_batch_norm_score_to_their_run_s_own_scorecard(tmp_path):
     done = rescore(str(tmp_path), "--part", str(SEARCHED), *SEARCHED_CONFIGS)
     assert_scores_to(done, "13 agree, 14 disagree, 0 partly run, 0 protocol differs", tmp_path, SEARCHED)
+
+
+def test_the_searched_batch_norm_nets_with_uniform_gamma_score_to_their_run_s_own_scorecard(tmp_path):
+    done = rescore(str(tmp_path), "--part", str(UNIFORM), *UNIFORM_CONFIGS)
+    assert_scores_to(done, "14 agree, 10 disagree, 0 partly run, 0 protocol differs", tmp_path, UNIFORM)
 
 
 def test_the_committed_8x200_results_score_to_their_committed_scorecard(tmp_path):
