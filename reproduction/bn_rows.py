@@ -68,12 +68,10 @@ def from_scorecard(path: Path, only: str = "") -> dict:
 SCREEN_VARIANTS = {"": "", " (γ ~ U[0, 1])": "_gu"}  # a variant's name after the net's, and after its folder's
 
 
-def screen_learning_rate(net: str, suffix: str) -> str:
-    """The learning rate the 30-epoch screen selected for a net (its ``selected.json``)."""
-    import json
-
-    folder = FOLDER / "screen-30/results/train/mnist" / (NETS[net] + SCREEN_VARIANTS[suffix])
-    return f"{json.loads((folder / 'selected.json').read_text())['learning_rate']:g}"
+def selected_learning_rate(results: Path, network: str) -> str:
+    """The learning rate a run's selection chose for a net (its ``selected.json`` under
+    ``results``)."""
+    return f"{json.loads((results / 'train/mnist' / network / 'selected.json').read_text())['learning_rate']:g}"
 
 
 def from_screen(column: str, suffix: str = "", only: str = "", selected: bool = True) -> dict:
@@ -86,15 +84,12 @@ def from_screen(column: str, suffix: str = "", only: str = "", selected: bool = 
     for net in NETS:
         if not net.startswith(only):
             continue
-        label = f" (lr {screen_learning_rate(net, suffix)})" if selected else ""
+        label = ""
+        if selected:
+            label = f" (lr {selected_learning_rate(FOLDER / 'screen-30/results', NETS[net] + SCREEN_VARIANTS[suffix])})"
         for _, row in screen[screen["network"] == net + suffix].iterrows():
             cells[(net, None if row["table"] == "table5_1" else int(row["layer"]))] = f"{row[column]}{label}"
     return cells
-
-
-def searched_learning_rate(folder: Path, network: str) -> str:
-    """The learning rate a full-protocol search selected for a net (its ``selected.json``)."""
-    return f"{json.loads((folder / 'train/mnist' / network / 'selected.json').read_text())['learning_rate']:g}"
 
 
 def from_search(folder: Path, suffix: str) -> dict:
@@ -102,7 +97,7 @@ def from_search(folder: Path, suffix: str) -> dict:
     for its net (``suffix``: the variant's name after the net's folder, e.g. ``_gu``)."""
     cells = from_scorecard(folder / "scorecard.csv")
     return {
-        (net, layer): f"{cell} (lr {searched_learning_rate(folder, NETS[net] + suffix)})"
+        (net, layer): f"{cell} (lr {selected_learning_rate(folder, NETS[net] + suffix)})"
         for (net, layer), cell in cells.items()
     }
 
